@@ -1,0 +1,1 @@
+print("talkingface: commands arrive with the pipeline issues")
