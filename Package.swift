@@ -54,6 +54,8 @@ let package = Package(
 
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"], swiftSettings: fast),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks"], swiftSettings: fast),
+        .testTarget(
+            name: "GoldenTests", dependencies: ["Autodiff", "MediaIO"], exclude: [], swiftSettings: fast),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO"], swiftSettings: fast),
         .testTarget(name: "TalkingFaceTests", dependencies: ["TalkingFace"], swiftSettings: fast),
     ],
