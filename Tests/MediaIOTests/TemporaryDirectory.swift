@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 
+@testable import MediaIO
+
 /// A fresh directory per test, removed afterwards.
 final class TemporaryDirectory {
     let url: URL
@@ -42,5 +44,3 @@ func assertMediaIOError<T>(
         XCTFail("unexpected error type: \(error)", line: line)
     }
 }
-
-@testable import MediaIO

@@ -127,3 +127,27 @@ final class TensorFileTests: XCTestCase {
         }
     }
 }
+
+final class TensorFileH5pyFixtureTests: XCTestCase {
+    /// A file written by h5py with types our writer never produces (float64, big-endian
+    /// float32, numpy float16, int32, fixed-length string attribute) reads as numpy converts it.
+    func testReadsFileWrittenByH5py() throws {
+        let url = fixturesDirectory.appendingPathComponent("tiny_h5py.h5")
+        let expectedURL = fixturesDirectory.appendingPathComponent("tiny_h5py_expected.json")
+        struct Expected: Decodable {
+            struct Entry: Decodable { let shape: [Int]; let values: [Double] }
+            let tensors: [String: Entry]
+            let integers: [String: [Int64]]
+            let attributes: [String: String]
+        }
+        let expected = try JSONDecoder().decode(Expected.self, from: Data(contentsOf: expectedURL))
+        let contents = try TensorFile.readContents(url)
+        XCTAssertEqual(Set(contents.tensors.keys), Set(expected.tensors.keys))
+        for (name, entry) in expected.tensors {
+            XCTAssertEqual(contents.tensors[name]!.shape, entry.shape, name)
+            XCTAssertEqual(contents.tensors[name]!.values.map(\.bitPattern), entry.values.map { Float($0).bitPattern }, name)
+        }
+        XCTAssertEqual(contents.integers, expected.integers)
+        XCTAssertEqual(contents.attributes, expected.attributes)
+    }
+}
