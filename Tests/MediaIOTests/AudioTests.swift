@@ -79,6 +79,18 @@ final class AudioFileTests: XCTestCase {
         XCTAssertLessThanOrEqual(zip(read.samples, clip.samples).map { abs($0 - $1) }.max()!, 1 / 32768 + 1e-7)
     }
 
+    func testOggVorbisWrittenByLibsndfileReadsBackAtTheSameFrequency() throws {
+        let dir = try TemporaryDirectory()
+        let url = dir.file("tone.ogg")
+        try AudioFile.write(AudioClip(samples: sine(frequency: 500, sampleRate: 16000, seconds: 1), sampleRate: 16000), to: url, format: .oggVorbis)
+        XCTAssertEqual(try Data(contentsOf: url).prefix(4), Data("OggS".utf8))
+        let read = try AudioFile.read(url)
+        XCTAssertEqual(read.samples.count, 16000)
+        // Lossy, so compare spectra rather than samples.
+        XCTAssertEqual(dftMagnitude(read.samples, at: 500, sampleRate: 16000), 0.25, accuracy: 0.01)
+        XCTAssertLessThan(dftMagnitude(read.samples, at: 700, sampleRate: 16000), 0.005)
+    }
+
     func testStereoIsMixedDownByAveragingChannels() throws {
         let dir = try TemporaryDirectory()
         // Left a ramp, right a constant: 16-bit and 24-bit files built without libsndfile.
