@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-@testable import MediaIO
+import MediaIO
 
 /// A PCM WAV built byte by byte, independent of libsndfile. `frames[i]` holds one integer
 /// sample per channel, in the range of `bitsPerSample` (8-bit WAV is unsigned, offset 128).

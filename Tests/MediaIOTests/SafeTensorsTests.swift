@@ -2,7 +2,7 @@ import Autodiff
 import Foundation
 import XCTest
 
-@testable import MediaIO
+import MediaIO
 
 final class SafeTensorsTests: XCTestCase {
     private let fixture = fixturesDirectory.appendingPathComponent("tiny_mixed.safetensors")

@@ -2,7 +2,7 @@ import Autodiff
 import Foundation
 import XCTest
 
-@testable import MediaIO
+import MediaIO
 
 final class TensorFileTests: XCTestCase {
     private func ramp(_ shape: [Int], scale: Float = 0.37, offset: Float = -1.5) -> Tensor {
