@@ -80,7 +80,6 @@ public enum SafeTensors {
                     let tensor = tensors[name]!
                     try handle.write(contentsOf: UnsafeRawBufferPointer(start: tensor.pointer, count: 4 * tensor.count))
                 }
-                try handle.synchronize()
             } catch let error as MediaIOError {
                 throw error
             } catch {
