@@ -7,12 +7,14 @@ import Foundation
 ///     m ← m + (g − m)(1 − β₁)          v ← v·β₂ + (1 − β₂)·g²
 ///     p ← p − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
 ///
-/// with a step count `t` per parameter, scalars computed in Double as PyTorch does.
+/// with a step count `t` per parameter. Hyperparameters are Doubles, like PyTorch's Python
+/// floats (β₂ = 0.99 as a Float makes 1 − β₂ off by 1e-6); they become Float where
+/// PyTorch casts them, at the elementwise kernels.
 public final class AdamW: Optimizer {
-    public var learningRate: Float
-    public var betas: (Float, Float)
-    public var eps: Float
-    public var weightDecay: Float
+    public var learningRate: Double
+    public var betas: (Double, Double)
+    public var eps: Double
+    public var weightDecay: Double
 
     /// Per-parameter state, keyed by parameter name.
     private struct Slot {
@@ -23,8 +25,8 @@ public final class AdamW: Optimizer {
     private var slots: [String: Slot] = [:]
 
     public init(
-        learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999), eps: Float = 1e-8,
-        weightDecay: Float = 1e-2
+        learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8,
+        weightDecay: Double = 1e-2
     ) {
         self.learningRate = learningRate
         self.betas = betas
@@ -46,12 +48,12 @@ public final class AdamW: Optimizer {
 
     private func step(_ p: Tensor, _ g: Tensor, _ slot: Slot) {
         let t = Double(slot.step)
-        let lr = Double(learningRate)
-        let (b1, b2) = (Double(betas.0), Double(betas.1))
-        let decay = Float(1 - lr * Double(weightDecay))
+        let lr = learningRate
+        let (b1, b2) = betas
+        let decay = Float(1 - lr * weightDecay)
         let stepSize = Float(lr / (1 - pow(b1, t)))
         let correction2Sqrt = Float((1 - pow(b2, t)).squareRoot())
-        let w1 = Float(1 - b1), keep2 = Float(b2), w2 = Float(1 - b2), eps = self.eps
+        let w1 = Float(1 - b1), keep2 = Float(b2), w2 = Float(1 - b2), eps = Float(self.eps)
 
         let pp = p.pointer, gp = g.pointer
         let mp = slot.firstMoment.pointer, vp = slot.secondMoment.pointer

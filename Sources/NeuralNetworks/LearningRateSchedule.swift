@@ -8,12 +8,12 @@ import Foundation
 ///     otherwise:      peak · (r + (1 − r) · ½(1 + cos(π · progress))),
 ///                     progress = (step − warmup) / (total − warmup), clamped to 1
 public struct WarmupCosineSchedule: Sendable {
-    public var peak: Float
+    public var peak: Double
     public var warmupSteps: Int
     public var totalSteps: Int
-    public var minimumRatio: Float
+    public var minimumRatio: Double
 
-    public init(peak: Float, warmupSteps: Int, totalSteps: Int, minimumRatio: Float = 0) {
+    public init(peak: Double, warmupSteps: Int, totalSteps: Int, minimumRatio: Double = 0) {
         precondition(warmupSteps >= 0 && totalSteps >= warmupSteps, "need 0 ≤ warmupSteps ≤ totalSteps")
         self.peak = peak
         self.warmupSteps = warmupSteps
@@ -22,11 +22,10 @@ public struct WarmupCosineSchedule: Sendable {
     }
 
     /// The learning rate for optimizer step `step` (0-based).
-    public func callAsFunction(_ step: Int) -> Float {
-        if step < warmupSteps { return Float(Double(peak) * Double(step) / Double(max(1, warmupSteps))) }
+    public func callAsFunction(_ step: Int) -> Double {
+        if step < warmupSteps { return peak * Double(step) / Double(max(1, warmupSteps)) }
         let progress = min(1, Double(step - warmupSteps) / Double(max(1, totalSteps - warmupSteps)))
         let cosine = 0.5 * (1 + cos(Double.pi * progress))
-        let r = Double(minimumRatio)
-        return Float(Double(peak) * (r + (1 - r) * cosine))
+        return peak * (minimumRatio + (1 - minimumRatio) * cosine)
     }
 }

@@ -7,7 +7,8 @@ import Autodiff
 ///     loss.backward()
 ///     optimizer.update(model: model)
 public protocol Optimizer: AnyObject {
-    var learningRate: Float { get set }
+    /// A Double like PyTorch's Python float; schedules set it before each step.
+    var learningRate: Double { get set }
 
     /// One step for every named parameter that has a gradient; others are skipped (as in
     /// PyTorch, where `grad is None` skips a parameter). Names key the optimizer's state.
