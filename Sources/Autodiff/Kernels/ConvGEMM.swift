@@ -1,0 +1,110 @@
+import COpenBLAS
+
+/// Convolution as GEMM, one image at a time: y_g = W_g · im2col(x_g) for each group g.
+///
+/// Images are split into one contiguous run per core, each run with its own scratch
+/// buffer (and, in backward, its own weight-gradient partial), so the cores never share
+/// writes; OpenBLAS runs single-threaded inside. With one image the loop is serial and
+/// OpenBLAS gets every core instead.
+enum ConvGEMM {
+    /// Contiguous image ranges, one per core.
+    private static func imageRuns(_ batch: Int) -> [Range<Int>] {
+        let runs = max(1, min(batch, Parallel.coreCount))
+        let step = (batch + runs - 1) / runs
+        return stride(from: 0, to: batch, by: step).map { $0..<min(batch, $0 + step) }
+    }
+
+    /// x (N, C, H, W), w (O, C/g, kH, kW), bias (O)? → y (N, O, outH, outW).
+    static func forward(
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        _ g: ConvGeometry, y: UnsafeMutablePointer<Float>
+    ) {
+        let (cg, og, k, plane) = (g.groupInChannels, g.groupOutChannels, g.patchSize, g.outPlane)
+        let colCount = g.isPointwise ? 0 : k * plane
+        let runs = imageRuns(g.batch)
+        Parallel.forEach(runs.count) { r in
+            let col = BufferPool.shared.take(colCount)  // (K, outH·outW)
+            defer { BufferPool.shared.give(col, count: colCount) }
+            for n in runs[r] {
+                for gi in 0..<g.groups {
+                    let xg = x + (n * g.inChannels + gi * cg) * g.inPlane
+                    let yg = y + (n * g.outChannels + gi * og) * plane  // (og, outH·outW)
+                    if !g.isPointwise { im2col(xg, channels: cg, g, into: col) }
+                    var beta: Float = 0
+                    if let bias {
+                        for o in 0..<og { (yg + o * plane).update(repeating: bias[gi * og + o], count: plane) }
+                        beta = 1
+                    }
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(og), Int32(plane), Int32(k),
+                        1, weight + gi * og * k, Int32(k), g.isPointwise ? xg : UnsafePointer(col), Int32(plane),
+                        beta, yg, Int32(plane))
+                }
+            }
+        }
+    }
+
+    /// Given gy (N, O, outH, outW): gx = col2im(W_gᵀ · gy_g) and gw = Σ_n gy_g · im2col(x_g)ᵀ.
+    /// Either output may be nil when its input needs no gradient.
+    static func backward(
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, gy: UnsafePointer<Float>, _ g: ConvGeometry,
+        gx: UnsafeMutablePointer<Float>?, gw: UnsafeMutablePointer<Float>?
+    ) {
+        let (cg, og, k, plane) = (g.groupInChannels, g.groupOutChannels, g.patchSize, g.outPlane)
+        let colCount = g.isPointwise ? 0 : k * plane
+        let weightCount = g.outChannels * k
+        let runs = imageRuns(g.batch)
+        // Run 0 writes straight into gw; the others into partials summed at the end.
+        let partials = gw == nil ? [] : (1..<runs.count).map { _ in BufferPool.shared.take(weightCount) }
+        defer { for p in partials { BufferPool.shared.give(p, count: weightCount) } }
+        Parallel.forEach(runs.count) { r in
+            let col = BufferPool.shared.take(colCount)   // im2col(x_g): (K, outH·outW)
+            let gcol = BufferPool.shared.take(gx == nil ? 0 : colCount)  // its gradient
+            defer {
+                BufferPool.shared.give(col, count: colCount)
+                BufferPool.shared.give(gcol, count: gx == nil ? 0 : colCount)
+            }
+            let gwRun = r == 0 ? gw : partials[r - 1]
+            for n in runs[r] {
+                for gi in 0..<g.groups {
+                    let xg = x + (n * g.inChannels + gi * cg) * g.inPlane
+                    let gyg = gy + (n * g.outChannels + gi * og) * plane  // (og, outH·outW)
+                    let wg = weight + gi * og * k                           // (og, K)
+                    if let gwRun {
+                        if !g.isPointwise { im2col(xg, channels: cg, g, into: col) }
+                        cblas_sgemm(
+                            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(og), Int32(k), Int32(plane),
+                            1, gyg, Int32(plane), g.isPointwise ? xg : UnsafePointer(col), Int32(plane),
+                            n == runs[r].lowerBound ? 0 : 1, gwRun + gi * og * k, Int32(k))
+                    }
+                    if let gx {
+                        let gxg = gx + (n * g.inChannels + gi * cg) * g.inPlane
+                        if g.isPointwise {
+                            cblas_sgemm(
+                                CblasRowMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(plane), Int32(og),
+                                1, wg, Int32(k), gyg, Int32(plane), 0, gxg, Int32(plane))
+                        } else {
+                            cblas_sgemm(
+                                CblasRowMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(plane), Int32(og),
+                                1, wg, Int32(k), gyg, Int32(plane), 0, gcol, Int32(plane))
+                            gxg.update(repeating: 0, count: cg * g.inPlane)
+                            col2im(gcol, channels: cg, g, addingInto: gxg)
+                        }
+                    }
+                }
+            }
+        }
+        if let gw {
+            for p in partials { SIMDLoops.addInPlace(gw, p, count: weightCount) }
+        }
+    }
+
+    /// gb[o] = Σ over images and output pixels of gy[n, o, ·, ·].
+    static func biasGradient(gy: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int, into gb: UnsafeMutablePointer<Float>) {
+        for o in 0..<channels {
+            var s = 0.0
+            for n in 0..<batch { s += SIMDLoops.sumDouble(gy + (n * channels + o) * plane, count: plane) }
+            gb[o] = Float(s)
+        }
+    }
+}
