@@ -27,6 +27,8 @@ open class Module {
     }
 
     /// Swift property name → state-dict key, for names the snake_case rule gets wrong.
+    /// An empty key puts an array's elements directly under this module ("0.weight"),
+    /// as in PyTorch's `nn.Sequential`.
     open class var keyOverrides: [String: String] { [:] }
 
     // MARK: - Walking the tree
@@ -65,9 +67,9 @@ open class Module {
                 case let t as Tensor: items.append((key, isBuffer ? .buffer(t) : .parameter(t)))
                 case let m as Module: items.append((key, .module(m)))
                 case let ts as [Tensor]:
-                    for (i, t) in ts.enumerated() { items.append(("\(key).\(i)", .parameter(t))) }
+                    for (i, t) in ts.enumerated() { items.append((indexed(key, i), .parameter(t))) }
                 case let ms as [Module]:
-                    for (i, m) in ms.enumerated() { items.append(("\(key).\(i)", .module(m))) }
+                    for (i, m) in ms.enumerated() { items.append((indexed(key, i), .module(m))) }
                 default: break  // nil optionals, configuration values
                 }
             }
@@ -153,6 +155,9 @@ open class Module {
     @discardableResult
     public func eval() -> Self { train(false) }
 }
+
+/// "blocks", 0 → "blocks.0"; "", 0 → "0".
+private func indexed(_ key: String, _ index: Int) -> String { key.isEmpty ? "\(index)" : "\(key).\(index)" }
 
 /// `feedForward` → `feed_forward`, `linearQ` → `linear_q`, `conv1` → `conv1`.
 func snakeCase(_ name: String) -> String {
