@@ -120,9 +120,31 @@ for w in weights[1:]:
     average = average * decay + w * (1 - decay)
 ema = {"decay": decay, "weights": [tensor(w) for w in weights], "average": tensor(average)}
 
+# --- 6. Multi-head attention, espnet's MultiHeadedAttention.forward with an additive score bias
+
+mha = MultiHeadedAttention()
+heads = 2
+query, key_value = torch.randn(2, 3, 8), torch.randn(2, 4, 8)
+mask = torch.ones(2, 1, 1, 4)
+mask[1, ..., 3] = 0  # the second sequence has one padded key
+score_bias = torch.randn(1, heads, 3, 4)
+with torch.no_grad():
+    def split(x):
+        return x.view(x.size(0), -1, heads, 8 // heads).transpose(1, 2)
+    q, k, v = split(mha.linear_q(query)), split(mha.linear_k(key_value)), split(mha.linear_v(key_value))
+    scores = q @ k.transpose(-2, -1) / math.sqrt(8 // heads) + score_bias
+    scores = scores.masked_fill(mask == 0, float("-inf"))
+    attended = torch.softmax(scores, dim=-1) @ v
+    output = mha.linear_out(attended.transpose(1, 2).reshape(2, 3, 8))
+attention = {
+    "heads": heads, "weights": {k: tensor(t) for k, t in mha.state_dict().items()},
+    "query": tensor(query), "key_value": tensor(key_value), "mask": tensor(mask),
+    "bias": tensor(score_bias), "output": tensor(output),
+}
+
 out = pathlib.Path(__file__).with_name("nn_fixture.json")
 out.write_text(json.dumps({
     "torch_version": torch.__version__, "keys": keys, "adamw": adamw,
-    "clip_grad_norm": clip, "warmup_cosine": schedules, "ema": ema,
+    "clip_grad_norm": clip, "warmup_cosine": schedules, "ema": ema, "attention": attention,
 }))
 print("wrote", out, out.stat().st_size, "bytes")
