@@ -20,6 +20,9 @@ public struct ParameterUpdateError: Error, CustomStringConvertible {
         public let key: String
         public let expected: [Int]
         public let given: [Int]
+        public init(key: String, expected: [Int], given: [Int]) {
+            (self.key, self.expected, self.given) = (key, expected, given)
+        }
     }
 
     /// Module keys that were not given.

@@ -1,5 +1,5 @@
 import Autodiff
-@testable import NeuralNetworks
+import NeuralNetworks
 import XCTest
 
 /// Small hand-made modules exercising every kind of property reflection understands.
@@ -53,13 +53,6 @@ final class ModuleTests: XCTestCase {
             "taps.0", "taps.1", "gain", "feed_forward.weight", "feed_forward.bias", "feed_forward.running_mean",
         ])
         XCTAssertEqual(tree.parameterCount, 1 + 4 + 1 + 6 + 2 + 6 + 6 + 2 + 6)
-    }
-
-    func testSnakeCase() {
-        XCTAssertEqual(snakeCase("feedForward"), "feed_forward")
-        XCTAssertEqual(snakeCase("linearQ"), "linear_q")
-        XCTAssertEqual(snakeCase("conv1"), "conv1")
-        XCTAssertEqual(snakeCase("numBatchesTracked"), "num_batches_tracked")
     }
 
     func testParametersStartTrainableAndFreezeStopsThem() {
