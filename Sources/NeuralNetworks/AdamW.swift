@@ -104,19 +104,19 @@ public final class AdamW: Optimizer {
             let name = String(key.dropLast(".step".count))
             let step = tensors[key]!
             guard step.count == 1, step.item >= 0, step.item == step.item.rounded() else {
-                throw OptimizerStateError(key: key, reason: "step must be one non-negative whole number")
+                throw TrainingStateError(key: key, reason: "step must be one non-negative whole number")
             }
             guard let m = tensors["\(name).exp_avg"], let v = tensors["\(name).exp_avg_sq"] else {
-                throw OptimizerStateError(key: name, reason: "exp_avg or exp_avg_sq is missing")
+                throw TrainingStateError(key: name, reason: "exp_avg or exp_avg_sq is missing")
             }
             guard m.shape == v.shape else {
-                throw OptimizerStateError(key: name, reason: "exp_avg \(m.shape) and exp_avg_sq \(v.shape) differ in shape")
+                throw TrainingStateError(key: name, reason: "exp_avg \(m.shape) and exp_avg_sq \(v.shape) differ in shape")
             }
             loaded[name] = Slot(step: Int(step.item), firstMoment: m.copy(), secondMoment: v.copy())
         }
         let expected = Set(loaded.keys.flatMap { ["\($0).exp_avg", "\($0).exp_avg_sq", "\($0).step"] })
         if let stray = tensors.keys.sorted().first(where: { !expected.contains($0) }) {
-            throw OptimizerStateError(key: stray, reason: "not part of any parameter's AdamW state")
+            throw TrainingStateError(key: stray, reason: "not part of any parameter's AdamW state")
         }
         slots = loaded
     }

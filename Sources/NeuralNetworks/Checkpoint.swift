@@ -2,21 +2,6 @@ import Autodiff
 import Foundation
 import MediaIO
 
-/// What a training run needs besides the weights to continue exactly where it stopped.
-public struct TrainingState {
-    /// Optimizer moments, EMA weights, … (always stored as float32).
-    public var tensors: [String: Tensor]
-    /// Step counters and RNG states (a `UInt64` word as `Int64(bitPattern:)`).
-    public var integers: [String: [Int64]]
-
-    public init(tensors: [String: Tensor] = [:], integers: [String: [Int64]] = [:]) {
-        self.tensors = tensors
-        self.integers = integers
-    }
-
-    public var isEmpty: Bool { tensors.isEmpty && integers.isEmpty }
-}
-
 /// A checkpoint or shipped-weights file that cannot be used, naming the file and why.
 public struct CheckpointError: Error, CustomStringConvertible, LocalizedError {
     public let file: URL

@@ -101,10 +101,15 @@ open class Module {
 
     // MARK: - Parameters and state
 
-    /// Parameters (trainable or frozen, not buffers) with their keys.
+    /// Parameters (trainable or frozen, not buffers) with their keys. A tensor shared by
+    /// two layers (tied weights) appears once, under its first key, as in PyTorch — so an
+    /// optimizer steps it once.
     public func namedParameters() -> [(String, Tensor)] {
         var result: [(String, Tensor)] = []
-        walk { key, t, isBuffer in if !isBuffer { result.append((key, t)) } }
+        var seen = Set<ObjectIdentifier>()
+        walk { key, t, isBuffer in
+            if !isBuffer, seen.insert(ObjectIdentifier(t)).inserted { result.append((key, t)) }
+        }
         return result
     }
 
@@ -123,7 +128,8 @@ open class Module {
         return result
     }
 
-    /// Everything a checkpoint holds (parameters and buffers), like `state_dict()`.
+    /// Everything a checkpoint holds (parameters and buffers), like `state_dict()`
+    /// (tied weights appear under each of their keys).
     public func namedState() -> [(String, Tensor)] {
         var result: [(String, Tensor)] = []
         walk { key, t, _ in result.append((key, t)) }

@@ -26,10 +26,3 @@ extension Optimizer {
         update(parameters: model.namedTrainableParameters())
     }
 }
-
-/// Optimizer or EMA state that does not fit the expected layout.
-public struct OptimizerStateError: Error, CustomStringConvertible {
-    public let key: String
-    public let reason: String
-    public var description: String { "optimizer state '\(key)': \(reason)" }
-}

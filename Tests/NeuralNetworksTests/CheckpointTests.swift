@@ -117,3 +117,70 @@ final class CheckpointTests: XCTestCase {
         }
     }
 }
+
+/// Training interrupted by a checkpoint continues bit for bit like training that was not.
+final class ResumeTests: XCTestCase {
+    private let directory = TemporaryDirectory()
+
+    private struct Config: Codable { var hidden = 8 }
+
+    private func makeModel(seed: UInt64) -> Sequential {
+        var rng = RandomGenerator(seed: seed)
+        return Sequential([Linear(4, 8, rng: &rng), SiLU(), Linear(8, 1, rng: &rng)])
+    }
+
+    /// One step on a batch drawn from `data` (so the data stream's state matters too).
+    private func step(_ model: Sequential, _ optimizer: AdamW, _ data: inout RandomGenerator) {
+        let x = Tensor.uniform([16, 4], in: -1...1, using: &data)
+        let target = x.sum(dims: [1], keepDims: true)
+        valueAndGrad(model) { mseLoss(model(x), target) }
+        optimizer.update(model: model)
+    }
+
+    func testResumeFromCheckpointIsExact() throws {
+        let straight = makeModel(seed: 1), straightOptimizer = AdamW(learningRate: 1e-2)
+        var straightData = RandomGenerator(seed: 99)
+        for _ in 0..<4 { step(straight, straightOptimizer, &straightData) }
+
+        let first = makeModel(seed: 1), firstOptimizer = AdamW(learningRate: 1e-2)
+        var data = RandomGenerator(seed: 99)
+        for _ in 0..<2 { step(first, firstOptimizer, &data) }
+        var state = TrainingState(tensors: firstOptimizer.stateTensors())
+        state.setGenerator(data, forKey: "data")
+        let url = directory.file("resume.h5")
+        try Checkpoint.save(module: first, config: Config(), trainingState: state, to: url)
+
+        let resumed = makeModel(seed: 2), resumedOptimizer = AdamW(learningRate: 1e-2)
+        let loaded = try Checkpoint.load(into: resumed, from: url)
+        try resumedOptimizer.loadState(loaded.tensors)
+        var resumedData = try XCTUnwrap(loaded.generator(forKey: "data"))
+        for _ in 0..<2 { step(resumed, resumedOptimizer, &resumedData) }
+
+        for ((key, a), (_, b)) in zip(straight.namedState(), resumed.namedState()) {
+            XCTAssertEqual(a.values, b.values, "\(key) differs after resume")
+        }
+    }
+
+    func testTiedWeightsAreOneParameter() {
+        var rng = RandomGenerator(seed: 3)
+        let shared = Linear(3, 3, rng: &rng)
+        let tied = Sequential([shared, SiLU(), shared])
+        XCTAssertEqual(tied.namedParameters().map(\.0), ["0.weight", "0.bias"])
+        XCTAssertEqual(tied.namedState().map(\.0), ["0.weight", "0.bias", "2.weight", "2.bias"])
+    }
+
+    func testFrozenChildStaysFrozenInsideANewParentAndGetsNoGradient() {
+        var rng = RandomGenerator(seed: 4)
+        let frozen = Linear(3, 3, rng: &rng)
+        frozen.freeze()
+        let model = Sequential([frozen, SiLU(), Linear(3, 1, rng: &rng)])
+        XCTAssertEqual(model.namedTrainableParameters().map(\.0), ["2.weight", "2.bias"])
+        let before = frozen.weight.values
+        let optimizer = AdamW(learningRate: 0.1)
+        valueAndGrad(model) { model(Tensor.uniform([2, 3], in: -1...1, using: &rng)).sum() }
+        XCTAssertNil(frozen.weight.grad)
+        XCTAssertNotNil((model.layers[2] as! Linear).weight.grad)
+        optimizer.update(model: model)
+        XCTAssertEqual(frozen.weight.values, before)
+    }
+}
