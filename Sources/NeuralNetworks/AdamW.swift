@@ -39,7 +39,6 @@ public final class AdamW: Optimizer {
             guard let g = p.grad else { continue }
             precondition(g.shape == p.shape, "gradient \(g.shape) for parameter '\(name)' \(p.shape)")
             var slot = slots[name] ?? Slot(step: 0, firstMoment: .zeros(p.shape), secondMoment: .zeros(p.shape))
-            precondition(slot.firstMoment.shape == p.shape, "optimizer state for '\(name)' has shape \(slot.firstMoment.shape), parameter \(p.shape)")
             slot.step += 1
             slots[name] = slot
             step(p, g, slot)
@@ -98,9 +97,10 @@ public final class AdamW: Optimizer {
         return out
     }
 
-    public func loadState(_ tensors: [String: Tensor]) throws {
+    public func loadState(_ tensors: [String: Tensor], for parameters: [(String, Tensor)]) throws {
+        let shapes = Dictionary(parameters.map { ($0.0, $0.1.shape) }, uniquingKeysWith: { a, _ in a })
         var loaded: [String: Slot] = [:]
-        for key in tensors.keys where key.hasSuffix(".step") {
+        for key in tensors.keys.sorted() where key.hasSuffix(".step") {
             let name = String(key.dropLast(".step".count))
             let step = tensors[key]!
             guard step.count == 1, step.item >= 0, step.item == step.item.rounded() else {
@@ -109,8 +109,11 @@ public final class AdamW: Optimizer {
             guard let m = tensors["\(name).exp_avg"], let v = tensors["\(name).exp_avg_sq"] else {
                 throw TrainingStateError(key: name, reason: "exp_avg or exp_avg_sq is missing")
             }
-            guard m.shape == v.shape else {
-                throw TrainingStateError(key: name, reason: "exp_avg \(m.shape) and exp_avg_sq \(v.shape) differ in shape")
+            guard let shape = shapes[name] else {
+                throw TrainingStateError(key: name, reason: "no such trainable parameter")
+            }
+            guard m.shape == shape && v.shape == shape else {
+                throw TrainingStateError(key: name, reason: "exp_avg \(m.shape) and exp_avg_sq \(v.shape) for parameter \(shape)")
             }
             loaded[name] = Slot(step: Int(step.item), firstMoment: m.copy(), secondMoment: v.copy())
         }

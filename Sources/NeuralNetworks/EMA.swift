@@ -72,5 +72,20 @@ public final class EMA {
 
     public func stateTensors() -> [String: Tensor] { average.mapValues { $0.copy() } }
 
-    public func loadState(_ tensors: [String: Tensor]) { average = tensors.mapValues { $0.copy() } }
+    /// Restores an average saved with `stateTensors()`; every key of the model's state
+    /// must be there with its shape, and nothing else.
+    public func loadState(_ tensors: [String: Tensor], for model: Module) throws {
+        let state = model.namedState()
+        for (key, value) in state {
+            guard let saved = tensors[key] else { throw TrainingStateError(key: key, reason: "missing from the EMA state") }
+            guard saved.shape == value.shape else {
+                throw TrainingStateError(key: key, reason: "EMA shape \(saved.shape), model \(value.shape)")
+            }
+        }
+        let known = Set(state.map(\.0))
+        if let stray = tensors.keys.sorted().first(where: { !known.contains($0) }) {
+            throw TrainingStateError(key: stray, reason: "not a key of the model")
+        }
+        average = tensors.mapValues { $0.copy() }
+    }
 }

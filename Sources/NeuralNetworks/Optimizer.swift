@@ -16,13 +16,19 @@ public protocol Optimizer: AnyObject {
 
     /// The optimizer's state as named tensors (for exact resume from a checkpoint).
     func stateTensors() -> [String: Tensor]
-    /// Restores what `stateTensors()` returned; throws on malformed state.
-    func loadState(_ tensors: [String: Tensor]) throws
+    /// Restores what `stateTensors()` returned, checked against the parameters it will
+    /// update (names and shapes); throws naming the first bad key, changing nothing.
+    func loadState(_ tensors: [String: Tensor], for parameters: [(String, Tensor)]) throws
 }
 
 extension Optimizer {
     /// One step on the module's trainable parameters.
     public func update(model: Module) {
         update(parameters: model.namedTrainableParameters())
+    }
+
+    /// Restores state for the module's trainable parameters.
+    public func loadState(_ tensors: [String: Tensor], for model: Module) throws {
+        try loadState(tensors, for: model.namedTrainableParameters())
     }
 }

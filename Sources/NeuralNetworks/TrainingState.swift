@@ -23,6 +23,20 @@ public struct TrainingStateError: Error, CustomStringConvertible {
 }
 
 extension TrainingState {
+    /// Adds `tensors` under "prefix.key" (e.g. "optimizer", "ema"), so parts do not collide.
+    public mutating func setTensors(_ tensors: [String: Tensor], prefix: String) {
+        for (key, value) in tensors { self.tensors["\(prefix).\(key)"] = value }
+    }
+
+    /// The tensors stored under "prefix.", with the prefix removed.
+    public func tensors(prefix: String) -> [String: Tensor] {
+        var out: [String: Tensor] = [:]
+        for (key, value) in tensors where key.hasPrefix(prefix + ".") {
+            out[String(key.dropFirst(prefix.count + 1))] = value
+        }
+        return out
+    }
+
     /// Stores a generator's full state (for an exact resume of shuffling, noise, dropout).
     public mutating func setGenerator(_ generator: RandomGenerator, forKey key: String) {
         integers[key] = generator.state.map { Int64(bitPattern: $0) }

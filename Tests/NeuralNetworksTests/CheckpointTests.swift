@@ -145,14 +145,15 @@ final class ResumeTests: XCTestCase {
         let first = makeModel(seed: 1), firstOptimizer = AdamW(learningRate: 1e-2)
         var data = RandomGenerator(seed: 99)
         for _ in 0..<2 { step(first, firstOptimizer, &data) }
-        var state = TrainingState(tensors: firstOptimizer.stateTensors())
+        var state = TrainingState()
+        state.setTensors(firstOptimizer.stateTensors(), prefix: "optimizer")
         state.setGenerator(data, forKey: "data")
         let url = directory.file("resume.h5")
         try Checkpoint.save(module: first, config: Config(), trainingState: state, to: url)
 
         let resumed = makeModel(seed: 2), resumedOptimizer = AdamW(learningRate: 1e-2)
         let loaded = try Checkpoint.load(into: resumed, from: url)
-        try resumedOptimizer.loadState(loaded.tensors)
+        try resumedOptimizer.loadState(loaded.tensors(prefix: "optimizer"), for: resumed)
         var resumedData = try XCTUnwrap(loaded.generator(forKey: "data"))
         for _ in 0..<2 { step(resumed, resumedOptimizer, &resumedData) }
 

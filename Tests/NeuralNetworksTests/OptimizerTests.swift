@@ -53,7 +53,7 @@ final class OptimizerTests: XCTestCase {
             interrupted.update(parameters: resumed)
         }
         let second = makeAdamW()
-        try second.loadState(interrupted.stateTensors())
+        try second.loadState(interrupted.stateTensors(), for: resumed)
         setGrads(resumed, step: 2)
         second.update(parameters: resumed)
         for ((name, a), (_, b)) in zip(straight, resumed) {
@@ -63,10 +63,25 @@ final class OptimizerTests: XCTestCase {
 
     func testAdamWRejectsMalformedState() {
         let optimizer = makeAdamW()
-        XCTAssertThrowsError(try optimizer.loadState(["w.step": Tensor(1), "w.exp_avg": .zeros([2])])) { error in
-            XCTAssertTrue("\(error)".contains("w"), "\(error)")
+        let parameters = [("w", Tensor.zeros([2]))]
+        let good = ["w.step": Tensor(1), "w.exp_avg": .zeros([2]), "w.exp_avg_sq": .zeros([2])]
+        XCTAssertNoThrow(try optimizer.loadState(good, for: parameters))
+        var bad = good
+        bad["w.exp_avg_sq"] = nil
+        XCTAssertThrowsError(try optimizer.loadState(bad, for: parameters)) { error in
+            XCTAssertTrue("\(error)".contains("'w'") && "\(error)".contains("missing"), "\(error)")
         }
-        XCTAssertThrowsError(try optimizer.loadState(["stray": .zeros([1])])) { error in
+        bad = good
+        bad["w.exp_avg"] = .zeros([3])
+        XCTAssertThrowsError(try optimizer.loadState(bad, for: parameters)) { error in
+            XCTAssertTrue("\(error)".contains("[3]"), "\(error)")
+        }
+        XCTAssertThrowsError(try optimizer.loadState(good, for: [("v", Tensor.zeros([2]))])) { error in
+            XCTAssertTrue("\(error)".contains("'w'") && "\(error)".contains("no such"), "\(error)")
+        }
+        bad = good
+        bad["stray"] = .zeros([1])
+        XCTAssertThrowsError(try optimizer.loadState(bad, for: parameters)) { error in
             XCTAssertTrue("\(error)".contains("stray"), "\(error)")
         }
     }
@@ -122,6 +137,12 @@ final class OptimizerTests: XCTestCase {
         let seen = ema.withAveragedWeights(in: model) { model.weight.values }
         XCTAssertEqual(seen, ema.average["weight"]!.values, "averaged weights inside")
         XCTAssertEqual(model.weight.values, trained, "trained weights restored after")
+        let restored = EMA(decay: ema.decay)
+        try restored.loadState(ema.stateTensors(), for: model)
+        XCTAssertEqual(restored.average["weight"]?.values, ema.average["weight"]!.values)
+        XCTAssertThrowsError(try restored.loadState(["weight": .zeros([3, 2])], for: model)) { error in
+            XCTAssertTrue("\(error)".contains("weight"), "\(error)")
+        }
         try ema.copy(to: model)
         XCTAssertEqual(model.weight.values, ema.average["weight"]!.values)
     }
