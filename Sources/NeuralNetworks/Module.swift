@@ -5,8 +5,10 @@ import Autodiff
 /// Reflection finds the state, so a model declares it as plain properties:
 /// - a `Tensor` (or `Tensor?`, `[Tensor]`) is a parameter; `@Buffer` marks one that is
 ///   saved but never trained (running statistics);
-/// - a `Module` (or `Module?`, `[Module]`) is a child; arrays give keys `blocks.0.…`;
-/// - properties whose names start with `_` and everything else (numbers, flags) are ignored.
+/// - a `Module` (or `Module?`, `[Module]`) is a child; arrays give keys `blocks.0.…`
+///   (nest a `Sequential` rather than an array of arrays);
+/// - properties whose names start with `_`, lazy properties and everything else (numbers,
+///   flags, generators) are ignored.
 ///
 /// Keys are PyTorch state-dict keys: the Swift name in snake_case (`feedForward` →
 /// `feed_forward`), joined by dots. A class whose reference uses other names lists them
@@ -59,8 +61,8 @@ open class Module {
                     isBuffer = true
                     guard let t = buffer.tensor else { continue }
                     value = t
-                } else if name.hasPrefix("_") {
-                    continue
+                } else if name.hasPrefix("_") || name.hasPrefix("$") {
+                    continue  // private by convention, or compiler storage (lazy properties)
                 }
                 let key = overrides[name] ?? snakeCase(name)
                 switch value {

@@ -9,6 +9,7 @@ private final class Leaf: Module {
     @Buffer var runningMean: Tensor
     let _scratch = Tensor.zeros([2])  // leading underscore: not state
     let width = 3                       // configuration: ignored
+    lazy var cache = Tensor.zeros([5])  // lazy: ignored
 
     init(bias: Bool) {
         weight = Tensor(shape: [2, 3], repeating: 1)
@@ -39,6 +40,7 @@ private final class Tree: Module {
 final class ModuleTests: XCTestCase {
     func testKeysFollowPyTorchOrderAndNaming() {
         let tree = Tree()
+        _ = tree.feedForward.cache  // a filled lazy property is still not state
         XCTAssertEqual(tree.namedParameters().map(\.0), [
             "taps.0", "taps.1", "gain",
             "feed_forward.weight", "feed_forward.bias",
