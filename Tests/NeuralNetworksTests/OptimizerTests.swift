@@ -19,6 +19,7 @@ final class OptimizerTests: XCTestCase {
         for ((_, p), g) in zip(params, grads) { p.grad = g }
     }
 
+    /// Within 2 ulp of torch, 2e-8 absolute near zero (torch's kernels may fuse multiply-adds).
     func testAdamWMatchesTorchOverThreeSteps() {
         let params = Fixture.tensors(golden["initial"]!).enumerated().map { ("p\($0)", $1) }
         let optimizer = makeAdamW()
@@ -27,7 +28,7 @@ final class OptimizerTests: XCTestCase {
             optimizer.update(parameters: params)
             let expected = Fixture.tensors((golden["after"] as! [Any])[step])
             for ((name, p), e) in zip(params, expected) {
-                assertClose(p, e, rtol: 1e-6, atol: 1e-7, "\(name) after step \(step + 1)")
+                assertClose(p, e, rtol: 2.5e-7, atol: 2e-8, "\(name) after step \(step + 1)")
             }
         }
         let state = optimizer.stateTensors()
