@@ -92,6 +92,11 @@ final class ArithmeticTests: XCTestCase {
         XCTAssertEqual(y.shape, [2, 3, 4, 2])
         assertElementsClose(y.values, naive(x, Tensor(shape: [2, 3, 4, 2], repeating: 0), { a, _ in a }).values, atol: 0, rtol: 0)
         checkGradients([x]) { $0[0].expanded(to: [2, 3, 4, 2]) }
+        // Constant along the innermost row: (3, 1) → (2, 3, 4).
+        let column = randomTensor([3, 1], seed: 10)
+        let e = column.expanded(to: [2, 3, 4])
+        assertElementsClose(e.values, (0..<24).map { column.values[($0 / 4) % 3] }, atol: 0, rtol: 0)
+        checkGradients([column]) { $0[0].expanded(to: [2, 3, 4]) }
         let big = randomTensor([2, 3, 4, 2], seed: 9)
         let s = big.summed(toShape: [3, 1, 2])
         let v = big.values

@@ -131,7 +131,8 @@ func broadcastApply<K: BinaryKernel>(
             case (1, 1): mapBinary(k, pa, pb, po, inner)
             case (1, _): mapBinary(k, pa, scalar: pb[0], po, inner)
             case (_, 1): mapBinary(k, scalar: pa[0], pb, po, inner)
-            default: po[0] = k(SIMD16(repeating: pa[0]), SIMD16(repeating: pb[0]))[0]
+            default:  // both constant along the row (only when b is a dummy, as in expand)
+                po.update(repeating: k(SIMD16(repeating: pa[0]), SIMD16(repeating: pb[0]))[0], count: inner)
             }
         }
     }
