@@ -1,4 +1,4 @@
-@testable import Autodiff
+import Autodiff
 import XCTest
 
 final class MatmulTests: XCTestCase {

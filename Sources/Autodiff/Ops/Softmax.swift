@@ -130,7 +130,8 @@ func rowMax(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
     var best = SIMD16<Float>(repeating: -.infinity)
     var i = 0
     while i + 16 <= n {
-        best = pointwiseMax(best, loadVector(p + i))
+        let v = loadVector(p + i)
+        best = best.replacing(with: v, where: v .> best)  // stdlib pointwiseMax is not vectorised
         i += 16
     }
     var m = best.max()
