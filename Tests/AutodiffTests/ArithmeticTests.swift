@@ -1,4 +1,5 @@
 import Autodiff
+import Foundation
 import XCTest
 
 final class ArithmeticTests: XCTestCase {
@@ -57,6 +58,14 @@ final class ArithmeticTests: XCTestCase {
         assertElementsClose((x * s).values, naive(x, s, *).values, atol: 0, rtol: 0)
         let h = randomTensor([3, 700, 65], seed: 3), bias = randomTensor([65], seed: 4)
         assertElementsClose((h + bias).values, naive(h, bias, +).values, atol: 0, rtol: 0)
+    }
+
+    func testLongSameShapeAndScalarRowsSplitAcrossCores() {
+        let x = randomTensor([100_003], seed: 11), y = randomTensor([100_003], seed: 12, in: 0.5...2)
+        assertElementsClose((x * y).values, zip(x.values, y.values).map { $0 * $1 }, atol: 0, rtol: 0)
+        assertElementsClose((x / y).values, zip(x.values, y.values).map { $0 / $1 }, atol: 0, rtol: 0)
+        assertElementsClose((x - 0.25).values, x.values.map { $0 - 0.25 }, atol: 0, rtol: 0)
+        assertElementsClose(exp(x).values, x.values.map { Foundation.exp($0) }, atol: 0, rtol: 3e-7)
     }
 
     func testScalarOperandsAndNegation() {
