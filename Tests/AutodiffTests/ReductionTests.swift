@@ -24,6 +24,13 @@ final class ReductionTests: XCTestCase {
         XCTAssertEqual(x.sum(dims: [0, 1, 2]).item, x.sum().item, accuracy: 1e-5)
     }
 
+    func testLargeSumIsAccurate() {
+        let x = randomTensor([300_007], seed: 3, in: 0...1)
+        let exact = x.values.reduce(0.0) { $0 + Double($1) }
+        XCTAssertEqual(Double(x.sum().item), exact, accuracy: exact * 1e-7)
+        XCTAssertEqual(Double(x.mean().item), exact / 300_007, accuracy: 1e-7)
+    }
+
     func testReductionGradients() {
         let x = randomTensor([2, 3, 4], seed: 2)
         checkGradients([x]) { $0[0].sum(dims: [1]) }
