@@ -59,6 +59,9 @@ final class ConvTests: XCTestCase {
         "depthwise stride 2 dilation 2": Case(input: [2, 3, 9, 9], outChannels: 3, kernel: (3, 3), stride: (2, 2), padding: (1, 1), dilation: (2, 2), groups: 3),
         "pointwise": Case(input: [3, 5, 4, 4], outChannels: 4, kernel: (1, 1)),
         "asymmetric": Case(input: [2, 2, 6, 9], outChannels: 3, kernel: (2, 4), stride: (1, 2), padding: (0, 2), dilation: (2, 1)),
+        // Narrow, tall images span several ~256-pixel im2col tiles (tile edges inside the padding).
+        "several tiles": Case(input: [2, 2, 150, 4], outChannels: 3, kernel: (3, 3), padding: (1, 1)),
+        "several tiles stride 2": Case(input: [1, 2, 300, 3], outChannels: 2, kernel: (3, 3), stride: (2, 2), padding: (1, 1)),
         "4x4 stride 2 no padding": Case(input: [1, 2, 8, 8], outChannels: 2, kernel: (4, 4), stride: (2, 2)),
     ]
 

@@ -14,81 +14,87 @@ enum ConvGEMM {
         return stride(from: 0, to: batch, by: step).map { $0..<min(batch, $0 + step) }
     }
 
+    /// Output-row tiles of about 256 pixels: (rows, offset of the tile in an output plane).
+    private static func tiles(_ g: ConvGeometry) -> [(rows: Range<Int>, offset: Int)] {
+        if g.isPointwise { return [(0..<g.outH, 0)] }
+        return stride(from: 0, to: g.outH, by: g.tileRows).map { ($0..<min(g.outH, $0 + g.tileRows), $0 * g.outW) }
+    }
+
     /// x (N, C, H, W), w (O, C/g, kH, kW), bias (O)? → y (N, O, outH, outW).
     static func forward(
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         _ g: ConvGeometry, y: UnsafeMutablePointer<Float>
     ) {
         let (cg, og, k, plane) = (g.groupInChannels, g.groupOutChannels, g.patchSize, g.outPlane)
-        let colCount = g.isPointwise ? 0 : k * plane
-        let runs = imageRuns(g.batch)
+        let colCount = g.isPointwise ? 0 : k * g.tileRows * g.outW
+        let runs = imageRuns(g.batch), tiles = tiles(g)
         Parallel.forEach(runs.count) { r in
-            let col = BufferPool.shared.take(colCount)  // (K, outH·outW)
+            let col = BufferPool.shared.take(colCount)  // im2col tile: (K, tile pixels)
             defer { BufferPool.shared.give(col, count: colCount) }
             for n in runs[r] {
                 for gi in 0..<g.groups {
                     let xg = x + (n * g.inChannels + gi * cg) * g.inPlane
                     let yg = y + (n * g.outChannels + gi * og) * plane  // (og, outH·outW)
-                    if !g.isPointwise { im2col(xg, channels: cg, g, into: col) }
                     var beta: Float = 0
                     if let bias {
                         for o in 0..<og { (yg + o * plane).update(repeating: bias[gi * og + o], count: plane) }
                         beta = 1
                     }
-                    cblas_sgemm(
-                        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(og), Int32(plane), Int32(k),
-                        1, weight + gi * og * k, Int32(k), g.isPointwise ? xg : UnsafePointer(col), Int32(plane),
-                        beta, yg, Int32(plane))
+                    for (rows, offset) in tiles {
+                        let pixels = rows.count * g.outW
+                        if !g.isPointwise { im2col(xg, channels: cg, g, rows: rows, into: col) }
+                        cblas_sgemm(
+                            CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(og), Int32(pixels), Int32(k),
+                            1, weight + gi * og * k, Int32(k), g.isPointwise ? xg : UnsafePointer(col), Int32(pixels),
+                            beta, yg + offset, Int32(plane))
+                    }
                 }
             }
         }
     }
 
-    /// Given gy (N, O, outH, outW): gx = col2im(W_gᵀ · gy_g) and gw = Σ_n gy_g · im2col(x_g)ᵀ.
-    /// Either output may be nil when its input needs no gradient.
+    /// Given gy (N, O, outH, outW): gx = col2im(W_gᵀ · gy_g) and gw = Σ_n gy_g · im2col(x_g)ᵀ,
+    /// tile by tile. Either output may be nil when its input needs no gradient.
     static func backward(
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, gy: UnsafePointer<Float>, _ g: ConvGeometry,
         gx: UnsafeMutablePointer<Float>?, gw: UnsafeMutablePointer<Float>?
     ) {
         let (cg, og, k, plane) = (g.groupInChannels, g.groupOutChannels, g.patchSize, g.outPlane)
-        let colCount = g.isPointwise ? 0 : k * plane
+        let colCount = g.isPointwise ? 0 : k * g.tileRows * g.outW
         let weightCount = g.outChannels * k
-        let runs = imageRuns(g.batch)
+        let runs = imageRuns(g.batch), tiles = tiles(g)
         // Run 0 writes straight into gw; the others into partials summed at the end.
         let partials = gw == nil ? [] : (1..<runs.count).map { _ in BufferPool.shared.take(weightCount) }
         defer { for p in partials { BufferPool.shared.give(p, count: weightCount) } }
         Parallel.forEach(runs.count) { r in
-            let col = BufferPool.shared.take(colCount)   // im2col(x_g): (K, outH·outW)
-            let gcol = BufferPool.shared.take(gx == nil ? 0 : colCount)  // its gradient
-            defer {
-                BufferPool.shared.give(col, count: colCount)
-                BufferPool.shared.give(gcol, count: gx == nil ? 0 : colCount)
-            }
+            let col = BufferPool.shared.take(colCount)   // im2col(x_g) tile: (K, tile pixels)
+            let gcol = BufferPool.shared.take(colCount)  // its gradient
+            defer { BufferPool.shared.give(col, count: colCount); BufferPool.shared.give(gcol, count: colCount) }
             let gwRun = r == 0 ? gw : partials[r - 1]
             for n in runs[r] {
                 for gi in 0..<g.groups {
                     let xg = x + (n * g.inChannels + gi * cg) * g.inPlane
                     let gyg = gy + (n * g.outChannels + gi * og) * plane  // (og, outH·outW)
                     let wg = weight + gi * og * k                           // (og, K)
-                    if let gwRun {
-                        if !g.isPointwise { im2col(xg, channels: cg, g, into: col) }
-                        cblas_sgemm(
-                            CblasRowMajor, CblasNoTrans, CblasTrans, Int32(og), Int32(k), Int32(plane),
-                            1, gyg, Int32(plane), g.isPointwise ? xg : UnsafePointer(col), Int32(plane),
-                            n == runs[r].lowerBound ? 0 : 1, gwRun + gi * og * k, Int32(k))
-                    }
-                    if let gx {
-                        let gxg = gx + (n * g.inChannels + gi * cg) * g.inPlane
-                        if g.isPointwise {
+                    let gxg = gx.map { $0 + (n * g.inChannels + gi * cg) * g.inPlane }
+                    if !g.isPointwise { gxg?.update(repeating: 0, count: cg * g.inPlane) }
+                    for (rows, offset) in tiles {
+                        let pixels = rows.count * g.outW
+                        if let gwRun {
+                            if !g.isPointwise { im2col(xg, channels: cg, g, rows: rows, into: col) }
+                            let first = n == runs[r].lowerBound && offset == 0
                             cblas_sgemm(
-                                CblasRowMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(plane), Int32(og),
-                                1, wg, Int32(k), gyg, Int32(plane), 0, gxg, Int32(plane))
-                        } else {
+                                CblasRowMajor, CblasNoTrans, CblasTrans, Int32(og), Int32(k), Int32(pixels),
+                                1, gyg + offset, Int32(plane), g.isPointwise ? xg : UnsafePointer(col), Int32(pixels),
+                                first ? 0 : 1, gwRun + gi * og * k, Int32(k))
+                        }
+                        if let gxg {
+                            // Pointwise: W_gᵀ · gy_g is the input gradient itself.
                             cblas_sgemm(
-                                CblasRowMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(plane), Int32(og),
-                                1, wg, Int32(k), gyg, Int32(plane), 0, gcol, Int32(plane))
-                            gxg.update(repeating: 0, count: cg * g.inPlane)
-                            col2im(gcol, channels: cg, g, addingInto: gxg)
+                                CblasRowMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(pixels), Int32(og),
+                                1, wg, Int32(k), gyg + offset, Int32(plane), 0,
+                                g.isPointwise ? gxg : gcol, Int32(pixels))
+                            if !g.isPointwise { col2im(gcol, channels: cg, g, rows: rows, addingInto: gxg) }
                         }
                     }
                 }
