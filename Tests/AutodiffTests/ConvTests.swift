@@ -111,6 +111,16 @@ final class ConvTests: XCTestCase {
         XCTAssertNil(x.grad)
     }
 
+    func testConv2dGradientOnlyForInput() {
+        // A frozen weight, several images (so several per-core runs): only gx is computed.
+        for name in ["3x3 pad 1", "stride 2", "depthwise", "pointwise"] {
+            let (x, w, b) = makeInputs(Self.cases[name]!, seed: 6)
+            let c = Self.cases[name]!
+            checkGradients([x]) { t in conv2d(t[0], w, bias: b, stride: c.stride, padding: c.padding, groups: c.groups) }
+            XCTAssertNil(w.grad)
+        }
+    }
+
     func testLargeBatchSplitsAcrossCoresIdentically() {
         // Five images split into uneven per-core runs; each output image must equal the
         // convolution of that image alone, and weight gradients must sum over all runs.

@@ -70,7 +70,7 @@ enum ConvGEMM {
             let col = BufferPool.shared.take(colCount)   // im2col(x_g) tile: (K, tile pixels)
             let gcol = BufferPool.shared.take(colCount)  // its gradient
             defer { BufferPool.shared.give(col, count: colCount); BufferPool.shared.give(gcol, count: colCount) }
-            let gwRun = r == 0 ? gw : partials[r - 1]
+            let gwRun = gw == nil ? nil : r == 0 ? gw : partials[r - 1]
             for n in runs[r] {
                 for gi in 0..<g.groups {
                     let xg = x + (n * g.inChannels + gi * cg) * g.inPlane

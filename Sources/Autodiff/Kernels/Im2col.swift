@@ -43,7 +43,8 @@ struct ConvGeometry {
 
     /// Output rows per im2col tile: about 256 output pixels, so a K × 256 tile stays in L2
     /// (measured: GEMMs with N = 256…1024 run ~10 % faster than one N = 4096 GEMM here).
-    var tileRows: Int { max(1, min(outH, (256 + outW - 1) / outW)) }
+    nonisolated(unsafe) static var tilePixels = 256
+    var tileRows: Int { max(1, min(outH, (Self.tilePixels + outW - 1) / outW)) }
 
     /// The output columns `ow` whose input column ow·stride + offset lies inside 0..<width.
     @inline(__always)
