@@ -62,6 +62,12 @@ enum ConvGEMM {
         let (cg, og, k, plane) = (g.groupInChannels, g.groupOutChannels, g.patchSize, g.outPlane)
         let colCount = g.isPointwise ? 0 : k * g.tileRows * g.outW
         let weightCount = g.outChannels * k
+        var gx = gx
+        if let target = gx, let transposed = transposedGeometry(g) {
+            inputGradientAsConvolution(weight: weight, gy: gy, g, transposed, gx: target)
+            gx = nil
+            if gw == nil { return }
+        }
         let runs = imageRuns(g.batch), tiles = tiles(g)
         // Run 0 writes straight into gw; the others into partials summed at the end.
         let partials = gw == nil ? [] : (1..<runs.count).map { _ in BufferPool.shared.take(weightCount) }
@@ -103,6 +109,40 @@ enum ConvGEMM {
         if let gw {
             for p in partials { SIMDLoops.addInPlace(gw, p, count: weightCount) }
         }
+    }
+
+    /// With stride 1 the input gradient is itself a convolution: gy, padded by dilation·(k − 1) − padding,
+    /// correlated with the kernel flipped in space and its in/out channels swapped. That is a
+    /// forward-shaped GEMM (K = O/g·kH·kW) with no col2im, measured faster than W_gᵀ·gy + col2im.
+    /// Returns its geometry, or nil when the trick does not apply.
+    static func transposedGeometry(_ g: ConvGeometry) -> ConvGeometry? {
+        guard g.strideH == 1, g.strideW == 1, !g.isPointwise else { return nil }
+        let padding = (g.dilationH * (g.kernelH - 1) - g.padH, g.dilationW * (g.kernelW - 1) - g.padW)
+        guard padding.0 >= 0, padding.1 >= 0 else { return nil }
+        return ConvGeometry(
+            input: [g.batch, g.outChannels, g.outH, g.outW], weight: [g.inChannels, g.groupOutChannels, g.kernelH, g.kernelW],
+            stride: (1, 1), padding: padding, dilation: (g.dilationH, g.dilationW), groups: g.groups)
+    }
+
+    /// gx = conv(gy, flipped weight) over the geometry from `transposedGeometry`.
+    private static func inputGradientAsConvolution(
+        weight: UnsafePointer<Float>, gy: UnsafePointer<Float>, _ g: ConvGeometry, _ transposed: ConvGeometry,
+        gx: UnsafeMutablePointer<Float>
+    ) {
+        let (cg, og, kh, kw) = (g.groupInChannels, g.groupOutChannels, g.kernelH, g.kernelW)
+        let count = g.outChannels * g.patchSize
+        let flipped = BufferPool.shared.take(count)  // (C, O/g, kH, kW)
+        defer { BufferPool.shared.give(flipped, count: count) }
+        for gi in 0..<g.groups {
+            for o in 0..<og {
+                for c in 0..<cg {
+                    let from = weight + ((gi * og + o) * cg + c) * kh * kw
+                    let to = flipped + ((gi * cg + c) * og + o) * kh * kw
+                    for t in 0..<kh * kw { to[t] = from[kh * kw - 1 - t] }
+                }
+            }
+        }
+        forward(x: gy, weight: flipped, bias: nil, transposed, y: gx)
     }
 
     /// gb[o] = Σ over images and output pixels of gy[n, o, ·, ·].
