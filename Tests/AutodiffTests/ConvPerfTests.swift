@@ -82,19 +82,18 @@ final class ConvPerfTests: XCTestCase {
         }
     }
 
-    func testTileSizes() {
-        let x = randomTensor([8, 64, 64, 64], seed: 1)
-        let w = randomTensor([64, 64, 3, 3], seed: 2, in: -0.05...0.05)
-        let gy = randomTensor([8, 64, 64, 64], seed: 4)
-        for pixels in [128, 256, 512, 1024, 4096] {
-            ConvGeometry.tilePixels = pixels
-            let f = medianTimes { _ = withoutGradients { conv2d(x, w, padding: 1) } }
-            x.requiresGrad = true; w.requiresGrad = true
-            let b = medianTimes { x.grad = nil; w.grad = nil; conv2d(x, w, padding: 1).backward(gradient: gy) }
-            x.requiresGrad = false; w.requiresGrad = false
-            print(String(format: "tile %d px: forward wall %.1f cpu %.1f ms; fwd+bwd wall %.1f cpu %.1f ms", pixels, f.wall, f.cpu, b.wall, b.cpu))
+    func testDepthwiseConv1d() {
+        // Conformer conv module: (B, C, T) = (8, 256, 500), kernel 31, same padding.
+        let x = randomTensor([8, 256, 500], seed: 1), w = randomTensor([256, 1, 31], seed: 2), b = randomTensor([256], seed: 3)
+        let gy = randomTensor([8, 256, 500], seed: 4)
+        let f = medianTimes { _ = withoutGradients { conv1d(x, w, bias: b, padding: 15, groups: 256) } }
+        for t in [x, w, b] { t.requiresGrad = true }
+        let fb = medianTimes {
+            for t in [x, w, b] { t.grad = nil }
+            conv1d(x, w, bias: b, padding: 15, groups: 256).backward(gradient: gy)
         }
-        ConvGeometry.tilePixels = 256
+        for t in [x, w, b] { t.requiresGrad = false; t.grad = nil }
+        print(String(format: "depthwise conv1d k31 on (8,256,500): forward %.3f ms, forward+backward %.3f ms", f.wall, fb.wall))
     }
 
     func testBackwardParts() {

@@ -41,10 +41,10 @@ struct ConvGeometry {
     /// One input channel per group and one output channel per group (Conformer's conv module).
     var isDepthwise: Bool { groupInChannels == 1 && groupOutChannels == 1 }
 
-    /// Output rows per im2col tile: about 256 output pixels, so a K × 256 tile stays in L2
-    /// (measured: GEMMs with N = 256…1024 run ~10 % faster than one N = 4096 GEMM here).
-    nonisolated(unsafe) static var tilePixels = 256
-    var tileRows: Int { max(1, min(outH, (Self.tilePixels + outW - 1) / outW)) }
+    /// Output rows per im2col tile: about 256 output pixels, so a K × 256 tile stays in L2.
+    /// Measured on the (8,64,64,64) 3×3 conv, CPU time of forward: 128 px 30.3 ms, 256 px 28.6,
+    /// 512 px 29.9, 1024 px 30.3, untiled (4096 px) 34.4.
+    var tileRows: Int { max(1, min(outH, (256 + outW - 1) / outW)) }
 
     /// The output columns `ow` whose input column ow·stride + offset lies inside 0..<width.
     @inline(__always)
