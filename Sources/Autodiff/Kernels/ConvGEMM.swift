@@ -35,18 +35,20 @@ enum ConvGEMM {
                 for gi in 0..<g.groups {
                     let xg = x + (n * g.inChannels + gi * cg) * g.inPlane
                     let yg = y + (n * g.outChannels + gi * og) * plane  // (og, outH·outW)
-                    var beta: Float = 0
-                    if let bias {
-                        for o in 0..<og { (yg + o * plane).update(repeating: bias[gi * og + o], count: plane) }
-                        beta = 1
-                    }
                     for (rows, offset) in tiles {
                         let pixels = rows.count * g.outW
                         if !g.isPointwise { im2col(xg, channels: cg, g, rows: rows, into: col) }
                         cblas_sgemm(
                             CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(og), Int32(pixels), Int32(k),
                             1, weight + gi * og * k, Int32(k), g.isPointwise ? xg : UnsafePointer(col), Int32(pixels),
-                            beta, yg + offset, Int32(plane))
+                            0, yg + offset, Int32(plane))
+                        // The bias goes on while the output tile is still in cache.
+                        if let bias {
+                            for o in 0..<og {
+                                let row = yg + o * plane + offset
+                                SIMDLoops.affine(row, 1, bias[gi * og + o], into: row, count: pixels)
+                            }
+                        }
                     }
                 }
             }
