@@ -62,6 +62,7 @@ final class ConvTests: XCTestCase {
         // Narrow, tall images span several ~256-pixel im2col tiles (tile edges inside the padding).
         "several tiles": Case(input: [2, 2, 150, 4], outChannels: 3, kernel: (3, 3), padding: (1, 1)),
         "several tiles stride 2": Case(input: [1, 2, 300, 3], outChannels: 2, kernel: (3, 3), stride: (2, 2), padding: (1, 1)),
+        "pointwise several tiles": Case(input: [1, 3, 100, 5], outChannels: 2, kernel: (1, 1)),
         "4x4 stride 2 no padding": Case(input: [1, 2, 8, 8], outChannels: 2, kernel: (4, 4), stride: (2, 2)),
     ]
 
