@@ -23,11 +23,12 @@ public struct MediaIOError: Error, CustomStringConvertible, LocalizedError, Send
     }
 
     public let kind: Kind
-    public let file: URL
+    /// The file concerned; nil only for in-memory operations (e.g. resampling an array).
+    public let file: URL?
     public let key: String?
     public let reason: String
 
-    public init(_ kind: Kind, file: URL, key: String? = nil, _ reason: String) {
+    public init(_ kind: Kind, file: URL?, key: String? = nil, _ reason: String) {
         self.kind = kind
         self.file = file
         self.key = key
@@ -35,8 +36,8 @@ public struct MediaIOError: Error, CustomStringConvertible, LocalizedError, Send
     }
 
     public var description: String {
-        if let key { return "\(file.path): '\(key)': \(reason)" }
-        return "\(file.path): \(reason)"
+        let place = [file?.path, key.map { "'\($0)'" }].compactMap { $0 }
+        return (place + [reason]).joined(separator: ": ")
     }
 
     public var errorDescription: String? { description }

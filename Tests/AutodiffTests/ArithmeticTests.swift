@@ -1,4 +1,5 @@
 import Autodiff
+import Foundation
 import XCTest
 
 final class ArithmeticTests: XCTestCase {
@@ -59,6 +60,14 @@ final class ArithmeticTests: XCTestCase {
         assertElementsClose((h + bias).values, naive(h, bias, +).values, atol: 0, rtol: 0)
     }
 
+    func testLongSameShapeAndScalarRowsSplitAcrossCores() {
+        let x = randomTensor([100_003], seed: 11), y = randomTensor([100_003], seed: 12, in: 0.5...2)
+        assertElementsClose((x * y).values, zip(x.values, y.values).map { $0 * $1 }, atol: 0, rtol: 0)
+        assertElementsClose((x / y).values, zip(x.values, y.values).map { $0 / $1 }, atol: 0, rtol: 0)
+        assertElementsClose((x - 0.25).values, x.values.map { $0 - 0.25 }, atol: 0, rtol: 0)
+        assertElementsClose(exp(x).values, x.values.map { Foundation.exp($0) }, atol: 0, rtol: 3e-7)
+    }
+
     func testScalarOperandsAndNegation() {
         let x = randomTensor([2, 9], seed: 5, in: 0.5...2)
         assertElementsClose((x + 2).values, x.values.map { $0 + 2 })
@@ -92,6 +101,11 @@ final class ArithmeticTests: XCTestCase {
         XCTAssertEqual(y.shape, [2, 3, 4, 2])
         assertElementsClose(y.values, naive(x, Tensor(shape: [2, 3, 4, 2], repeating: 0), { a, _ in a }).values, atol: 0, rtol: 0)
         checkGradients([x]) { $0[0].expanded(to: [2, 3, 4, 2]) }
+        // Constant along the innermost row: (3, 1) → (2, 3, 4).
+        let column = randomTensor([3, 1], seed: 10)
+        let e = column.expanded(to: [2, 3, 4])
+        assertElementsClose(e.values, (0..<24).map { column.values[($0 / 4) % 3] }, atol: 0, rtol: 0)
+        checkGradients([column]) { $0[0].expanded(to: [2, 3, 4]) }
         let big = randomTensor([2, 3, 4, 2], seed: 9)
         let s = big.summed(toShape: [3, 1, 2])
         let v = big.values

@@ -59,6 +59,10 @@ final class ConvTests: XCTestCase {
         "depthwise stride 2 dilation 2": Case(input: [2, 3, 9, 9], outChannels: 3, kernel: (3, 3), stride: (2, 2), padding: (1, 1), dilation: (2, 2), groups: 3),
         "pointwise": Case(input: [3, 5, 4, 4], outChannels: 4, kernel: (1, 1)),
         "asymmetric": Case(input: [2, 2, 6, 9], outChannels: 3, kernel: (2, 4), stride: (1, 2), padding: (0, 2), dilation: (2, 1)),
+        // Narrow, tall images span several ~256-pixel im2col tiles (tile edges inside the padding).
+        "several tiles": Case(input: [2, 2, 150, 4], outChannels: 3, kernel: (3, 3), padding: (1, 1)),
+        "several tiles stride 2": Case(input: [1, 2, 300, 3], outChannels: 2, kernel: (3, 3), stride: (2, 2), padding: (1, 1)),
+        "pointwise several tiles": Case(input: [1, 3, 100, 5], outChannels: 2, kernel: (1, 1)),
         "4x4 stride 2 no padding": Case(input: [1, 2, 8, 8], outChannels: 2, kernel: (4, 4), stride: (2, 2)),
     ]
 
@@ -106,6 +110,16 @@ final class ConvTests: XCTestCase {
         let (x, w, _) = makeInputs(Self.cases["3x3 pad 1"]!, seed: 5)
         checkGradients([w]) { t in conv2d(x, t[0], padding: 1) }
         XCTAssertNil(x.grad)
+    }
+
+    func testConv2dGradientOnlyForInput() {
+        // A frozen weight, several images (so several per-core runs): only gx is computed.
+        for name in ["3x3 pad 1", "stride 2", "depthwise", "pointwise"] {
+            let (x, w, b) = makeInputs(Self.cases[name]!, seed: 6)
+            let c = Self.cases[name]!
+            checkGradients([x]) { t in conv2d(t[0], w, bias: b, stride: c.stride, padding: c.padding, groups: c.groups) }
+            XCTAssertNil(w.grad)
+        }
     }
 
     func testLargeBatchSplitsAcrossCoresIdentically() {

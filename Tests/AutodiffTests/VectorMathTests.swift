@@ -1,4 +1,4 @@
-@testable import Autodiff
+import Autodiff
 import Foundation
 import XCTest
 

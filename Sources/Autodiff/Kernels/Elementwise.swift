@@ -119,19 +119,27 @@ func broadcastApply<K: BinaryKernel>(
     out: UnsafeMutablePointer<Float>, _ outShape: [Int]
 ) {
     let plan = BroadcastPlan(outShape: outShape, inputs: [aShape, bShape])
-    let inner = plan.innerSize
+    let inner = plan.innerSize, rows = plan.rowCount
     let innerA = plan.strides[0].last!, innerB = plan.strides[1].last!
+    // Work units are whole rows, or pieces of rows when there are fewer rows than cores
+    // (a same-shape op is a single row).
+    let piecesPerRow = rows >= Parallel.coreCount ? 1 : max(1, min(Parallel.coreCount, inner / parallelElementThreshold))
+    let pieceLength = (inner + piecesPerRow - 1) / piecesPerRow
     nonisolated(unsafe) let a = a, b = b, out = out
-    let rowsPerChunk = max(1, parallelElementThreshold / max(inner, 1))
-    Parallel.forRanges(plan.rowCount, minimum: rowsPerChunk) { rows in
-        for row in rows {
-            let pa = a + plan.offset(row, input: 0), pb = b + plan.offset(row, input: 1)
-            let po = out + row * inner
+    Parallel.forRanges(rows * piecesPerRow, minimum: max(1, parallelElementThreshold / pieceLength)) { units in
+        for unit in units {
+            let row = unit / piecesPerRow, start = (unit % piecesPerRow) * pieceLength
+            let n = min(pieceLength, inner - start)
+            guard n > 0 else { continue }
+            let pa = a + plan.offset(row, input: 0) + innerA * start
+            let pb = b + plan.offset(row, input: 1) + innerB * start
+            let po = out + row * inner + start
             switch (innerA, innerB) {
-            case (1, 1): mapBinary(k, pa, pb, po, inner)
-            case (1, _): mapBinary(k, pa, scalar: pb[0], po, inner)
-            case (_, 1): mapBinary(k, scalar: pa[0], pb, po, inner)
-            default: po[0] = k(SIMD16(repeating: pa[0]), SIMD16(repeating: pb[0]))[0]
+            case (1, 1): mapBinary(k, pa, pb, po, n)
+            case (1, _): mapBinary(k, pa, scalar: pb[0], po, n)
+            case (_, 1): mapBinary(k, scalar: pa[0], pb, po, n)
+            default:  // both constant along the row (only when b is a dummy, as in expand)
+                po.update(repeating: k(SIMD16(repeating: pa[0]), SIMD16(repeating: pb[0]))[0], count: n)
             }
         }
     }

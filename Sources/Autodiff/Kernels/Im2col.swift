@@ -41,6 +41,11 @@ struct ConvGeometry {
     /// One input channel per group and one output channel per group (Conformer's conv module).
     var isDepthwise: Bool { groupInChannels == 1 && groupOutChannels == 1 }
 
+    /// Output rows per im2col tile: about 256 output pixels, so a K × 256 tile stays in L2.
+    /// Measured on the (8,64,64,64) 3×3 conv, CPU time of forward: 128 px 30.3 ms, 256 px 28.6,
+    /// 512 px 29.9, 1024 px 30.3, untiled (4096 px) 34.4.
+    var tileRows: Int { max(1, min(outH, (256 + outW - 1) / outW)) }
+
     /// The output columns `ow` whose input column ow·stride + offset lies inside 0..<width.
     @inline(__always)
     func validColumns(offset: Int) -> Range<Int> {
@@ -60,25 +65,30 @@ struct ConvGeometry {
     }
 }
 
-/// Unfolds `channels` input planes of one image into the im2col matrix.
+/// Unfolds `channels` input planes of one image into the im2col matrix, for the output rows
+/// `rows` only (a tile, so the matrix stays in cache between im2col and its GEMM).
 ///
-/// x: (channels, H, W) → col: (channels·kH·kW, outH·outW), row (c, ki, kj) holding the
+/// x: (channels, H, W) → col: (channels·kH·kW, rows.count·outW), row (c, ki, kj) holding the
 /// input pixel each output position sees through kernel tap (ki, kj); zero in the padding.
-func im2col(_ x: UnsafePointer<Float>, channels: Int, _ g: ConvGeometry, into col: UnsafeMutablePointer<Float>) {
-    let plane = g.outPlane
+func im2col(_ x: UnsafePointer<Float>, channels: Int, _ g: ConvGeometry, rows: Range<Int>, into col: UnsafeMutablePointer<Float>) {
+    let tile = rows.count * g.outW
     for c in 0..<channels {
         let xc = x + c * g.inPlane
         for ki in 0..<g.kernelH {
             let rowOffset = ki * g.dilationH - g.padH
-            let rows = g.validRows(offset: rowOffset)
+            let valid = g.validRows(offset: rowOffset).clamped(to: rows)
             for kj in 0..<g.kernelW {
                 let colOffset = kj * g.dilationW - g.padW
                 let cols = g.validColumns(offset: colOffset)
-                let dst = col + ((c * g.kernelH + ki) * g.kernelW + kj) * plane
+                let dst = col + ((c * g.kernelH + ki) * g.kernelW + kj) * tile - rows.lowerBound * g.outW
+                if valid.isEmpty {
+                    (dst + rows.lowerBound * g.outW).update(repeating: 0, count: tile)
+                    continue
+                }
                 // Padding rows above and below are all zeros.
-                dst.update(repeating: 0, count: rows.lowerBound * g.outW)
-                dst.advanced(by: rows.upperBound * g.outW).update(repeating: 0, count: (g.outH - rows.upperBound) * g.outW)
-                for oh in rows {
+                (dst + rows.lowerBound * g.outW).update(repeating: 0, count: (valid.lowerBound - rows.lowerBound) * g.outW)
+                (dst + valid.upperBound * g.outW).update(repeating: 0, count: (rows.upperBound - valid.upperBound) * g.outW)
+                for oh in valid {
                     let out = dst + oh * g.outW
                     let src = xc + (oh * g.strideH + rowOffset) * g.width + colOffset
                     out.update(repeating: 0, count: cols.lowerBound)
@@ -94,20 +104,21 @@ func im2col(_ x: UnsafePointer<Float>, channels: Int, _ g: ConvGeometry, into co
     }
 }
 
-/// The adjoint of `im2col`: adds every column entry back onto the input pixel it came
-/// from. gx: (channels, H, W) is accumulated into, so the caller zeroes it first.
-func col2im(_ col: UnsafePointer<Float>, channels: Int, _ g: ConvGeometry, addingInto gx: UnsafeMutablePointer<Float>) {
-    let plane = g.outPlane
+/// The adjoint of `im2col` for the same tile of output rows: adds every column entry back
+/// onto the input pixel it came from. gx: (channels, H, W) is accumulated into (tiles
+/// overlap on the input side), so the caller zeroes it before the first tile.
+func col2im(_ col: UnsafePointer<Float>, channels: Int, _ g: ConvGeometry, rows: Range<Int>, addingInto gx: UnsafeMutablePointer<Float>) {
+    let tile = rows.count * g.outW
     for c in 0..<channels {
         let gc = gx + c * g.inPlane
         for ki in 0..<g.kernelH {
             let rowOffset = ki * g.dilationH - g.padH
-            let rows = g.validRows(offset: rowOffset)
+            let valid = g.validRows(offset: rowOffset).clamped(to: rows)
             for kj in 0..<g.kernelW {
                 let colOffset = kj * g.dilationW - g.padW
                 let cols = g.validColumns(offset: colOffset)
-                let src = col + ((c * g.kernelH + ki) * g.kernelW + kj) * plane
-                for oh in rows {
+                let src = col + ((c * g.kernelH + ki) * g.kernelW + kj) * tile - rows.lowerBound * g.outW
+                for oh in valid {
                     let from = src + oh * g.outW
                     let to = gc + (oh * g.strideH + rowOffset) * g.width + colOffset
                     if g.strideW == 1 {

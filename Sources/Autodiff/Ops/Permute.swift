@@ -1,3 +1,5 @@
+import COpenBLAS
+
 /// Reordering dimensions (a real copy: tensors are always contiguous).
 extension Tensor {
     /// y.shape[i] = x.shape[order[i]]. Backward permutes the gradient back.
@@ -28,7 +30,8 @@ extension Tensor {
 ///
 /// Output dimensions that stay contiguous in the source are merged, leaving
 /// (outer…, P, Q) with source strides (…, sP, sQ). Rows with sQ = 1 are plain copies;
-/// sP = 1 is a 2-D transpose, done in 16×16 tiles so both sides stay in cache.
+/// sP = 1 is a 2-D transpose, done by OpenBLAS's `somatcopy` in blocks of 64 rows;
+/// anything else is gathered in 16×16 tiles so both sides stay in cache.
 func permuteCopy(from src: UnsafePointer<Float>, shape: [Int], order: [Int], to dst: UnsafeMutablePointer<Float>) {
     var sourceStrides = [Int](repeating: 1, count: shape.count)
     for d in stride(from: shape.count - 2, through: 0, by: -1) { sourceStrides[d] = sourceStrides[d + 1] * shape[d + 1] }
@@ -47,7 +50,7 @@ func permuteCopy(from src: UnsafePointer<Float>, shape: [Int], order: [Int], to 
     let sP = strides[strides.count - 2], sQ = strides[strides.count - 1]
     let outerSizes = Array(sizes.dropLast(2)), outerStrides = Array(strides.dropLast(2))
     let outerCount = outerSizes.reduce(1, *)
-    let tile = 16, pTiles = (p + tile - 1) / tile
+    let tile = sP == 1 && sQ != 1 ? 64 : 16, pTiles = (p + tile - 1) / tile
     nonisolated(unsafe) let src = src, dst = dst
     Parallel.forRanges(outerCount * pTiles, minimum: max(1, parallelElementThreshold / max(tile * q, 1))) { units in
         for unit in units {
@@ -60,6 +63,10 @@ func permuteCopy(from src: UnsafePointer<Float>, shape: [Int], order: [Int], to 
             let from = src + base, to = dst + o * p * q
             if sQ == 1 {
                 for i in p0..<p1 { (to + i * q).update(from: from + i * sP, count: q) }
+            } else if sP == 1 {
+                // A (q, p1 − p0) block of the source with row stride sQ, transposed by BLAS.
+                cblas_somatcopy(CblasRowMajor, CblasTrans, blasint(q), blasint(p1 - p0), 1,
+                                from + p0, blasint(sQ), to + p0 * q, blasint(q))
             } else {
                 var q0 = 0
                 while q0 < q {

@@ -1,12 +1,17 @@
 /// Sums, means and maxima. Reductions over chosen dimensions are compositions of
 /// `summed(toShape:)` (whose backward broadcasts back) and a free reshape.
 extension Tensor {
-    /// Sum of all elements → scalar (shape []). Accumulates in Double.
+    /// Sum of all elements → scalar (shape []). Blocks of 1024 are summed in 16 Float
+    /// lanes, the blocks in Double, so large sums stay accurate and vectorised.
     /// Backward: every input element receives the output gradient.
     public func sum() -> Tensor {
-        let p = pointer
         var total = 0.0
-        for i in 0..<count { total += Double(p[i]) }
+        var start = 0
+        while start < count {
+            let n = Swift.min(1024, count - start)
+            total += Double(horizontalSum(pointer + start, n))
+            start += n
+        }
         let y = Tensor(Float(total))
         let inputShape = shape
         y.record("sum", inputs: [self]) { [self] gy in

@@ -30,15 +30,8 @@ public func logSoftmax(_ x: Tensor, dim: Int = -1) -> Tensor {
         for r in range {
             let xr = src + r * length, yr = dst + r * length
             let maximum = rowMax(xr, length)
-            var sums = SIMD16<Float>(repeating: 0)
-            var i = 0
-            while i < length {
-                let n = min(16, length - i)
-                let e = VectorMath.exp(loadPartial(xr + i, n) - maximum)
-                sums += e.replacing(with: 0, where: SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) .>= Int32(n))
-                i += 16
-            }
-            let shift = maximum + Foundation.log(sums.sum())
+            let total = exponentialSum(xr, length, minus: maximum, storingInto: nil)
+            let shift = maximum + Foundation.log(total)
             mapBinary(SubtractKernel(), xr, scalar: shift, yr, length)
         }
     }
@@ -77,21 +70,7 @@ func softmaxRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, ro
                 continue
             }
             // Pass 1: e = exp(x − max) into y, summing as we go. Pass 2: scale by 1/sum.
-            var sums = SIMD16<Float>(repeating: 0)
-            var i = 0
-            while i + 16 <= length {
-                let e = VectorMath.exp(loadVector(xr + i) - maximum)
-                storeVector(e, yr + i)
-                sums += e
-                i += 16
-            }
-            var total = sums.sum()
-            if i < length {
-                let n = length - i
-                let e = VectorMath.exp(loadPartial(xr + i, n) - maximum)
-                storePartial(e, yr + i, n)
-                for j in 0..<n { total += e[j] }
-            }
+            let total = exponentialSum(xr, length, minus: maximum, storingInto: yr)
             mapBinary(MultiplyKernel(), yr, scalar: 1 / total, yr, length)
         }
     }
@@ -124,13 +103,35 @@ func softmaxBackwardRows(
     }
 }
 
+/// Σ e^(x[i] − shift) over a row, also storing the terms into `y` if given.
+@inline(__always)
+func exponentialSum(_ x: UnsafePointer<Float>, _ length: Int, minus shift: Float, storingInto y: UnsafeMutablePointer<Float>?) -> Float {
+    var sums = SIMD16<Float>(repeating: 0)
+    var i = 0
+    while i + 16 <= length {
+        let e = VectorMath.exp(loadVector(x + i) - shift)
+        if let y { storeVector(e, y + i) }
+        sums += e
+        i += 16
+    }
+    var total = sums.sum()
+    if i < length {
+        let n = length - i
+        let e = VectorMath.exp(loadPartial(x + i, n) - shift)
+        if let y { storePartial(e, y + i, n) }
+        for j in 0..<n { total += e[j] }  // only the real lanes: padding would add e^(−shift)
+    }
+    return total
+}
+
 /// The maximum of p[0..<n] (n ≥ 1).
 @inline(__always)
 func rowMax(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
     var best = SIMD16<Float>(repeating: -.infinity)
     var i = 0
     while i + 16 <= n {
-        best = pointwiseMax(best, loadVector(p + i))
+        let v = loadVector(p + i)
+        best = best.replacing(with: v, where: v .> best)  // stdlib pointwiseMax is not vectorised
         i += 16
     }
     var m = best.max()
