@@ -60,7 +60,8 @@ public final class EMA {
     }
 
     private func swap(with model: Module) {
-        for (key, value) in model.namedState() {
+        var seen = Set<ObjectIdentifier>()  // a tied weight must be swapped once, not twice
+        for (key, value) in model.namedState() where seen.insert(ObjectIdentifier(value)).inserted {
             guard let avg = average[key] else { continue }
             precondition(avg.shape == value.shape, "EMA of '\(key)' has shape \(avg.shape), model \(value.shape)")
             let a = avg.pointer, p = value.pointer

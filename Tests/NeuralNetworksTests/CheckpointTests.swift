@@ -161,27 +161,4 @@ final class ResumeTests: XCTestCase {
             XCTAssertEqual(a.values, b.values, "\(key) differs after resume")
         }
     }
-
-    func testTiedWeightsAreOneParameter() {
-        var rng = RandomGenerator(seed: 3)
-        let shared = Linear(3, 3, rng: &rng)
-        let tied = Sequential([shared, SiLU(), shared])
-        XCTAssertEqual(tied.namedParameters().map(\.0), ["0.weight", "0.bias"])
-        XCTAssertEqual(tied.namedState().map(\.0), ["0.weight", "0.bias", "2.weight", "2.bias"])
-    }
-
-    func testFrozenChildStaysFrozenInsideANewParentAndGetsNoGradient() {
-        var rng = RandomGenerator(seed: 4)
-        let frozen = Linear(3, 3, rng: &rng)
-        frozen.freeze()
-        let model = Sequential([frozen, SiLU(), Linear(3, 1, rng: &rng)])
-        XCTAssertEqual(model.namedTrainableParameters().map(\.0), ["2.weight", "2.bias"])
-        let before = frozen.weight.values
-        let optimizer = AdamW(learningRate: 0.1)
-        valueAndGrad(model) { model(Tensor.uniform([2, 3], in: -1...1, using: &rng)).sum() }
-        XCTAssertNil(frozen.weight.grad)
-        XCTAssertNotNil((model.layers[2] as! Linear).weight.grad)
-        optimizer.update(model: model)
-        XCTAssertEqual(frozen.weight.values, before)
-    }
 }
