@@ -54,10 +54,15 @@ enum ConvGEMM {
     }
 
     /// x (N, C, H, W), w (O, C/g, kH, kW), bias (O)? → y (N, O, outH, outW).
+    /// 3×3 stride-1 convolutions go through Winograd's F(2×2, 3×3) instead.
     static func forward(
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         _ g: ConvGeometry, y: UnsafeMutablePointer<Float>
     ) {
+        if Winograd.applies(to: g) {
+            Winograd.forward(x: x, weight: weight, bias: bias, g, y: y)
+            return
+        }
         let (cg, og, k, plane) = (g.groupInChannels, g.groupOutChannels, g.patchSize, g.outPlane)
         let colCount = g.isPointwise ? 0 : k * g.tileRows * g.outW
         let work = items(g), counter = Counter(work.count)
