@@ -104,7 +104,13 @@ enum ConvGEMM {
                 inputGradientByCol2im(weight: weight, gy: gy, g, gx: gx)
             }
         }
-        if let gw { weightGradient(x: x, gy: gy, g, gw: gw) }
+        if let gw {
+            if Winograd.applies(to: g) {
+                Winograd.weightGradient(x: x, gy: gy, g, gw: gw)
+            } else {
+                weightGradient(x: x, gy: gy, g, gw: gw)
+            }
+        }
     }
 
     /// gw_g = Σ over images and tiles of gy[n, g, tile] · im2col(x[n, g], tile)ᵀ.

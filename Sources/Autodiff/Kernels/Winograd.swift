@@ -53,23 +53,13 @@ enum Winograd {
     ) {
         let (c, o) = (g.inChannels, g.outChannels)
         let tilesH = (g.outH + 1) / 2, tilesW = (g.outW + 1) / 2
-        // Zero-padded input, every 4×4 patch in bounds, each row stored as its even columns
-        // then its odd columns, so a tile's four columns are two unit-stride loads at t and t + 1.
+        // Zero-padded input, every 4×4 patch in bounds: (N, C, rows, [even | odd]).
         let (rows, half) = (2 * tilesH + 2, tilesW + 1)
         let plane = rows * 2 * half
-        let padded = BufferPool.shared.take(g.batch * c * plane)   // (N, C, rows, [even | odd])
+        let padded = BufferPool.shared.take(g.batch * c * plane)
         defer { BufferPool.shared.give(padded, count: g.batch * c * plane) }
-        Parallel.forEach(g.batch * c) { index in
-            let dst = padded + index * plane, src = x + index * g.inPlane
-            dst.update(repeating: 0, count: plane)
-            for r in 0..<g.height {
-                let row = dst + (r + g.padH) * 2 * half, from = src + r * g.width
-                for col in 0..<g.width {
-                    let q = col + g.padW
-                    row[(q & 1) * half + q >> 1] = from[col]
-                }
-            }
-        }
+        splitColumns(x, planes: g.batch * c, height: g.height, width: g.width, top: g.padH, left: g.padW,
+                     rows: rows, half: half, into: padded)
         let u = BufferPool.shared.take(16 * o * c)   // (16, O, C)
         defer { BufferPool.shared.give(u, count: 16 * o * c) }
         transformWeights(weight, outChannels: o, inChannels: c, into: u)
@@ -110,6 +100,152 @@ enum Winograd {
                     }
                 }
             }
+        }
+    }
+
+    /// Copies each (height, width) plane into a zeroed (rows, 2·half) plane at (top, left), each
+    /// row stored as its even columns then its odd columns: a tile's columns 2t, 2t + 1, 2t + 2,
+    /// 2t + 3 become unit-stride loads at even[t], odd[t], even[t + 1], odd[t + 1].
+    private static func splitColumns(
+        _ src: UnsafePointer<Float>, planes: Int, height: Int, width: Int, top: Int, left: Int,
+        rows: Int, half: Int, into dst: UnsafeMutablePointer<Float>
+    ) {
+        let plane = rows * 2 * half
+        Parallel.forEach(planes) { index in
+            let to = dst + index * plane, from = src + index * height * width
+            to.update(repeating: 0, count: plane)
+            for r in 0..<height {
+                let row = to + (r + top) * 2 * half, line = from + r * width
+                for col in 0..<width {
+                    let q = col + left
+                    row[(q & 1) * half + q >> 1] = line[col]
+                }
+            }
+        }
+    }
+
+    /// gw for the convolution `forward` computes: gU[p] = Σ_tiles gM[p] · V[p]ᵀ with V the input
+    /// transform of x and gM = A gy_tile Aᵀ (the adjoint of the output transform), then
+    /// gw = Gᵀ gU G (the adjoint of the kernel transform). Blocks are split into fixed
+    /// contiguous runs per core, one partial gU each, summed in order (reproducible).
+    static func weightGradient(x: UnsafePointer<Float>, gy: UnsafePointer<Float>, _ g: ConvGeometry, gw: UnsafeMutablePointer<Float>) {
+        let (c, o) = (g.inChannels, g.outChannels)
+        let tilesH = (g.outH + 1) / 2, tilesW = (g.outW + 1) / 2
+        let (rows, half) = (2 * tilesH + 2, tilesW + 1)
+        let plane = rows * 2 * half
+        let padded = BufferPool.shared.take(g.batch * c * plane)        // x: (N, C, rows, [even | odd])
+        let gyPlane = 2 * tilesH * 2 * tilesW
+        let gySplit = BufferPool.shared.take(g.batch * o * gyPlane)     // gy: (N, O, 2·tilesH, [even | odd])
+        defer {
+            BufferPool.shared.give(padded, count: g.batch * c * plane)
+            BufferPool.shared.give(gySplit, count: g.batch * o * gyPlane)
+        }
+        splitColumns(x, planes: g.batch * c, height: g.height, width: g.width, top: g.padH, left: g.padW,
+                     rows: rows, half: half, into: padded)
+        splitColumns(gy, planes: g.batch * o, height: g.outH, width: g.outW, top: 0, left: 0,
+                     rows: 2 * tilesH, half: tilesW, into: gySplit)
+
+        let totalRows = g.batch * tilesH
+        let blockRows = max(1, min(totalRows, targetTiles / tilesW))
+        let blocks = (totalRows + blockRows - 1) / blockRows
+        let maxTiles = blockRows * tilesW
+        let runs = max(1, min(Parallel.coreCount, blocks))
+        let perRun = (blocks + runs - 1) / runs
+        let uCount = 16 * o * c
+        let partials = (0..<runs).map { _ in BufferPool.shared.take(uCount) }   // gU per run: (16, O, C)
+        defer { for p in partials { BufferPool.shared.give(p, count: uCount) } }
+        Parallel.forEach(runs) { r in
+            let v = BufferPool.shared.take(16 * c * maxTiles)    // (16, C, tiles)
+            let gm = BufferPool.shared.take(16 * o * maxTiles)   // (16, O, tiles)
+            defer {
+                BufferPool.shared.give(v, count: 16 * c * maxTiles)
+                BufferPool.shared.give(gm, count: 16 * o * maxTiles)
+            }
+            let gu = partials[r]
+            gu.update(repeating: 0, count: uCount)
+            for block in r * perRun..<min(blocks, (r + 1) * perRun) {
+                let blockRange = block * blockRows..<min(totalRows, (block + 1) * blockRows)
+                let tiles = blockRange.count * tilesW
+                for (k, row) in blockRange.enumerated() {
+                    let (n, ti) = (row / tilesH, row % tilesH)
+                    for ch in 0..<c {
+                        inputTransform(padded + (n * c + ch) * plane + 2 * ti * 2 * half, half: half, tilesW: tilesW,
+                                       into: v + ch * tiles + k * tilesW, pointStride: c * tiles)
+                    }
+                    for oc in 0..<o {
+                        outputGradientTransform(gySplit + (n * o + oc) * gyPlane + 2 * ti * 2 * tilesW, tilesW: tilesW,
+                                                into: gm + oc * tiles + k * tilesW, pointStride: o * tiles)
+                    }
+                }
+                for p in 0..<16 {
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(o), Int32(c), Int32(tiles),
+                        1, gm + p * o * tiles, Int32(tiles), v + p * c * tiles, Int32(tiles), 1, gu + p * o * c, Int32(c))
+                }
+            }
+        }
+        let gu = partials[0]
+        for p in partials.dropFirst() { SIMDLoops.addInPlace(gu, p, count: uCount) }
+        // gw[o][c] = Gᵀ gU[·][o][c] G; Gᵀ maps four values X to (X0 + ½X1 + ½X2, ½X1 − ½X2, ½X1 + ½X2 + X3).
+        @inline(__always) func gTransposed(_ a: Float, _ b: Float, _ c: Float, _ d: Float) -> (Float, Float, Float) {
+            (a + 0.5 * (b + c), 0.5 * (b - c), 0.5 * (b + c) + d)
+        }
+        let pairs = o * c
+        for pair in 0..<pairs {
+            func at(_ i: Int, _ j: Int) -> Float { gu[(i * 4 + j) * pairs + pair] }
+            let rows = (0..<4).map { i in gTransposed(at(i, 0), at(i, 1), at(i, 2), at(i, 3)) }   // (4, 3)
+            let k = gw + pair * 9
+            let col0 = gTransposed(rows[0].0, rows[1].0, rows[2].0, rows[3].0)
+            let col1 = gTransposed(rows[0].1, rows[1].1, rows[2].1, rows[3].1)
+            let col2 = gTransposed(rows[0].2, rows[1].2, rows[2].2, rows[3].2)
+            (k[0], k[3], k[6]) = col0
+            (k[1], k[4], k[7]) = col1
+            (k[2], k[5], k[8]) = col2
+        }
+    }
+
+    /// A's rows applied to two values: (a, b) ↦ (a, a + b, a − b, −b).
+    @inline(__always)
+    private static func gradientCombine<T: WinogradLane>(_ a: T, _ b: T) -> (T, T, T, T) {
+        (a, a + b, a - b, -b)
+    }
+
+    /// One row of tiles of one output channel's gradient: gM[p][t] = (A gy_t Aᵀ)[p], the adjoint
+    /// of `outputTransform`, 8 tiles per step. `gy` points at the tile row's two rows in
+    /// [even | odd] layout (length 2·tilesW).
+    @inline(__always)
+    private static func outputGradientTransform(_ gy: UnsafePointer<Float>, tilesW: Int, into gm: UnsafeMutablePointer<Float>, pointStride: Int) {
+        let (top, bottom) = (gy, gy + 2 * tilesW)
+        var t = 0
+        while t + 8 <= tilesW {
+            func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p + t).loadUnaligned(as: Lanes.self) }
+            @inline(__always) func store(_ i: Int, _ values: (Lanes, Lanes, Lanes, Lanes)) {
+                let out = gm + i * 4 * pointStride + t
+                UnsafeMutableRawPointer(out).storeBytes(of: values.0, as: Lanes.self)
+                UnsafeMutableRawPointer(out + pointStride).storeBytes(of: values.1, as: Lanes.self)
+                UnsafeMutableRawPointer(out + 2 * pointStride).storeBytes(of: values.2, as: Lanes.self)
+                UnsafeMutableRawPointer(out + 3 * pointStride).storeBytes(of: values.3, as: Lanes.self)
+            }
+            let left = gradientCombine(load(top), load(bottom))                        // column 0, down the rows
+            let right = gradientCombine(load(top + tilesW), load(bottom + tilesW))     // column 1
+            store(0, gradientCombine(left.0, right.0))
+            store(1, gradientCombine(left.1, right.1))
+            store(2, gradientCombine(left.2, right.2))
+            store(3, gradientCombine(left.3, right.3))
+            t += 8
+        }
+        while t < tilesW {   // the same, one tile at a time
+            @inline(__always) func store(_ i: Int, _ values: (Float, Float, Float, Float)) {
+                let out = gm + i * 4 * pointStride + t
+                (out[0], out[pointStride], out[2 * pointStride], out[3 * pointStride]) = values
+            }
+            let left = gradientCombine(top[t], bottom[t])
+            let right = gradientCombine(top[tilesW + t], bottom[tilesW + t])
+            store(0, gradientCombine(left.0, right.0))
+            store(1, gradientCombine(left.1, right.1))
+            store(2, gradientCombine(left.2, right.2))
+            store(3, gradientCombine(left.3, right.3))
+            t += 1
         }
     }
 
@@ -223,6 +359,7 @@ enum Winograd {
 protocol WinogradLane {
     static func + (a: Self, b: Self) -> Self
     static func - (a: Self, b: Self) -> Self
+    static prefix func - (a: Self) -> Self
 }
 extension Float: WinogradLane {}
 extension SIMD8: WinogradLane where Scalar == Float {}
