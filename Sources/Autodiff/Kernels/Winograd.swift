@@ -116,9 +116,21 @@ enum Winograd {
             to.update(repeating: 0, count: plane)
             for r in 0..<height {
                 let row = to + (r + top) * 2 * half, line = from + r * width
-                for col in 0..<width {
-                    let q = col + left
-                    row[(q & 1) * half + q >> 1] = line[col]
+                // even[k] = line[2k − left], odd[k] = line[2k + 1 − left]: 8 of each from one
+                // 16-wide load where it fits, single elements at the edges.
+                var k = 0
+                while k < half {
+                    let start = 2 * k - left
+                    if start >= 0 && start + 16 <= width && k + 8 <= half {
+                        let pair = UnsafeRawPointer(line + start).loadUnaligned(as: SIMD16<Float>.self)
+                        UnsafeMutableRawPointer(row + k).storeBytes(of: pair.evenHalf, as: SIMD8<Float>.self)
+                        UnsafeMutableRawPointer(row + half + k).storeBytes(of: pair.oddHalf, as: SIMD8<Float>.self)
+                        k += 8
+                    } else {
+                        if start >= 0 && start < width { row[k] = line[start] }
+                        if start + 1 >= 0 && start + 1 < width { row[half + k] = line[start + 1] }
+                        k += 1
+                    }
                 }
             }
         }
