@@ -209,10 +209,12 @@ enum ConvGEMM {
 
     /// gb[o] = Σ over images and output pixels of gy[n, o, ·, ·].
     static func biasGradient(gy: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int, into gb: UnsafeMutablePointer<Float>) {
-        for o in 0..<channels {
-            var s = 0.0
-            for n in 0..<batch { s += SIMDLoops.sumDouble(gy + (n * channels + o) * plane, count: plane) }
-            gb[o] = Float(s)
+        Parallel.forRanges(channels, minimum: max(1, 65_536 / max(batch * plane, 1))) { range in
+            for o in range {
+                var s = 0.0
+                for n in 0..<batch { s += SIMDLoops.sumDouble(gy + (n * channels + o) * plane, count: plane) }
+                gb[o] = Float(s)
+            }
         }
     }
 }
