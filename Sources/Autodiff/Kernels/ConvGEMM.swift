@@ -1,0 +1,220 @@
+import COpenBLAS
+import Foundation
+
+/// Convolution as GEMM over im2col tiles: for each image n, group g and tile of ~256 output
+/// pixels, y[n, g, tile] = W_g · im2col(x[n, g], tile).
+///
+/// Work is cut into (image, group, tile) items. Each core has its own scratch tile (and in
+/// backward its own weight-gradient partial), so the cores never share writes, and OpenBLAS
+/// runs single-threaded inside. Splitting tiles rather than whole images keeps both cores
+/// busy for a single image or an odd batch. Where every item writes its own output (forward,
+/// and the input gradient, which is a forward) items are handed out one at a time, so on a
+/// shared machine a core that gets more CPU simply takes more tiles.
+enum ConvGEMM {
+    /// A work item: image n, group gi, and the output rows of one tile.
+    private struct Item {
+        let n: Int, gi: Int, rows: Range<Int>
+    }
+
+    private static func items(_ g: ConvGeometry) -> [Item] {
+        var items: [Item] = []
+        items.reserveCapacity(g.batch * g.groups * ((g.outH + g.tileRows - 1) / g.tileRows))
+        for n in 0..<g.batch {
+            for gi in 0..<g.groups {
+                for top in stride(from: 0, to: g.outH, by: g.tileRows) {
+                    items.append(Item(n: n, gi: gi, rows: top..<min(g.outH, top + g.tileRows)))
+                }
+            }
+        }
+        return items
+    }
+
+    /// Hands out 0..<count one index at a time to whichever worker asks next.
+    private final class Counter: @unchecked Sendable {
+        private var next = 0
+        private let count: Int
+        private let lock = NSLock()
+        init(_ count: Int) { self.count = count }
+        func take() -> Int? {
+            lock.lock()
+            defer { lock.unlock() }
+            guard next < count else { return nil }
+            next += 1
+            return next - 1
+        }
+    }
+
+    private static func workerCount(_ items: Int) -> Int { max(1, min(items, Parallel.coreCount)) }
+
+    /// 0..<count cut into one contiguous range per core.
+    private static func runs(_ count: Int) -> [Range<Int>] {
+        let parts = max(1, min(count, Parallel.coreCount))
+        let step = (count + parts - 1) / parts
+        return stride(from: 0, to: count, by: step).map { $0..<min(count, $0 + step) }
+    }
+
+    /// x (N, C, H, W), w (O, C/g, kH, kW), bias (O)? → y (N, O, outH, outW).
+    /// 3×3 stride-1 convolutions go through Winograd's F(2×2, 3×3) instead.
+    static func forward(
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        _ g: ConvGeometry, y: UnsafeMutablePointer<Float>
+    ) {
+        if Winograd.applies(to: g) {
+            Winograd.forward(x: x, weight: weight, bias: bias, g, y: y)
+            return
+        }
+        let (cg, og, k, plane) = (g.groupInChannels, g.groupOutChannels, g.patchSize, g.outPlane)
+        let colCount = g.isPointwise ? 0 : k * g.tileRows * g.outW
+        let work = items(g), counter = Counter(work.count)
+        Parallel.forEach(workerCount(work.count)) { _ in
+            let col = BufferPool.shared.take(colCount)  // im2col tile: (K, tile pixels)
+            defer { BufferPool.shared.give(col, count: colCount) }
+            while let i = counter.take() {
+                let item = work[i]
+                let (offset, pixels) = (item.rows.lowerBound * g.outW, item.rows.count * g.outW)
+                let xg = x + (item.n * g.inChannels + item.gi * cg) * g.inPlane        // (cg, H, W)
+                let yg = y + (item.n * g.outChannels + item.gi * og) * plane           // (og, outH·outW)
+                // Pointwise: the input plane is its own im2col matrix (ld = plane).
+                if !g.isPointwise { im2col(xg, channels: cg, g, rows: item.rows, into: col) }
+                let (b, ldb) = g.isPointwise ? (xg + offset, plane) : (UnsafePointer(col), pixels)
+                cblas_sgemm(
+                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(og), Int32(pixels), Int32(k),
+                    1, weight + item.gi * og * k, Int32(k), b, Int32(ldb), 0, yg + offset, Int32(plane))
+                // The bias goes on while the output tile is still in cache.
+                if let bias {
+                    for o in 0..<og {
+                        let row = yg + o * plane + offset
+                        SIMDLoops.affine(row, 1, bias[item.gi * og + o], into: row, count: pixels)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Given gy (N, O, outH, outW), writes gx (N, C, H, W) and gw (O, C/g, kH, kW);
+    /// either may be nil when its input needs no gradient.
+    static func backward(
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, gy: UnsafePointer<Float>, _ g: ConvGeometry,
+        gx: UnsafeMutablePointer<Float>?, gw: UnsafeMutablePointer<Float>?
+    ) {
+        if let gx {
+            if let transposed = transposedGeometry(g) {
+                inputGradientAsConvolution(weight: weight, gy: gy, g, transposed, gx: gx)
+            } else {
+                inputGradientByCol2im(weight: weight, gy: gy, g, gx: gx)
+            }
+        }
+        if let gw {
+            if Winograd.applies(to: g) {
+                Winograd.weightGradient(x: x, gy: gy, g, gw: gw)
+            } else {
+                weightGradient(x: x, gy: gy, g, gw: gw)
+            }
+        }
+    }
+
+    /// gw_g = Σ over images and tiles of gy[n, g, tile] · im2col(x[n, g], tile)ᵀ.
+    /// Each core sums a fixed contiguous run of items into its own zeroed partial (run 0 into gw
+    /// itself); partials are added at the end in order. Fixed runs, unlike the forward's shared
+    /// counter, make the summation order and so the gradient bit-for-bit reproducible.
+    private static func weightGradient(x: UnsafePointer<Float>, gy: UnsafePointer<Float>, _ g: ConvGeometry, gw: UnsafeMutablePointer<Float>) {
+        let (cg, og, k, plane) = (g.groupInChannels, g.groupOutChannels, g.patchSize, g.outPlane)
+        let colCount = g.isPointwise ? 0 : k * g.tileRows * g.outW
+        let weightCount = g.outChannels * k
+        let work = items(g), parts = runs(work.count)
+        let partials = [gw] + (1..<parts.count).map { _ in BufferPool.shared.take(weightCount) }
+        defer { for p in partials.dropFirst() { BufferPool.shared.give(p, count: weightCount) } }
+        Parallel.forEach(parts.count) { r in
+            let col = BufferPool.shared.take(colCount)  // im2col tile: (K, tile pixels)
+            defer { BufferPool.shared.give(col, count: colCount) }
+            let sum = partials[r]                          // (O, K)
+            sum.update(repeating: 0, count: weightCount)
+            for item in work[parts[r]] {
+                let (offset, pixels) = (item.rows.lowerBound * g.outW, item.rows.count * g.outW)
+                let xg = x + (item.n * g.inChannels + item.gi * cg) * g.inPlane
+                let gyg = gy + (item.n * g.outChannels + item.gi * og) * plane
+                if !g.isPointwise { im2col(xg, channels: cg, g, rows: item.rows, into: col) }
+                let (b, ldb) = g.isPointwise ? (xg + offset, plane) : (UnsafePointer(col), pixels)
+                cblas_sgemm(
+                    CblasRowMajor, CblasNoTrans, CblasTrans, Int32(og), Int32(k), Int32(pixels),
+                    1, gyg + offset, Int32(plane), b, Int32(ldb), 1, sum + item.gi * og * k, Int32(k))
+            }
+        }
+        for p in partials.dropFirst() { SIMDLoops.addInPlace(gw, p, count: weightCount) }
+    }
+
+    /// With stride 1 the input gradient is itself a convolution: gy, padded by dilation·(k − 1) − padding,
+    /// correlated with the kernel flipped in space and its in/out channels swapped. That is a
+    /// forward-shaped GEMM (K = O/g·kH·kW) with no col2im, measured faster than W_gᵀ·gy + col2im.
+    /// Returns its geometry, or nil when the trick does not apply.
+    static func transposedGeometry(_ g: ConvGeometry) -> ConvGeometry? {
+        guard g.strideH == 1, g.strideW == 1 else { return nil }
+        let padding = (g.dilationH * (g.kernelH - 1) - g.padH, g.dilationW * (g.kernelW - 1) - g.padW)
+        guard padding.0 >= 0, padding.1 >= 0 else { return nil }
+        return ConvGeometry(
+            input: [g.batch, g.outChannels, g.outH, g.outW], weight: [g.inChannels, g.groupOutChannels, g.kernelH, g.kernelW],
+            stride: (1, 1), padding: padding, dilation: (g.dilationH, g.dilationW), groups: g.groups)
+    }
+
+    /// gx = conv(gy, flipped weight) over the geometry from `transposedGeometry`.
+    private static func inputGradientAsConvolution(
+        weight: UnsafePointer<Float>, gy: UnsafePointer<Float>, _ g: ConvGeometry, _ transposed: ConvGeometry,
+        gx: UnsafeMutablePointer<Float>
+    ) {
+        let (cg, og, kh, kw) = (g.groupInChannels, g.groupOutChannels, g.kernelH, g.kernelW)
+        let count = g.outChannels * g.patchSize
+        let flipped = BufferPool.shared.take(count)  // (C, O/g, kH, kW)
+        defer { BufferPool.shared.give(flipped, count: count) }
+        for gi in 0..<g.groups {
+            for o in 0..<og {
+                for c in 0..<cg {
+                    let from = weight + ((gi * og + o) * cg + c) * kh * kw
+                    let to = flipped + ((gi * cg + c) * og + o) * kh * kw
+                    for t in 0..<kh * kw { to[t] = from[kh * kw - 1 - t] }
+                }
+            }
+        }
+        forward(x: gy, weight: flipped, bias: nil, transposed, y: gx)
+    }
+
+    /// The general input gradient (strided convolutions): gcol = W_gᵀ · gy[n, g, tile], added back
+    /// onto the input pixels by col2im. Runs split at whole images, because neighbouring tiles of
+    /// one image add into shared input rows.
+    private static func inputGradientByCol2im(
+        weight: UnsafePointer<Float>, gy: UnsafePointer<Float>, _ g: ConvGeometry, gx: UnsafeMutablePointer<Float>
+    ) {
+        let (cg, og, k, plane) = (g.groupInChannels, g.groupOutChannels, g.patchSize, g.outPlane)
+        let colCount = k * g.tileRows * g.outW
+        let images = runs(g.batch)
+        Parallel.forEach(images.count) { r in
+            let gcol = BufferPool.shared.take(colCount)  // (K, tile pixels)
+            defer { BufferPool.shared.give(gcol, count: colCount) }
+            for n in images[r] {
+                gx.advanced(by: n * g.inChannels * g.inPlane).update(repeating: 0, count: g.inChannels * g.inPlane)
+                for gi in 0..<g.groups {
+                    let gyg = gy + (n * g.outChannels + gi * og) * plane
+                    let gxg = gx + (n * g.inChannels + gi * cg) * g.inPlane
+                    for top in stride(from: 0, to: g.outH, by: g.tileRows) {
+                        let rows = top..<min(g.outH, top + g.tileRows)
+                        let pixels = rows.count * g.outW
+                        cblas_sgemm(
+                            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(pixels), Int32(og),
+                            1, weight + gi * og * k, Int32(k), gyg + top * g.outW, Int32(plane), 0, gcol, Int32(pixels))
+                        col2im(gcol, channels: cg, g, rows: rows, addingInto: gxg)
+                    }
+                }
+            }
+        }
+    }
+
+    /// gb[o] = Σ over images and output pixels of gy[n, o, ·, ·].
+    static func biasGradient(gy: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int, into gb: UnsafeMutablePointer<Float>) {
+        Parallel.forRanges(channels, minimum: max(1, 65_536 / max(batch * plane, 1))) { range in
+            for o in range {
+                var s = 0.0
+                for n in 0..<batch { s += SIMDLoops.sumDouble(gy + (n * channels + o) * plane, count: plane) }
+                gb[o] = Float(s)
+            }
+        }
+    }
+}

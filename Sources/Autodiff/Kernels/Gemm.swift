@@ -1,0 +1,61 @@
+import COpenBLAS
+
+/// Row-major single-precision GEMMs through OpenBLAS, one call or a batch.
+///
+/// C = α·op(A)·op(B) + β·C with op(X) = X or Xᵀ: transposes are BLAS flags, never copies.
+/// A is (m, k) — stored (k, m) when `transA` — and B is (k, n), stored (n, k) when `transB`.
+@inline(__always)
+func sgemm(
+    transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+    a: UnsafePointer<Float>, b: UnsafePointer<Float>, beta: Float = 0, c: UnsafeMutablePointer<Float>
+) {
+    guard m > 0, n > 0 else { return }
+    cblas_sgemm(
+        CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+        blasint(m), blasint(n), blasint(k), alpha,
+        a, blasint(max(1, transA ? m : k)), b, blasint(max(1, transB ? k : n)), beta, c, blasint(n))
+}
+
+/// `count` independent GEMMs: C[i] at c + i·m·n, A[i] at a + aOffsets[i], B[i] at b + bOffsets[i].
+///
+/// Many small products (attention heads) run one per core with OpenBLAS single-threaded;
+/// a few large ones run in sequence, each using OpenBLAS's own threads.
+func sgemmBatch(
+    count: Int, transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+    a: UnsafePointer<Float>, aOffsets: [Int], b: UnsafePointer<Float>, bOffsets: [Int],
+    beta: Float = 0, c: UnsafeMutablePointer<Float>
+) {
+    nonisolated(unsafe) let a = a, b = b, c = c
+    let one = { (i: Int) in
+        sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha,
+              a: a + aOffsets[i], b: b + bOffsets[i], beta: beta, c: c + i * m * n)
+    }
+    let cores = Parallel.coreCount
+    if count >= 2 && (count % cores == 0 || count >= 4 * cores) {
+        Parallel.forEach(count, one)
+    } else {
+        for i in 0..<count { one(i) }
+    }
+}
+
+/// For each index of `batchShape` (row-major), the element offset of the matching
+/// matrix in an input whose own batch dims `inputBatch` broadcast to `batchShape`.
+func broadcastBatchOffsets(_ batchShape: [Int], _ inputBatch: [Int], matrixSize: Int) -> [Int] {
+    let rank = batchShape.count
+    let padded = [Int](repeating: 1, count: rank - inputBatch.count) + inputBatch
+    var strides = [Int](repeating: 0, count: rank)
+    var step = matrixSize
+    for d in stride(from: rank - 1, through: 0, by: -1) {
+        strides[d] = padded[d] == 1 ? 0 : step
+        step *= padded[d]
+    }
+    let count = batchShape.reduce(1, *)
+    return (0..<count).map { i in
+        var rest = i, offset = 0
+        for d in stride(from: rank - 1, through: 0, by: -1) {
+            offset += (rest % batchShape[d]) * strides[d]
+            rest /= batchShape[d]
+        }
+        return offset
+    }
+}
