@@ -52,8 +52,14 @@ let package = Package(
             ],
             swiftSettings: fast),
 
+        // Functional twins of Tests/Fixtures/reference_blocks.py, for goldens and benchmarks.
+        .target(name: "ReferenceBlocks", dependencies: ["Autodiff"], swiftSettings: fast),
+        .executableTarget(
+            name: "Bench", dependencies: ["Autodiff", "ReferenceBlocks"], path: "Benchmarks/Swift", swiftSettings: fast),
+
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"], swiftSettings: fast),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks"], swiftSettings: fast),
+        .testTarget(name: "GoldenTests", dependencies: ["Autodiff", "MediaIO", "ReferenceBlocks"], swiftSettings: fast),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO"], swiftSettings: fast),
         .testTarget(name: "TalkingFaceTests", dependencies: ["TalkingFace"], swiftSettings: fast),
     ],
