@@ -115,9 +115,14 @@ for family, (config_class, model_class) in {
             for (k, a), b in zip(model.state_dict().items(), reloaded.state_dict().values()):
                 assert torch.equal(a, b), f"legacy weight norm keys did not reload {k}"
         with torch.no_grad():
-            states = model(speech[None], output_hidden_states=True).hidden_states
+            output = model(speech[None], output_hidden_states=True)
+        states = output.hidden_states
         assert len(states) == config.num_hidden_layers + 1
         goldens = {f"hidden_states.{i}": s[0].contiguous() for i, s in enumerate(states)}
+        if cls is Wav2Vec2ForCTC:  # a task model: the base model's output
+            with torch.no_grad():
+                output = model.wav2vec2(speech[None])
+        goldens["last_hidden_state"] = output.last_hidden_state[0].clone()
         goldens["input"] = speech
 
         # The learned layer weighting (Swift: LayerWeightedSum) on these states, with the
