@@ -23,7 +23,8 @@ import numpy as np
 import torch
 import torchaudio
 from safetensors.torch import save_file
-from transformers import HubertConfig, HubertModel, Wav2Vec2Config, Wav2Vec2ForCTC, Wav2Vec2Model
+from transformers import (HubertConfig, HubertModel, Wav2Vec2Config, Wav2Vec2FeatureExtractor, Wav2Vec2ForCTC,
+                          Wav2Vec2Model)
 
 here = pathlib.Path(__file__).parent
 out = here / "speech"
@@ -124,6 +125,15 @@ for family, (config_class, model_class) in {
                 output = model.wav2vec2(speech[None])
         goldens["last_hidden_state"] = output.last_hidden_state[0].clone()
         goldens["input"] = speech
+
+        # The front end as a whole (Swift: SpeechEncoderFrontEnd): transformers' feature
+        # extractor normalises the waveform (do_normalize, its default) before the model.
+        if name == "wav2vec2_group":
+            normalised = Wav2Vec2FeatureExtractor(do_normalize=True)(
+                speech.numpy(), sampling_rate=16000, return_tensors="pt").input_values
+            with torch.no_grad():
+                front = model(normalised, output_hidden_states=True).hidden_states
+            goldens.update({f"front_end.hidden_states.{i}": s[0].clone() for i, s in enumerate(front)})
 
         # The learned layer weighting (Swift: LayerWeightedSum) on these states, with the
         # gradient of a fixed loss with respect to the layer weights.
