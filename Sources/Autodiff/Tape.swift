@@ -48,10 +48,7 @@ extension Tensor {
         guard requiresGrad else { return }
         precondition(g.shape == shape, "gradient shape \(g.shape) for tensor \(shape)")
         if let existing = grad {
-            let sum = Tensor(uninitializedShape: shape)
-            let a = existing.pointer, b = g.pointer, s = sum.pointer
-            for i in 0..<count { s[i] = a[i] + b[i] }
-            grad = sum
+            grad = withoutGradients { existing + g }  // a new tensor: grads may be shared, never mutated
         } else {
             grad = g
         }
