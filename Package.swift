@@ -61,7 +61,6 @@ let package = Package(
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks"], swiftSettings: fast),
         .testTarget(name: "GoldenTests", dependencies: ["Autodiff", "MediaIO", "ReferenceBlocks"], swiftSettings: fast),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO"], swiftSettings: fast),
-        .testTarget(name: "SpeechToLatentTests", dependencies: ["SpeechToLatent"], swiftSettings: fast),
         .testTarget(name: "TalkingFaceTests", dependencies: ["TalkingFace"], swiftSettings: fast),
         .testTarget(
             name: "SpeechToLatentTests", dependencies: ["SpeechToLatent", "MediaIO", "ReferenceBlocks"], swiftSettings: fast),

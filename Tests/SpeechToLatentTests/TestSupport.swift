@@ -23,9 +23,3 @@ func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1) -> Tensor {
     var rng = RandomGenerator(seed: seed)
     return Tensor.randn(shape, using: &rng) * scale
 }
-
-/// max |a − b| over all elements.
-func maxDifference(_ a: Tensor, _ b: Tensor) -> Float {
-    precondition(a.shape == b.shape, "shapes \(a.shape) and \(b.shape)")
-    return zip(a.values, b.values).map { abs($0 - $1) }.max() ?? 0
-}
