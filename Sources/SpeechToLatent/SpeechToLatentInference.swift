@@ -17,6 +17,20 @@ extension SpeechToLatentModel {
         return OverlapChunking(window: window, overlap: overlap, margin: min(overlap / 5, (overlap - 1) / 2))
     }
 
+    /// `predict(features:)` for a `SpeechFrontEnd`'s output: `featureLayers` tensors, each
+    /// (1, T·s, F) or (T·s, F).
+    public func predict(layers: [Tensor], pose: PoseSource = .predicted, chunking: OverlapChunking? = nil) throws -> (latents: Tensor, pose: Tensor) {
+        guard layers.count == config.featureLayers, let first = layers.first else {
+            throw SpeechToLatentError("\(layers.count) feature layers; this model mixes \(config.featureLayers)")
+        }
+        let shape = first.rank == 3 && first.size(0) == 1 ? Array(first.shape.dropFirst()) : first.shape  // (T·s, F)
+        guard shape.count == 2, layers.allSatisfy({ $0.count == first.count }) else {
+            throw SpeechToLatentError("feature layers of shapes \(layers.map(\.shape)); expected equal (1, T, F) or (T, F)")
+        }
+        let stacked = concat(layers.map { $0.reshaped([1] + shape) }, dim: 0)  // (L, T·s, F)
+        return try predict(features: config.featureLayers > 1 ? stacked : stacked.reshaped(shape), pose: pose, chunking: chunking)
+    }
+
     /// z_sem (T, Z) and pose (T, P), in the training data's units, for features of one
     /// utterance of any length: (T·s, F), or (L, T·s, F) for mixed layers. Inputs longer
     /// than `chunking.window` frames run in overlapping windows (see `OverlapChunking`).

@@ -4,7 +4,7 @@ import NeuralNetworks
 /// Speech features → z_sem (and head pose) per video frame (DESIGN §6, after DAE-Talker
 /// and DiffDub):
 ///
-///     features (B, [L,] T·s, F) ─ softmax-weighted layer mix (L > 1) ─ strided Conv1d (stride s) → (B, T, D)
+///     features (B, [L,] T·s, F) ─ LayerWeightedSum (L > 1) ─ strided Conv1d (stride s) → (B, T, D)
 ///       → ×√D, relative positions → N Conformer encoder blocks
 ///       → pose adaptor (+ projected pose; predicts pose) → M Conformer decoder blocks
 ///       → Linear → z_sem (B, T, Z), normalised by `latentStatistics`
@@ -14,8 +14,8 @@ import NeuralNetworks
 public final class SpeechToLatentModel: Module {
     public let config: SpeechToLatentConfig
 
-    /// (L): logits of the softmax that mixes an audio encoder's hidden layers; nil for one stream.
-    public let layerWeights: Tensor?
+    /// Mixes an audio encoder's hidden layers (softmax weights); nil for one feature stream.
+    public let layerMix: LayerWeightedSum?
     @Buffer public var latentMean: Tensor  // (Z)
     @Buffer public var latentStd: Tensor   // (Z)
     @Buffer public var poseMean: Tensor    // (P)
@@ -33,7 +33,7 @@ public final class SpeechToLatentModel: Module {
         self.config = config
         var rng = RandomGenerator(seed: seed)
         let (d, s) = (config.dimension, config.stride)
-        layerWeights = config.featureLayers > 1 ? .zeros([config.featureLayers]) : nil  // start as a plain mean
+        layerMix = config.featureLayers > 1 ? LayerWeightedSum(layers: config.featureLayers) : nil
         latentMean = .zeros([config.latentDimension])
         latentStd = .ones([config.latentDimension])
         poseMean = .zeros([config.poseDimension])
@@ -80,11 +80,11 @@ public final class SpeechToLatentModel: Module {
     /// Returns normalised z_sem (B, T, Z) and the predicted normalised pose (B, T, P).
     public func callAsFunction(_ features: Tensor, lengths: [Int]? = nil, pose: Tensor? = nil) -> (latents: Tensor, pose: Tensor) {
         var features = features
-        if let layerWeights {
-            precondition(features.rank == 4 && features.size(1) == layerWeights.count,
-                         "features \(features.shape) for \(layerWeights.count) mixed layers")
-            let mix = softmax(layerWeights).reshaped([1, layerWeights.count, 1, 1])
-            features = (features * mix).sum(dims: [1])                                   // (B, T·s, F)
+        if let layerMix {
+            let layers = layerMix.layerWeights.count
+            precondition(features.rank == 4 && features.size(1) == layers, "features \(features.shape) for \(layers) mixed layers")
+            let (b, t, f) = (features.size(0), features.size(2), features.size(3))
+            features = layerMix(features.split(Array(repeating: 1, count: layers), dim: 1).map { $0.reshaped([b, t, f]) })  // (B, T·s, F)
         }
         precondition(features.rank == 3 && features.size(2) == config.featureDimension,
                      "features \(features.shape), expected (B, T, \(config.featureDimension))")

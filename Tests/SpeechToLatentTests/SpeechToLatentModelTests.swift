@@ -81,7 +81,7 @@ final class SpeechToLatentModelTests: XCTestCase {
         for (key, p) in model.namedTrainableParameters() {
             XCTAssertNotNil(p.grad, "\(key) gets no gradient")
         }
-        XCTAssertGreaterThan(model.layerWeights!.grad!.values.map(abs).max()!, 0)
+        XCTAssertGreaterThan(model.layerMix!.layerWeights.grad!.values.map(abs).max()!, 0)
     }
 
     func testLatentStatisticsNormaliseAndRoundTrip() throws {
@@ -129,5 +129,20 @@ final class SpeechToLatentModelTests: XCTestCase {
         XCTAssertThrowsError(try model.predict(features: features, pose: .given(Tensor.zeros([10, 3]))))
         XCTAssertThrowsError(try model.predict(features: Tensor.zeros([100, 7])))
         XCTAssertThrowsError(try model.predict(features: Tensor.zeros([3, 8])))
+    }
+}
+
+extension SpeechToLatentModelTests {
+    /// A front end's layers (L tensors (1, T, F)) predict like the same features stacked.
+    func testPredictFromFrontEndLayers() throws {
+        let model = try SpeechToLatentModel(config: .tiny(featureLayers: 3), seed: 2)
+        let layers = (0..<3).map { randomTensor([1, 100, 8], seed: UInt64(10 + $0)) }
+        let stacked = concat(layers, dim: 0)  // (3, 100, 8)
+        XCTAssertEqual(try model.predict(layers: layers).latents.values, try model.predict(features: stacked).latents.values)
+        XCTAssertThrowsError(try model.predict(layers: Array(layers.prefix(2))))
+
+        let single = try SpeechToLatentModel(config: .tiny(), seed: 2)
+        let mel = randomTensor([1, 100, 8], seed: 1)
+        XCTAssertEqual(try single.predict(layers: [mel]).latents.values, try single.predict(features: mel.reshaped([100, 8])).latents.values)
     }
 }
