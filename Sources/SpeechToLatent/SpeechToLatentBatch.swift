@@ -6,18 +6,18 @@ public struct SpeechToLatentClip {
     public var features: Tensor
     /// z_sem per frame (T, Z), not normalised.
     public var latents: Tensor
-    /// Head pose per frame (T, P), e.g. degrees.
-    public var pose: Tensor
+    /// Head pose per frame (T, P), e.g. degrees; nil when the clip has no pose labels.
+    public var pose: Tensor?
 
-    public init(features: Tensor, latents: Tensor, pose: Tensor) {
+    public init(features: Tensor, latents: Tensor, pose: Tensor?) {
         self.features = features
         self.latents = latents
         self.pose = pose
     }
 
-    /// Frames usable for training: those with features, a latent and a pose.
+    /// Frames usable for training: those with features, a latent and (if labelled) a pose.
     public func frames(stride: Int) -> Int {
-        min(features.size(-2) / stride, latents.size(0), pose.size(0))
+        min(features.size(-2) / stride, latents.size(0), pose?.size(0) ?? .max)
     }
 }
 
@@ -25,13 +25,13 @@ public struct SpeechToLatentClip {
 public struct SpeechToLatentBatch {
     /// (B, T·s, F) or (B, L, T·s, F), zero past each window's end.
     public var features: Tensor
-    /// (B, T, Z) and (B, T, P), zero past each window's end.
+    /// (B, T, Z) and (B, T, P), zero past each window's end; pose nil without labels.
     public var latents: Tensor
-    public var pose: Tensor
+    public var pose: Tensor?
     /// Real frames per window.
     public var lengths: [Int]
 
-    public init(features: Tensor, latents: Tensor, pose: Tensor, lengths: [Int]) {
+    public init(features: Tensor, latents: Tensor, pose: Tensor?, lengths: [Int]) {
         self.features = features
         self.latents = latents
         self.pose = pose
@@ -39,7 +39,7 @@ public struct SpeechToLatentBatch {
     }
 
     /// One window of at most `windowFrames` frames from each clip — a random one from clips
-    /// that are longer — padded to the longest.
+    /// that are longer — padded to the longest. Either every clip has pose labels or none.
     public static func windows(
         from clips: [SpeechToLatentClip], windowFrames: Int, stride s: Int, using rng: inout RandomGenerator
     ) -> SpeechToLatentBatch {
@@ -53,13 +53,13 @@ public struct SpeechToLatentBatch {
         let t = spans.map(\.count).max()!
         let first = clips[0]
         let layers = first.features.rank == 3 ? first.features.size(0) : 1
-        let (f, z, p) = (first.features.size(-1), first.latents.size(1), first.pose.size(1))
+        let (f, z, p) = (first.features.size(-1), first.latents.size(1), first.pose?.size(1) ?? 0)
         let b = clips.count
         let features = Tensor.zeros(first.features.rank == 3 ? [b, layers, t * s, f] : [b, t * s, f])
-        let latents = Tensor.zeros([b, t, z]), pose = Tensor.zeros([b, t, p])
+        let latents = Tensor.zeros([b, t, z]), pose = first.pose == nil ? nil : Tensor.zeros([b, t, p])
         for (i, (clip, span)) in zip(clips, spans).enumerated() {
-            precondition(clip.features.size(-1) == f && clip.latents.size(1) == z && clip.pose.size(1) == p,
-                         "clip \(i) has feature, latent or pose widths unlike clip 0")
+            precondition(clip.features.size(-1) == f && clip.latents.size(1) == z && (clip.pose?.size(1) ?? 0) == p,
+                         "clip \(i) has feature, latent or pose widths (or pose labels) unlike clip 0")
             let clipFeatureFrames = clip.features.size(-2)
             for layer in 0..<layers {  // rows [start·s, (start+count)·s) of each layer
                 let source = clip.features.pointer + (layer * clipFeatureFrames + span.start * s) * f
@@ -67,7 +67,9 @@ public struct SpeechToLatentBatch {
                 target.update(from: source, count: span.count * s * f)
             }
             (latents.pointer + i * t * z).update(from: clip.latents.pointer + span.start * z, count: span.count * z)
-            (pose.pointer + i * t * p).update(from: clip.pose.pointer + span.start * p, count: span.count * p)
+            if let pose, let clipPose = clip.pose {
+                (pose.pointer + i * t * p).update(from: clipPose.pointer + span.start * p, count: span.count * p)
+            }
         }
         return SpeechToLatentBatch(features: features, latents: latents, pose: pose, lengths: spans.map(\.count))
     }

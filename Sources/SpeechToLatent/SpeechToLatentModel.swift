@@ -102,14 +102,16 @@ public final class SpeechToLatentModel: Module {
     // MARK: - Training loss
 
     /// Masked MSE on normalised z_sem + `poseLossWeight` · masked L1 on normalised pose,
-    /// with the ground-truth pose projected (teacher forcing).
+    /// with the ground-truth pose projected (teacher forcing). A batch without pose labels
+    /// conditions on the (detached) prediction, as inference does, and has pose loss 0.
     public func loss(_ batch: SpeechToLatentBatch) -> (total: Tensor, latent: Tensor, pose: Tensor) {
         let targetLatents = latentStatistics.normalize(batch.latents)                    // (B, T, Z)
-        let targetPose = poseStatistics.normalize(batch.pose)                            // (B, T, P)
+        let targetPose = batch.pose.map { poseStatistics.normalize($0) }                 // (B, T, P)
         let (latents, pose) = self(batch.features, lengths: batch.lengths, pose: targetPose)
         let (b, t) = (batch.latents.size(0), batch.latents.size(1))
         let mask = FrameMask(lengths: batch.lengths, length: t).frames.reshaped([b, t, 1])
         let latentLoss = mseLoss(latents, targetLatents, mask: mask)
+        guard let targetPose else { return (latentLoss, latentLoss, Tensor(0)) }
         let poseLoss = l1Loss(pose, targetPose, mask: mask)
         return (latentLoss + config.poseLossWeight * poseLoss, latentLoss, poseLoss)
     }

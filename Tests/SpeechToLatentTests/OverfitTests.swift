@@ -37,7 +37,7 @@ final class OverfitTests: XCTestCase {
         let clips = syntheticClips(count: 8, frames: 60, seed: 1)
         let model = try SpeechToLatentModel(config: .tiny(), seed: 7)
         model.latentStatistics = try LatentStatistics(samples: clips.map(\.latents))
-        model.poseStatistics = try LatentStatistics(samples: clips.map(\.pose))
+        model.poseStatistics = try LatentStatistics(samples: clips.compactMap(\.pose))
         var batchRandom = RandomGenerator(seed: 3)
         let fixed = SpeechToLatentBatch.windows(from: clips, windowFrames: 60, stride: 4, using: &batchRandom)
         func evaluate() -> Float {

@@ -66,7 +66,7 @@ final class SpeechToLatentModelTests: XCTestCase {
             pose: randomTensor([2, 25, 3], seed: 3, scale: 10), lengths: [25, 17])
         model.eval()  // BatchNorm and dropout fixed, so two evaluations can be compared
         let before = model.loss(batch).total.item
-        let latents = batch.latents.copy(), pose = batch.pose.copy()
+        let latents = batch.latents.copy(), pose = batch.pose!.copy()
         for t in 17..<25 {  // change only the second sequence's padded frames
             for j in 0..<6 { latents.pointer[(25 + t) * 6 + j] = 100 }
             for j in 0..<3 { pose.pointer[(25 + t) * 3 + j] = -100 }
