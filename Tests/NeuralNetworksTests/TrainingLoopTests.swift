@@ -154,6 +154,27 @@ final class TrainingLoopTests: XCTestCase {
         XCTAssertEqual(bits(onDisk.namedState()), bits(model.namedState()))
     }
 
+    func testRunPutsBackTheSIGINTHandlerItFound() throws {
+        func currentHandler() -> UnsafeRawPointer? {
+            var action = sigaction()
+            sigaction(SIGINT, nil, &action)
+            #if canImport(Glibc)
+            return unsafeBitCast(action.__sigaction_handler.sa_handler, to: UnsafeRawPointer?.self)
+            #else
+            return unsafeBitCast(action.__sigaction_u.__sa_handler, to: UnsafeRawPointer?.self)
+            #endif
+        }
+        let before = currentHandler()
+        let (model, loop) = makeLoop(modelSeed: 5, totalSteps: 2, checkpoint: nil)
+        var during: UnsafeRawPointer?
+        try loop.run { context in
+            during = currentHandler()
+            return data.loss(model, &context)
+        }
+        XCTAssertNotEqual(during, before, "the loop routes SIGINT to its flag while running")
+        XCTAssertEqual(currentHandler(), before)
+    }
+
     func testInterruptFlagSetProgrammaticallySavesAndStops() throws {
         let url = directory.file("flag.h5")
         let (model, loop) = makeLoop(modelSeed: 5, totalSteps: 50, checkpoint: url)
