@@ -11,6 +11,13 @@ public struct TrainingContext {
     public var generators: [String: RandomGenerator]
     /// The example order, if the loop was given one.
     public var dataOrder: DataOrder?
+
+    /// For running a trainer's step closure outside a loop (tests).
+    public init(step: Int, generators: [String: RandomGenerator] = [:], dataOrder: DataOrder? = nil) {
+        self.step = step
+        self.generators = generators
+        self.dataOrder = dataOrder
+    }
 }
 
 /// How a `run` ended.
