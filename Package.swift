@@ -62,6 +62,8 @@ let package = Package(
         .testTarget(name: "GoldenTests", dependencies: ["Autodiff", "MediaIO", "ReferenceBlocks"], swiftSettings: fast),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO"], swiftSettings: fast),
         .testTarget(name: "TalkingFaceTests", dependencies: ["TalkingFace"], swiftSettings: fast),
+        .testTarget(
+            name: "SpeechToLatentTests", dependencies: ["SpeechToLatent", "MediaIO", "ReferenceBlocks"], swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )
