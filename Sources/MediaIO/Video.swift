@@ -84,6 +84,19 @@ public enum Video {
         return count
     }
 
+    /// The first audio stream of `video` as a mono 16-bit WAV at `sampleRate`.
+    public static func extractAudio(from video: URL, to wav: URL, sampleRate: Int = 16000) throws {
+        try run("ffmpeg", ["-nostdin", "-v", "error", "-y", "-i", video.path, "-vn", "-ac", "1",
+                           "-ar", String(sampleRate), "-c:a", "pcm_s16le", wav.path])
+    }
+
+    /// Whether `video` has an audio stream (ffprobe).
+    public static func hasAudio(_ video: URL) throws -> Bool {
+        let text = try run("ffprobe", ["-v", "error", "-select_streams", "a", "-show_entries", "stream=index",
+                                       "-of", "csv=p=0", video.path])
+        return !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+    }
+
     /// Number of consecutive frames `00000.png, 00001.png, …` in `folder`.
     public static func frameCount(in folder: URL) throws -> Int {
         let names = Set(try FileManager.default.contentsOfDirectory(atPath: folder.path))

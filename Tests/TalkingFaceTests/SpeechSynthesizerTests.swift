@@ -1,5 +1,5 @@
 import XCTest
-@testable import TalkingFace
+import TalkingFace
 
 final class SpeechSynthesizerTests: XCTestCase {
     func testSpeaksWithPhonemeEvents() throws {

@@ -48,9 +48,9 @@ public struct FaceIdentity: Codable, Equatable, Sendable {
         skin = simd_clamp01(skin)
         return FaceIdentity(
             headWidth: rng.uniform(0.74, 0.86), headDepth: rng.uniform(0.82, 0.92),
-            scale: rng.uniform(0.27, 0.31),
+            scale: rng.uniform(0.29, 0.33),
             eyeSpacing: rng.uniform(0.56, 0.66), eyeHeight: rng.uniform(0.10, 0.18),
-            eyeSize: rng.uniform(0.16, 0.19), mouthWidth: rng.uniform(0.24, 0.30),
+            eyeSize: rng.uniform(0.18, 0.21), mouthWidth: rng.uniform(0.24, 0.30),
             noseSize: rng.uniform(0.85, 1.15), browTilt: rng.uniform(-0.04, 0.05),
             hairline: rng.uniform(0.50, 0.64), fringe: rng.uniform(0.0, 0.22),
             hairVolume: rng.uniform(0.0, 1.0), restSmile: rng.uniform(0.0, 0.35),

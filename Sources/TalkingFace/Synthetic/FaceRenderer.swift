@@ -16,7 +16,7 @@ public struct FaceRenderer: Sendable {
     /// Head centre as a fraction of the image (x, y from the top).
     public static let headCentre = SIMD2<Float>(0.5, 0.46)
     /// Mouth centre latitude at rest.
-    static let mouthLatitude: Float = -0.48
+    static let mouthLatitude: Float = -0.57
     static let light: Vec3 = { let l = Vec3(-0.35, 0.55, 0.75); return l / (l * l).sum().squareRoot() }()  // key light, upper left
 
     public init(size: Int) {
@@ -32,8 +32,8 @@ public struct FaceRenderer: Sendable {
             halfWidth = id.mouthWidth * (1 + 0.22 * e.lipWidth + 0.15 * e.smile - 0.32 * rounding)
             innerHalfHeight = 0.13 * open * (1 + 0.25 * rounding)
             centreY = FaceRenderer.mouthLatitude - 0.35 * innerHalfHeight
-            upperLip = 0.040 * (1 + 0.6 * rounding)
-            lowerLip = 0.055 * (1 + 0.6 * rounding)
+            upperLip = 0.10 * (1 + 0.3 * rounding)
+            lowerLip = 0.12 * (1 + 0.3 * rounding)
             smileCurve = 0.06 * e.smile
         }
     }
@@ -66,10 +66,10 @@ public struct FaceRenderer: Sendable {
             PosedEllipsoid(centre: Vec3(s * id.headWidth * 0.95, -0.05, -0.05), radii: Vec3(0.09, 0.2, 0.13), rotation: rotation)
         }
         let ns = id.noseSize
-        let nose = PosedEllipsoid(centre: Vec3(0, -0.18, id.headDepth * 0.86),
-                                  radii: Vec3(0.095 * ns, 0.19 * ns, 0.15 * ns), rotation: rotation)
+        let nose = PosedEllipsoid(centre: Vec3(0, -0.13, id.headDepth * 0.86),
+                                  radii: Vec3(0.09 * ns, 0.16 * ns, 0.15 * ns), rotation: rotation)
         let mouth = Mouth(id, e)
-        let eyeHalfHeight = id.eyeSize * 0.5
+        let eyeHalfHeight = id.eyeSize * 0.56
         let lid = eyeHalfHeight * (1 - 2 * min(1, max(0, e.blink)))  // upper lid height above the eye centre
         let browY = id.eyeHeight + eyeHalfHeight + 0.09 + 0.06 * e.browRaise
         let lash = id.hair * 0.4 + Colour(0.03, 0.02, 0.02)
@@ -102,8 +102,8 @@ public struct FaceRenderer: Sendable {
                 let dOpen = max(dEye, dy - lid)
                 c = mix(c, FaceRenderer.eyeWhite, coverage(dOpen * px))
                 let r = (dx * dx + dy * dy).squareRoot()
-                c = mix(c, id.iris, coverage(max(r - eyeHalfHeight * 0.85, dOpen) * px))
-                c = mix(c, Colour(0.03, 0.03, 0.04), coverage(max(r - eyeHalfHeight * 0.38, dOpen) * px))
+                c = mix(c, id.iris, coverage(max(r - eyeHalfHeight * 0.62, dOpen) * px))
+                c = mix(c, Colour(0.03, 0.03, 0.04), coverage(max(r - eyeHalfHeight * 0.3, dOpen) * px))
                 c = mix(c, lash, coverage(max(abs(dy - lid) - 0.012, dEye - 0.01) * px))
             }
 
