@@ -33,7 +33,7 @@ public struct SpeakerVoice: Codable, Equatable, Sendable {
     public static let palette: [SpeakerVoice] = [
         SpeakerVoice(name: "en-us", rate: 160, pitch: 45, range: 55),
         SpeakerVoice(name: "en-us+f3", rate: 170, pitch: 60, range: 70),
-        SpeakerVoice(name: "en-gb+m3", rate: 150, pitch: 40, range: 45),
+        SpeakerVoice(name: "en+m3", rate: 150, pitch: 40, range: 45),  // "en" is British English
         SpeakerVoice(name: "en-gb-scotland+f2", rate: 165, pitch: 65, range: 60),
         SpeakerVoice(name: "en-029+m2", rate: 175, pitch: 35, range: 50),
         SpeakerVoice(name: "en-gb-x-rp+f4", rate: 155, pitch: 55, range: 65),
@@ -70,8 +70,7 @@ public enum SpeechSynthesizer {
         var events: [(name: String, ms: Int32)] = []
     }
 
-    private static func startIfNeeded() throws {
-        if sampleRate > 0 { return }
+    private static func start() throws {
         let candidates = ["/usr/lib/x86_64-linux-gnu/espeak-ng-data", "/usr/lib/aarch64-linux-gnu/espeak-ng-data",
                           "/usr/share/espeak-ng-data"]
         let dataParent = candidates.first { FileManager.default.fileExists(atPath: $0) }
@@ -101,19 +100,25 @@ public enum SpeechSynthesizer {
     /// The native sample rate of espeak-ng's output (22 050 Hz for its own voices).
     public static func nativeSampleRate() throws -> Int {
         lock.lock(); defer { lock.unlock() }
-        try startIfNeeded()
+        if sampleRate == 0 { try start() }
         return Int(sampleRate)
     }
 
-    /// Speaks `text` with `voice`. Deterministic: the same text and voice give the same samples.
+    /// Speaks `text` with `voice`. A fresh process making the same sequence of calls gets the
+    /// same samples (see the note on state below).
     public static func speak(_ text: String, voice: SpeakerVoice) throws -> Utterance {
         lock.lock(); defer { lock.unlock() }
-        try startIfNeeded()
+        if sampleRate == 0 { try start() }
         guard espeak_SetVoiceByName(voice.name) == EE_OK else { throw SpeechError.unknownVoice(voice.name) }
         espeak_SetParameter(espeakRATE, Int32(voice.rate), 0)
         espeak_SetParameter(espeakPITCH, Int32(voice.pitch), 0)
         espeak_SetParameter(espeakRANGE, Int32(voice.range), 0)
 
+        // libespeak-ng draws noise from libc's rand(); reseeding pins that part down. It also
+        // carries a little synthesis state from one call to the next (a few samples of timing),
+        // so identical output needs the identical sequence of calls in a fresh process —
+        // which is what `talkingface synth` does for a given seed.
+        srand(0x5EED)
         let collector = Collector()
         let context = Unmanaged.passUnretained(collector).toOpaque()
         let status = withExtendedLifetime(collector) {
