@@ -34,7 +34,7 @@ public struct FaceMeasurement: Codable, Equatable, Sendable {
             var best = (top: 0, length: 0), run = (top: 0, length: 0)
             for y in y0..<y1 {
                 let d = image[x, y] - interior
-                if max(abs(d.x), abs(d.y), abs(d.z)) < 0.06 {
+                if max(abs(d.x), abs(d.y), abs(d.z)) < 0.04 {
                     if run.length == 0 { run.top = y }
                     run.length += 1
                     if run.length > best.length { best = run }
