@@ -15,6 +15,9 @@ func writeAtomically(to url: URL, _ body: (URL) throws -> Void) throws {
     let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).partial")
     do {
         try body(temporary)
+        // The bytes must be on disk before the rename, or a crash could leave the new
+        // name pointing at an empty file.
+        try flushToDisk(temporary, reportingAs: url)
     } catch {
         try? FileManager.default.removeItem(at: temporary)
         throw error
@@ -24,6 +27,16 @@ func writeAtomically(to url: URL, _ body: (URL) throws -> Void) throws {
         try? FileManager.default.removeItem(at: temporary)
         throw MediaIOError(.io, file: url, "could not move the finished file into place: \(reason)")
     }
+}
+
+private func flushToDisk(_ path: URL, reportingAs url: URL) throws {
+    let descriptor = open(path.path, O_RDONLY)
+    guard descriptor >= 0, fsync(descriptor) == 0 else {
+        let reason = String(cString: strerror(errno))
+        if descriptor >= 0 { close(descriptor) }
+        throw MediaIOError(.io, file: url, "could not flush the new file to disk: \(reason)")
+    }
+    close(descriptor)
 }
 
 /// Throws the right error for a path we are about to read.

@@ -37,24 +37,18 @@ public enum TensorFile {
         try validateNames(Array(tensors.keys) + Array(integers.keys), file: url)
         try writeAtomically(to: url) { temporary in
             try HDF5Library.run {
-                let file = try HDF5File.create(at: temporary, reportingAs: url)
-                for name in tensors.keys.sorted() {
-                    try write(tensors[name]!, named: name, precision: precision, to: file)
+                try reportingFailuresAsIO {
+                    let file = try HDF5File.create(at: temporary, reportingAs: url)
+                    try fill(file, tensors: tensors, integers: integers, attributes: attributes, precision: precision)
+                    try file.close()  // strong close degree: complete on disk once this returns
                 }
-                for name in integers.keys.sorted() {
-                    let values = integers[name]!
-                    try values.withUnsafeBufferPointer { buffer in
-                        try file.writeDataset(
-                            path(of: name), key: name, shape: [values.count], fileType: tf_h5t_std_i64le(),
-                            memoryType: tf_h5t_native_int64(), data: UnsafeRawPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 8)!))
-                    }
-                }
-                for name in attributes.keys.sorted() {
-                    try file.writeRootStringAttribute(name, attributes[name]!)
-                }
-                try file.close()
             }
         }
+    }
+
+    /// Writes everything in `contents` (see the other `write`).
+    public static func write(_ contents: Contents, to url: URL, precision: Precision = .float32) throws {
+        try write(contents.tensors, integers: contents.integers, attributes: contents.attributes, to: url, precision: precision)
     }
 
     /// The float tensors and root attributes of `url`. Integer datasets are left out
@@ -115,6 +109,36 @@ public enum TensorFile {
 
     // MARK: - Helpers
 
+    /// HDF5 failures default to `.corrupt` (right for reading); while writing, a failing
+    /// call means the disk or the path refused, so report `.io`.
+    private static func reportingFailuresAsIO(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as MediaIOError where error.kind == .corrupt {
+            throw MediaIOError(.io, file: error.file, key: error.key, error.reason)
+        }
+    }
+
+    private static func fill(
+        _ file: HDF5File, tensors: [String: Tensor], integers: [String: [Int64]], attributes: [String: String],
+        precision: Precision
+    ) throws {
+        for name in tensors.keys.sorted() {
+            try write(tensors[name]!, named: name, precision: precision, to: file)
+        }
+        for name in integers.keys.sorted() {
+            let values = integers[name]!
+            try withBytes(of: values) { bytes in
+                try file.writeDataset(
+                    path(of: name), key: name, shape: [values.count], fileType: tf_h5t_std_i64le(),
+                    memoryType: tf_h5t_native_int64(), data: bytes)
+            }
+        }
+        for name in attributes.keys.sorted() {
+            try file.writeRootStringAttribute(name, attributes[name]!)
+        }
+    }
+
     private static func write(_ tensor: Tensor, named name: String, precision: Precision, to file: HDF5File) throws {
         switch precision {
         case .float32:
@@ -132,12 +156,19 @@ public enum TensorFile {
                 }
             }
             let half = try HDF5Types.float16(file: file.url)
-            try halves.withUnsafeBytes { bytes in
+            try withBytes(of: halves) { bytes in
                 try file.writeDataset(
-                    path(of: name), key: name, shape: tensor.shape, fileType: half.id, memoryType: half.id,
-                    data: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!)
+                    path(of: name), key: name, shape: tensor.shape, fileType: half.id, memoryType: half.id, data: bytes)
             }
         }
+    }
+
+    /// The array's bytes as a pointer HDF5 accepts: never null, even for an empty array
+    /// (H5Dwrite rejects a null buffer although it reads nothing from it).
+    private static func withBytes<Element>(of array: [Element], _ body: (UnsafeRawPointer) throws -> Void) rethrows {
+        var placeholder: UInt64 = 0
+        if array.isEmpty { return try body(&placeholder) }
+        try array.withUnsafeBytes { try body($0.baseAddress!) }
     }
 
     static func path(of name: String) -> String { name.replacingOccurrences(of: ".", with: "/") }

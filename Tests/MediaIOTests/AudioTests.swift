@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-@testable import MediaIO
+import MediaIO
 
 /// A PCM WAV built byte by byte, independent of libsndfile. `frames[i]` holds one integer
 /// sample per channel, in the range of `bitsPerSample` (8-bit WAV is unsigned, offset 128).
@@ -77,6 +77,18 @@ final class AudioFileTests: XCTestCase {
         XCTAssertEqual(read.sampleRate, 22050)
         XCTAssertEqual(read.samples.count, clip.samples.count)
         XCTAssertLessThanOrEqual(zip(read.samples, clip.samples).map { abs($0 - $1) }.max()!, 1 / 32768 + 1e-7)
+    }
+
+    func testOggVorbisWrittenByLibsndfileReadsBackAtTheSameFrequency() throws {
+        let dir = try TemporaryDirectory()
+        let url = dir.file("tone.ogg")
+        try AudioFile.write(AudioClip(samples: sine(frequency: 500, sampleRate: 16000, seconds: 1), sampleRate: 16000), to: url, format: .oggVorbis)
+        XCTAssertEqual(try Data(contentsOf: url).prefix(4), Data("OggS".utf8))
+        let read = try AudioFile.read(url)
+        XCTAssertEqual(read.samples.count, 16000)
+        // Lossy, so compare spectra rather than samples.
+        XCTAssertEqual(dftMagnitude(read.samples, at: 500, sampleRate: 16000), 0.25, accuracy: 0.01)
+        XCTAssertLessThan(dftMagnitude(read.samples, at: 700, sampleRate: 16000), 0.005)
     }
 
     func testStereoIsMixedDownByAveragingChannels() throws {

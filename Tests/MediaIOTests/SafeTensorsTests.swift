@@ -2,7 +2,7 @@ import Autodiff
 import Foundation
 import XCTest
 
-@testable import MediaIO
+import MediaIO
 
 final class SafeTensorsTests: XCTestCase {
     private let fixture = fixturesDirectory.appendingPathComponent("tiny_mixed.safetensors")
@@ -99,6 +99,9 @@ final class SafeTensorsTests: XCTestCase {
             #"{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}"#,
             data: data, in: dir, name: "overlap.safetensors")
         assertMediaIOError(.corrupt, file: overlap, key: "b") { try SafeTensors.read(overlap) }
+        let overflowing = try handMade(
+            #"{"w":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,0]}}"#, data: data, in: dir, name: "overflow.safetensors")
+        assertMediaIOError(.corrupt, file: overflowing, key: "w") { try SafeTensors.read(overflowing) }
         let negative = try handMade(#"{"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#, data: data, in: dir, name: "negative.safetensors")
         assertMediaIOError(.corrupt, file: negative, key: "w") { try SafeTensors.read(negative) }
     }

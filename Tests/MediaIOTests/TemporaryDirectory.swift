@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-@testable import MediaIO
+import MediaIO
 
 /// A fresh directory per test, removed afterwards.
 final class TemporaryDirectory {

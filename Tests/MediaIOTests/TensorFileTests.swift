@@ -2,7 +2,7 @@ import Autodiff
 import Foundation
 import XCTest
 
-@testable import MediaIO
+import MediaIO
 
 final class TensorFileTests: XCTestCase {
     private func ramp(_ shape: [Int], scale: Float = 0.37, offset: Float = -1.5) -> Tensor {
@@ -75,7 +75,10 @@ final class TensorFileTests: XCTestCase {
             "empty": [],
         ]
         try TensorFile.write(["optimizer.m.w": ramp([3])], integers: integers, to: url)
-        let contents = try TensorFile.readContents(url)
+        var contents = try TensorFile.readContents(url)
+        // Contents round-trips as a whole too.
+        try TensorFile.write(contents, to: url)
+        contents = try TensorFile.readContents(url)
         XCTAssertEqual(contents.integers, integers)
         XCTAssertEqual(contents.integers["rng.state"]!.map { UInt64(bitPattern: $0) }, rngState)
         XCTAssertEqual(contents.tensors["optimizer.m.w"]!.values, ramp([3]).values)
@@ -101,6 +104,9 @@ final class TensorFileTests: XCTestCase {
         }
         XCTAssertEqual(try dir.contents(), ["ckpt.h5"])
         XCTAssertEqual(try TensorFile.read(url).tensors["a"]!.shape, [5])
+        // A directory that does not exist: an I/O error naming the destination.
+        let nowhere = dir.file("missing-dir/ckpt.h5")
+        assertMediaIOError(.io, file: nowhere) { try TensorFile.write(["a": ramp([1])], to: nowhere) }
     }
 
     func testMissingEmptyTruncatedAndForeignFilesThrowNamingTheFile() throws {

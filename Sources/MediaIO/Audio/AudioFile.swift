@@ -11,12 +11,15 @@ public enum AudioFile {
         case wavFloat32
         /// 16-bit FLAC: lossless compression of 16-bit audio.
         case flac16
+        /// Ogg Vorbis: lossy, small (for previews, not for training data).
+        case oggVorbis
 
         var libsndfileFormat: Int32 {
             switch self {
             case .wav16: return Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_16)
             case .wavFloat32: return Int32(SF_FORMAT_WAV | SF_FORMAT_FLOAT)
             case .flac16: return Int32(SF_FORMAT_FLAC | SF_FORMAT_PCM_16)
+            case .oggVorbis: return Int32(SF_FORMAT_OGG | SF_FORMAT_VORBIS)
             }
         }
     }

@@ -19,8 +19,8 @@ extension HDF5File {
                 return 0
             }, context)
         }
-        let where_ = prefix.isEmpty ? "/" : "/\(prefix)"
-        guard status >= 0 else { throw hdf5Failure("listing group \(where_)", file: url, key: nil) }
+        let groupPath = "/" + prefix
+        guard status >= 0 else { throw hdf5Failure("listing group \(groupPath)", file: url, key: nil) }
         for name in names {
             let path = prefix.isEmpty ? name : "\(prefix)/\(name)"
             let object = try HDF5Handle(

@@ -23,11 +23,13 @@ public enum SafeTensors {
                     }
                     throw MediaIOError(.unsupported, file: url, key: entry.name, "unknown dtype '\(entry.dtype)'")
                 }
-                let count = entry.shape.reduce(1, *)
-                guard entry.end - entry.begin == count * dtype.byteCount else {
+                // Checked products: a hostile header must not overflow into a small count.
+                let count = checkedProduct(entry.shape)
+                let byteCount = count.flatMap { checkedProduct([$0, dtype.byteCount]) }
+                guard let count, let byteCount, entry.end - entry.begin == byteCount else {
                     throw MediaIOError(
                         .corrupt, file: url, key: entry.name,
-                        "shape \(entry.shape) of \(entry.dtype) needs \(count * dtype.byteCount) bytes but data_offsets span \(entry.end - entry.begin)")
+                        "shape \(entry.shape) of \(entry.dtype) needs \(byteCount.map(String.init) ?? "too many") bytes but data_offsets span \(entry.end - entry.begin)")
                 }
                 let tensor = Tensor(uninitializedShape: entry.shape)
                 dtype.decode(file.baseAddress! + header.dataStart + entry.begin, count: count, into: tensor.pointer)
@@ -80,13 +82,23 @@ public enum SafeTensors {
                     let tensor = tensors[name]!
                     try handle.write(contentsOf: UnsafeRawBufferPointer(start: tensor.pointer, count: 4 * tensor.count))
                 }
-                try handle.synchronize()
             } catch let error as MediaIOError {
                 throw error
             } catch {
                 throw MediaIOError(.io, file: url, "write failed: \(error.localizedDescription)")
             }
         }
+    }
+
+    /// The product, or nil if it overflows Int.
+    private static func checkedProduct(_ factors: [Int]) -> Int? {
+        var product = 1
+        for factor in factors {
+            let (result, overflow) = product.multipliedReportingOverflow(by: factor)
+            if overflow { return nil }
+            product = result
+        }
+        return product
     }
 
     private static func mappedContents(of url: URL) throws -> Data {
