@@ -38,8 +38,12 @@ extension HDF5File {
         }
         let linkProperties = try HDF5Handle(H5Pcreate(tf_h5p_link_create()), .propertyList, file: url, key: key, opening: "creating link properties")
         try linkProperties.check(H5Pset_create_intermediate_group(linkProperties.id, 1), "enabling intermediate groups")
+        // No creation/modification timestamps: the same tensors must give the same bytes.
+        let creationProperties = try HDF5Handle(
+            H5Pcreate(tf_h5p_dataset_create()), .propertyList, file: url, key: key, opening: "creating dataset properties")
+        try creationProperties.check(H5Pset_obj_track_times(creationProperties.id, false), "disabling timestamps")
         let dataset = try HDF5Handle(
-            H5Dcreate2(handle.id, path, fileType, space.id, linkProperties.id, tf_h5p_default(), tf_h5p_default()),
+            H5Dcreate2(handle.id, path, fileType, space.id, linkProperties.id, creationProperties.id, tf_h5p_default()),
             .dataset, file: url, key: key, opening: "creating dataset /\(path)")
         try dataset.check(
             H5Dwrite(dataset.id, memoryType, tf_h5s_all(), tf_h5s_all(), tf_h5p_default(), data),
