@@ -119,3 +119,14 @@ final class ArithmeticTests: XCTestCase {
         checkGradients([big]) { $0[0].summed(toShape: [3, 1, 2]) }
     }
 }
+
+final class EmptyTensorTests: XCTestCase {
+    func testEmptyShapesPassThrough() {
+        let e = Tensor(shape: [0, 3], values: [])
+        XCTAssertEqual((e + Tensor(shape: [3], values: [1, 2, 3])).shape, [0, 3])
+        XCTAssertEqual(exp(e).shape, [0, 3])
+        XCTAssertEqual(e.transposed(0, 1).shape, [3, 0])
+        XCTAssertEqual(e.sum().item, 0)
+        XCTAssertEqual(softmax(e).shape, [0, 3])
+    }
+}

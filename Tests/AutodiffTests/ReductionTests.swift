@@ -31,6 +31,26 @@ final class ReductionTests: XCTestCase {
         XCTAssertEqual(Double(x.mean().item), exact / 300_007, accuracy: 1e-7)
     }
 
+    func testLargeReductionsToShapeSplitAcrossCores() {
+        // Columns kept: (64, 2000) → (2000).
+        let a = randomTensor([64, 2000], seed: 4)
+        let av = a.values
+        let columns = a.summed(toShape: [2000]).values
+        for c in stride(from: 0, to: 2000, by: 37) {
+            let exact = (0..<64).reduce(0.0) { $0 + Double(av[$1 * 2000 + c]) }
+            XCTAssertEqual(Double(columns[c]), exact, accuracy: 1e-4)
+        }
+        // Rows collapsed, several rows per output: (3, 64, 1000) → (1, 64, 1).
+        let b = randomTensor([3, 64, 1000], seed: 5)
+        let bv = b.values
+        let channels = b.summed(toShape: [1, 64, 1]).values
+        for ch in 0..<64 {
+            var exact = 0.0
+            for n in 0..<3 { for i in 0..<1000 { exact += Double(bv[(n * 64 + ch) * 1000 + i]) } }
+            XCTAssertEqual(Double(channels[ch]), exact, accuracy: 1e-3)
+        }
+    }
+
     func testReductionGradients() {
         let x = randomTensor([2, 3, 4], seed: 2)
         checkGradients([x]) { $0[0].sum(dims: [1]) }

@@ -15,6 +15,17 @@ final class ShapeOpsTests: XCTestCase {
         checkGradients([x]) { $0[0].permuted(order) }
     }
 
+    func testReversedOrderGathersStridedOnBothSides() {
+        // (2,3,4) → (4,3,2): neither of the last two output dims is contiguous in the source.
+        let x = randomTensor([2, 3, 40], seed: 7)
+        let y = x.permuted([2, 1, 0])
+        let v = x.values, w = y.values
+        for a in 0..<2 { for b in 0..<3 { for c in 0..<40 {
+            XCTAssertEqual(w[(c * 3 + b) * 2 + a], v[(a * 3 + b) * 40 + c])
+        } } }
+        checkGradients([randomTensor([2, 3, 4], seed: 8)]) { $0[0].permuted([2, 1, 0]) }
+    }
+
     func testTransposeLargeTiledAndRoundTrip() {
         // A transpose large enough to be tiled and split across threads.
         let x = randomTensor([3, 150, 97], seed: 2)

@@ -77,24 +77,35 @@ public func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int] {
 }
 
 /// Sums `x` down to `target`, which must broadcast to `x.shape` (no tape).
-/// Summation order is fixed by the shapes, not by the thread count.
+///
+/// Threads never share an output element, so the result does not depend on the core
+/// count: when rows are kept along their length (e.g. (B,T,C) → (C)) each thread owns a
+/// block of columns and walks every row; when rows collapse to one number each (e.g.
+/// (N,C,H,W) → (N,C,1,1)) the row sums are formed in parallel, then added in row order.
 func sumToShape(_ x: Tensor, _ target: [Int]) -> Tensor {
-    let plan = BroadcastPlan(outShape: x.shape, inputs: [x.shape, target])
     let y = Tensor(shape: target, repeating: 0)  // (target)
-    let inner = plan.innerSize, innerKept = plan.strides[1].last! == 1
-    let src = x.pointer, dst = y.pointer
-    for row in 0..<plan.rowCount {
-        let ps = src + plan.offset(row, input: 0), pd = dst + plan.offset(row, input: 1)
-        if innerKept {
-            var i = 0
-            while i + 16 <= inner {
-                storeVector(loadVector(pd + i) + loadVector(ps + i), pd + i)
-                i += 16
+    guard x.count > 0 else { return y }
+    let plan = BroadcastPlan(outShape: x.shape, inputs: [x.shape, target])
+    let inner = plan.innerSize, rows = plan.rowCount, innerKept = plan.strides[1].last! == 1
+    nonisolated(unsafe) let src = x.pointer, dst = y.pointer
+    if innerKept {
+        let columnBlocks = (inner + 15) / 16
+        Parallel.forRanges(columnBlocks, minimum: max(1, parallelElementThreshold / 16 / max(rows, 1))) { blocks in
+            let start = blocks.lowerBound * 16, n = min(inner, blocks.upperBound * 16) - start
+            for row in 0..<rows {
+                let ps = src + plan.offset(row, input: 0) + start, pd = dst + plan.offset(row, input: 1) + start
+                mapBinary(AddKernel(), pd, ps, pd, n)
             }
-            while i < inner { pd[i] += ps[i]; i += 1 }
-        } else {
-            pd[0] += horizontalSum(ps, inner)
         }
+    } else {
+        var rowSums = [Float](repeating: 0, count: rows)
+        rowSums.withUnsafeMutableBufferPointer { sums in
+            nonisolated(unsafe) let sums = sums.baseAddress!
+            Parallel.forRanges(rows, minimum: max(1, parallelElementThreshold / max(inner, 1))) { range in
+                for row in range { sums[row] = horizontalSum(src + plan.offset(row, input: 0), inner) }
+            }
+        }
+        for row in 0..<rows { dst[plan.offset(row, input: 1)] += rowSums[row] }
     }
     return y
 }

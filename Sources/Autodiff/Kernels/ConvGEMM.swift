@@ -1,12 +1,15 @@
 import COpenBLAS
+import Foundation
 
 /// Convolution as GEMM over im2col tiles: for each image n, group g and tile of ~256 output
 /// pixels, y[n, g, tile] = W_g · im2col(x[n, g], tile).
 ///
-/// The (image, group, tile) work items are split into one contiguous run per core; each run
-/// has its own scratch tile (and in backward its own weight-gradient partial), so the cores
-/// never share writes, and OpenBLAS runs single-threaded inside. Splitting tiles rather than
-/// whole images keeps both cores busy for a single image or an odd batch too.
+/// Work is cut into (image, group, tile) items. Each core has its own scratch tile (and in
+/// backward its own weight-gradient partial), so the cores never share writes, and OpenBLAS
+/// runs single-threaded inside. Splitting tiles rather than whole images keeps both cores
+/// busy for a single image or an odd batch. Where every item writes its own output (forward,
+/// and the input gradient, which is a forward) items are handed out one at a time, so on a
+/// shared machine a core that gets more CPU simply takes more tiles.
 enum ConvGEMM {
     /// A work item: image n, group gi, and the output rows of one tile.
     private struct Item {
@@ -26,6 +29,23 @@ enum ConvGEMM {
         return items
     }
 
+    /// Hands out 0..<count one index at a time to whichever worker asks next.
+    private final class Counter: @unchecked Sendable {
+        private var next = 0
+        private let count: Int
+        private let lock = NSLock()
+        init(_ count: Int) { self.count = count }
+        func take() -> Int? {
+            lock.lock()
+            defer { lock.unlock() }
+            guard next < count else { return nil }
+            next += 1
+            return next - 1
+        }
+    }
+
+    private static func workerCount(_ items: Int) -> Int { max(1, min(items, Parallel.coreCount)) }
+
     /// 0..<count cut into one contiguous range per core.
     private static func runs(_ count: Int) -> [Range<Int>] {
         let parts = max(1, min(count, Parallel.coreCount))
@@ -40,11 +60,12 @@ enum ConvGEMM {
     ) {
         let (cg, og, k, plane) = (g.groupInChannels, g.groupOutChannels, g.patchSize, g.outPlane)
         let colCount = g.isPointwise ? 0 : k * g.tileRows * g.outW
-        let work = items(g), parts = runs(work.count)
-        Parallel.forEach(parts.count) { r in
+        let work = items(g), counter = Counter(work.count)
+        Parallel.forEach(workerCount(work.count)) { _ in
             let col = BufferPool.shared.take(colCount)  // im2col tile: (K, tile pixels)
             defer { BufferPool.shared.give(col, count: colCount) }
-            for item in work[parts[r]] {
+            while let i = counter.take() {
+                let item = work[i]
                 let (offset, pixels) = (item.rows.lowerBound * g.outW, item.rows.count * g.outW)
                 let xg = x + (item.n * g.inChannels + item.gi * cg) * g.inPlane        // (cg, H, W)
                 let yg = y + (item.n * g.outChannels + item.gi * og) * plane           // (og, outH·outW)
@@ -82,7 +103,9 @@ enum ConvGEMM {
     }
 
     /// gw_g = Σ over images and tiles of gy[n, g, tile] · im2col(x[n, g], tile)ᵀ.
-    /// Each run sums into its own zeroed partial (run 0 into gw itself); partials are added at the end.
+    /// Each core sums a fixed contiguous run of items into its own zeroed partial (run 0 into gw
+    /// itself); partials are added at the end in order. Fixed runs, unlike the forward's shared
+    /// counter, make the summation order and so the gradient bit-for-bit reproducible.
     private static func weightGradient(x: UnsafePointer<Float>, gy: UnsafePointer<Float>, _ g: ConvGeometry, gw: UnsafeMutablePointer<Float>) {
         let (cg, og, k, plane) = (g.groupInChannels, g.groupOutChannels, g.patchSize, g.outPlane)
         let colCount = g.isPointwise ? 0 : k * g.tileRows * g.outW

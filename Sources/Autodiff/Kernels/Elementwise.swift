@@ -118,6 +118,7 @@ func broadcastApply<K: BinaryKernel>(
     _ k: K, a: UnsafePointer<Float>, _ aShape: [Int], b: UnsafePointer<Float>, _ bShape: [Int],
     out: UnsafeMutablePointer<Float>, _ outShape: [Int]
 ) {
+    guard !outShape.contains(0) else { return }
     let plan = BroadcastPlan(outShape: outShape, inputs: [aShape, bShape])
     let inner = plan.innerSize, rows = plan.rowCount
     let innerA = plan.strides[0].last!, innerB = plan.strides[1].last!

@@ -80,16 +80,17 @@ func im2col(_ x: UnsafePointer<Float>, channels: Int, _ g: ConvGeometry, rows: R
             for kj in 0..<g.kernelW {
                 let colOffset = kj * g.dilationW - g.padW
                 let cols = g.validColumns(offset: colOffset)
-                let dst = col + ((c * g.kernelH + ki) * g.kernelW + kj) * tile - rows.lowerBound * g.outW
+                let dst = col + ((c * g.kernelH + ki) * g.kernelW + kj) * tile   // (rows.count, outW)
                 if valid.isEmpty {
-                    (dst + rows.lowerBound * g.outW).update(repeating: 0, count: tile)
+                    dst.update(repeating: 0, count: tile)
                     continue
                 }
                 // Padding rows above and below are all zeros.
-                (dst + rows.lowerBound * g.outW).update(repeating: 0, count: (valid.lowerBound - rows.lowerBound) * g.outW)
-                (dst + valid.upperBound * g.outW).update(repeating: 0, count: (rows.upperBound - valid.upperBound) * g.outW)
+                let (above, below) = (valid.lowerBound - rows.lowerBound, rows.upperBound - valid.upperBound)
+                dst.update(repeating: 0, count: above * g.outW)
+                (dst + (rows.count - below) * g.outW).update(repeating: 0, count: below * g.outW)
                 for oh in valid {
-                    let out = dst + oh * g.outW
+                    let out = dst + (oh - rows.lowerBound) * g.outW
                     let src = xc + (oh * g.strideH + rowOffset) * g.width + colOffset
                     out.update(repeating: 0, count: cols.lowerBound)
                     (out + cols.upperBound).update(repeating: 0, count: g.outW - cols.upperBound)
@@ -117,9 +118,9 @@ func col2im(_ col: UnsafePointer<Float>, channels: Int, _ g: ConvGeometry, rows:
             for kj in 0..<g.kernelW {
                 let colOffset = kj * g.dilationW - g.padW
                 let cols = g.validColumns(offset: colOffset)
-                let src = col + ((c * g.kernelH + ki) * g.kernelW + kj) * tile - rows.lowerBound * g.outW
+                let src = col + ((c * g.kernelH + ki) * g.kernelW + kj) * tile   // (rows.count, outW)
                 for oh in valid {
-                    let from = src + oh * g.outW
+                    let from = src + (oh - rows.lowerBound) * g.outW
                     let to = gc + (oh * g.strideH + rowOffset) * g.width + colOffset
                     if g.strideW == 1 {
                         SIMDLoops.addInPlace(to + cols.lowerBound, from + cols.lowerBound, count: cols.count)

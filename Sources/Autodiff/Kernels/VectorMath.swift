@@ -10,7 +10,10 @@ public enum VectorMath {
     /// e^x. Range reduction x = n·ln2 + r with |r| ≤ ln2/2, a degree-7 Taylor polynomial
     /// for e^r (truncation error 5e-9), and 2^n built from exponent bits in two halves so
     /// that subnormal results (n down to -159) and overflow to inf come out right.
-    @inline(__always)
+    /// `@_transparent` because the optimiser declines to inline it (despite
+    /// `@inline(__always)`) into erf and tanh, and the out-of-line call splits every
+    /// vector into four registers and back.
+    @_transparent
     public static func exp(_ x: Vector) -> Vector {
         let log2e: Float = 1.442_695_04
         let ln2High: Float = 0.693_145_751_953_125  // few mantissa bits, so n·ln2High is exact
