@@ -55,6 +55,7 @@ let package = Package(
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"], swiftSettings: fast),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks"], swiftSettings: fast),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO"], swiftSettings: fast),
+        .testTarget(name: "DiffusionAutoencoderTests", dependencies: ["DiffusionAutoencoder"], swiftSettings: fast),
         .testTarget(name: "TalkingFaceTests", dependencies: ["TalkingFace"], swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]

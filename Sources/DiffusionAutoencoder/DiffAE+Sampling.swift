@@ -1,0 +1,73 @@
+import NeuralNetworks
+
+/// Where stochastic encoding stops.
+public enum InversionEnd: Sendable {
+    /// x_T is x at the last sampling timestep (950 of 20 steps), so decoding retraces the
+    /// encoding step for step and reconstructs even an untrained model's input.
+    case lastSamplingStep
+    /// DiffAE's `ddim_reverse_sample_loop`: one more move, to ᾱ = 0 (x_T is the predicted
+    /// noise alone), which decoding then treats as x at the last sampling timestep.
+    case pureNoise
+}
+
+extension DiffAE {
+    /// The training objective: images x0 (N, 3, S, S) in [−1, 1]; t uniform in 0 ..< T and
+    /// ε ~ N(0, I) drawn from `rng`; mean squared error between ε and
+    /// predictNoise(q_sample(x0, t, ε), t, encoder(x0)). Records on the tape (encoder and
+    /// UNet train together); returns a scalar.
+    public func loss(x0: Tensor, rng: inout RandomGenerator) -> Tensor {
+        let n = x0.shape[0]
+        let timesteps = (0..<n).map { _ in Int(rng.next() % UInt64(diffusion.steps)) }
+        let noise = Tensor.randn(x0.shape, using: &rng)
+        let xt = withoutGradients { diffusion.qSample(x0, timesteps: timesteps, noise: noise) }
+        let prediction = predictNoise(xt, timesteps: timesteps, zSem: encoder(x0))
+        return mseLoss(prediction, noise)
+    }
+
+    /// z_sem of images (N, 3, S, S) in [−1, 1] → (N, zSem). Inference: no tape, no dropout.
+    public func encode(_ images: Tensor) -> Tensor {
+        inference { encoder(images) }
+    }
+
+    /// x_T of images (N, 3, S, S) given their z_sem: the DDIM ODE run backwards over the
+    /// `steps` sampling timesteps (DiffAE's stochastic encoding; η = 0).
+    public func stochasticEncode(_ images: Tensor, zSem: Tensor, steps: Int = 20,
+                                 end: InversionEnd = .lastSamplingStep, clip: Bool = true) -> Tensor {
+        let times = diffusion.samplingTimesteps(steps)
+        let ab = diffusion.alphasCumprod
+        return inference {
+            var x = images
+            let moves = end == .pureNoise ? times.count : times.count - 1
+            for i in 0..<moves {
+                let eps = predictNoise(x, timesteps: Array(repeating: times[i], count: x.shape[0]), zSem: zSem)
+                let target = i + 1 < times.count ? ab[times[i + 1]] : 0
+                x = diffusion.ddimMove(x, eps: eps, alphaBar: ab[times[i]], targetAlphaBar: target, clip: clip).x
+            }
+            return x
+        }
+    }
+
+    /// Images (N, 3, S, S) in [−1, 1] from z_sem (N, zSem) and noise x_T (N, 3, S, S): DDIM
+    /// sampling (η = 0) over the `steps` sampling timesteps, the last move landing on x̂0.
+    public func decode(_ zSem: Tensor, noise xT: Tensor, steps: Int = 20, clip: Bool = true) -> Tensor {
+        let times = diffusion.samplingTimesteps(steps)
+        let ab = diffusion.alphasCumprod
+        return inference {
+            var x = xT
+            for i in times.indices.reversed() {
+                let eps = predictNoise(x, timesteps: Array(repeating: times[i], count: x.shape[0]), zSem: zSem)
+                let target = i > 0 ? ab[times[i - 1]] : 1
+                x = diffusion.ddimMove(x, eps: eps, alphaBar: ab[times[i]], targetAlphaBar: target, clip: clip).x
+            }
+            return x
+        }
+    }
+
+    /// Runs `body` without gradients and in evaluation mode, restoring the mode after.
+    private func inference<T>(_ body: () -> T) -> T {
+        let wasTraining = training
+        if wasTraining { eval() }
+        defer { if wasTraining { train() } }
+        return withoutGradients(body)
+    }
+}
