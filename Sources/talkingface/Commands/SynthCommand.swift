@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TalkingFace
+
+struct SynthCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "synth",
+        abstract: "Make synthetic talking speakers with ground-truth factors (DESIGN §9).",
+        discussion: """
+        Each speaker gets a face identity, an espeak-ng voice and Harvard sentences; the mouth
+        follows the phonemes, the head moves with the speech. Written per speaker:
+          DIR/speaker_NN/frames/00000.png …, audio.wav, pose.csv, meta.json,
+          factors.csv and factors.h5 (every factor of every frame), phonemes.csv, transcript.txt
+        The same --seed gives the same bytes.
+
+        Examples:
+          talkingface synth --out data/synth --speakers 4 --minutes 2
+          talkingface synth --out /tmp/tiny --speakers 1 --minutes 0.2 --size 128 --seed 7
+        """)
+
+    @Option(help: "Output folder (created).") var out: String
+    @Option(help: "Number of speakers.") var speakers: Int = 4
+    @Option(help: "Minutes of video per speaker.") var minutes: Double = 1
+    @Option(help: "Frame width and height in pixels.") var size: Int = 64
+    @Option(help: "Frames per second.") var fps: Double = 25
+    @Option(help: "Random seed.") var seed: UInt64 = 0
+
+    func validate() throws {
+        guard speakers > 0 else { throw ValidationError("--speakers must be at least 1") }
+        guard minutes > 0 else { throw ValidationError("--minutes must be positive") }
+        guard size >= 16 && size <= 4096 else { throw ValidationError("--size must be between 16 and 4096") }
+        guard fps > 0 && fps <= 120 else { throw ValidationError("--fps must be in (0, 120]") }
+    }
+
+    func run() throws {
+        let logger = Logger(label: "talkingface.synth")
+        let root = URL(fileURLWithPath: out)
+        for k in 0..<speakers {
+            let speaker = SyntheticSpeaker(index: k, seed: seed)
+            let folder = root.appendingPathComponent(String(format: "speaker_%02d", k))
+            logger.info("speaker \(k): voice \(speaker.voice.name) → \(folder.path)")
+            let started = Date()
+            let bar = ProgressBar(String(format: "speaker %02d", k))
+            try speaker.write(to: folder, seconds: minutes * 60, fps: fps, size: size) { bar.update($0, of: $1) }
+            logger.info("speaker \(k) done in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        }
+    }
+}

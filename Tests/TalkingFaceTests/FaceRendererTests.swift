@@ -1,0 +1,40 @@
+import XCTest
+import TalkingFace
+
+final class FaceRendererTests: XCTestCase {
+    /// Antialiasing: a 64×64 render matches a 256×256 render averaged down to 64×64
+    /// (an aliased renderer would be far off at every edge).
+    func testSmallRenderMatchesDownsampledLargeRender() {
+        var rng = SeededRandom(seed: 11)
+        let id = FaceIdentity.random(using: &rng)
+        let pose = HeadPose(yaw: 0.2, pitch: -0.1, roll: 0.1)
+        let e = FaceExpression(jawOpen: 0.7, lipWidth: 0.3, smile: 0.4)
+        let small = FaceRenderer(size: 64).render(id, pose, e)
+        let large = FaceRenderer(size: 256).render(id, pose, e).resized(width: 64, height: 64)
+        let psnr = ImageQuality.psnr(small, large)
+        print(String(format: "64² render vs 256² averaged down: PSNR %.1f dB", psnr))
+        XCTAssertGreaterThan(psnr, 30)
+    }
+
+    func testFactorsChangeTheRightPixels() {
+        var rng = SeededRandom(seed: 3)
+        let id = FaceIdentity.random(using: &rng)
+        let renderer = FaceRenderer(size: 64)
+        let base = renderer.render(id, HeadPose(), FaceExpression())
+        XCTAssertEqual(base, renderer.render(id, HeadPose(), FaceExpression()), "rendering is deterministic")
+        // Opening the jaw changes only the lower half; a blink only the upper half.
+        let open = renderer.render(id, HeadPose(), FaceExpression(jawOpen: 1))
+        let blink = renderer.render(id, HeadPose(), FaceExpression(blink: 1))
+        func changed(_ a: RGBImage, _ b: RGBImage, rows: Range<Int>) -> Float {
+            var total: Float = 0
+            for y in rows { for x in 0..<64 { let d = a[x, y] - b[x, y]; total += abs(d.x) + abs(d.y) + abs(d.z) } }
+            return total
+        }
+        XCTAssertGreaterThan(changed(base, open, rows: 32..<64), 5)
+        XCTAssertEqual(changed(base, open, rows: 0..<28), 0)
+        XCTAssertGreaterThan(changed(base, blink, rows: 0..<32), 2)
+        XCTAssertEqual(changed(base, blink, rows: 34..<64), 0)
+        XCTAssertEqual(renderer.mouthOpening(id, HeadPose(), FaceExpression()), 0)
+        XCTAssertGreaterThan(renderer.mouthOpening(id, HeadPose(), FaceExpression(jawOpen: 1)), 0.04)
+    }
+}
