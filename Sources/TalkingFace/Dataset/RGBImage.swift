@@ -123,7 +123,7 @@ extension Tensor {
             var image = RGBImage(width: w, height: h)
             for c in 0..<3 {
                 let plane = pointer + (b * 3 + c) * h * w
-                for i in 0..<(h * w) { image.data[3 * i + c] = max(0, min(1, (plane[i] + 1) / 2)) }
+                for i in 0..<(h * w) { image.data[3 * i + c] = Swift.max(0, Swift.min(1, (plane[i] + 1) / 2)) }
             }
             return image
         }
