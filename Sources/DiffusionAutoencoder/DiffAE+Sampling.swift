@@ -47,6 +47,14 @@ extension DiffAE {
         }
     }
 
+    /// Both codes of images (N, 3, S, S): z_sem (N, zSem) and x_T (N, 3, S, S).
+    public func encode(_ images: Tensor, stochasticSteps steps: Int, end: InversionEnd = .lastSamplingStep)
+        -> (zSem: Tensor, xT: Tensor)
+    {
+        let zSem = encode(images)
+        return (zSem, stochasticEncode(images, zSem: zSem, steps: steps, end: end))
+    }
+
     /// Images (N, 3, S, S) in [−1, 1] from z_sem (N, zSem) and noise x_T (N, 3, S, S): DDIM
     /// sampling (η = 0) over the `steps` sampling timesteps, the last move landing on x̂0.
     public func decode(_ zSem: Tensor, noise xT: Tensor, steps: Int = 20, clip: Bool = true) -> Tensor {

@@ -73,6 +73,9 @@ public enum DiffAEPreset: String, CaseIterable, Codable, Sendable {
         case .cpu64:
             // 64 → 32 → 16 → 8 with 32/64/128/128 channels and one ResBlock per level down
             // (two up); the encoder ends at 4×4 like DiffAE's. Attention only at 16×16.
+            // 7.8M UNet + 1.25M encoder parameters, 3.9 GFLOP per image per UNet pass
+            // (ffhq64: ≈ 4× that). On this 2-core machine (shared, loaded) one batch-8 UNet
+            // forward took 0.58 s and one batch-8 training step 2.0 s: ≈ 3,600 steps in 2 hours.
             return DiffAEConfig(imageSize: 64, channels: 32, channelMult: [1, 2, 4, 4], resBlocks: 1,
                                 encoderChannelMult: [1, 2, 4, 4, 4], encoderResBlocks: 1)
         case .ffhq64:

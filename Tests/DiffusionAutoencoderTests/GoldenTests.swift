@@ -24,13 +24,13 @@ final class GoldenTests: XCTestCase {
         assertClose(eps, g["eps"]!, "eps at t = \(timesteps)")
     }
 
-    func testQSampleMatchesReference() throws {
-        // x_t was made from the images with noise we do not store; q_sample at t = 0 and the
-        // schedule's end points are checked against DiffAE's NumPy schedule instead.
+    func testScheduleAndQSampleMatchReference() throws {
+        let (_, g) = try Goldens.load()
         let d = GaussianDiffusion()
-        XCTAssertEqual(d.betas[0], 1e-4)
-        XCTAssertEqual(d.betas[999], 0.02)
-        XCTAssertEqual(d.samplingTimesteps(20), Array(stride(from: 0, to: 1000, by: 50)))
+        assertClose(Tensor(shape: [1000], values: d.alphasCumprod.map { Float($0) }), g["alphas_cumprod"]!, rtol: 1e-6, atol: 0, "ᾱ")
+        let timesteps = g["timesteps"]!.values.map { Int($0) }
+        assertClose(d.qSample(g["images"]!, timesteps: timesteps, noise: g["noise"]!), g["x_t"]!, rtol: 1e-6, atol: 1e-6, "x_t")
+        XCTAssertEqual(d.samplingTimesteps(20), Array(stride(from: 0, to: 1000, by: 50)))  // DiffAE's "ddim20"
         XCTAssertEqual(d.samplingTimesteps(1000), Array(0..<1000))
     }
 

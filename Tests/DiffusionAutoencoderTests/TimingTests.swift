@@ -22,7 +22,17 @@ final class TimingTests: XCTestCase {
         return times.sorted()[runs / 2]
     }
 
-    func testCPU64() {
+    /// Six UNet forwards and nothing else, to run under a profiler:
+    /// `TF_PERF=1 perf record -g .build/release/TalkingFacePackageTests.xctest DiffusionAutoencoderTests.TimingTests/testCPU64ForwardsForProfiling`
+    func testCPU64ForwardsForProfiling() throws {
+        let model = DiffAE(preset: .cpu64, seed: 1).eval()
+        var rng = RandomGenerator(seed: 2)
+        let x = Tensor.uniform([8, 3, 64, 64], in: -1...1, using: &rng)
+        let zSem = model.encode(x)
+        for _ in 0..<6 { _ = withoutGradients { model.predictNoise(x, timesteps: Array(repeating: 500, count: 8), zSem: zSem) } }
+    }
+
+    func testCPU64Timings() {
         let model = DiffAE(preset: .cpu64, seed: 1)
         let (unet, encoder) = model.parameterCounts
         var rng = RandomGenerator(seed: 2)

@@ -9,6 +9,7 @@ every path matters), GroupNorm affines are perturbed.
 Writes dae_tiny_goldens.safetensors: every weight under its DiffAE key, and under
 "golden.*" the inputs and outputs of
   - the semantic encoder (images → z_sem),
+  - q_sample (x_t from images, noise, timesteps) and the schedule ᾱ,
   - the ε prediction at two images with different timesteps,
   - one DDIM sampling step (20-step schedule, index 10 → 9, i.e. t = 500 → 450),
   - one DDIM inversion step (t = 0 → 50), both with x̂0 clipped to [-1, 1] as DiffAE does.
@@ -235,9 +236,12 @@ def main():
 
         noise = torch.randn(2, 3, IMAGE, IMAGE)
         t = torch.tensor([3, 950])
-        ab = torch.tensor(alphas_cumprod[t.numpy()], dtype=torch.float32)[:, None, None, None]
-        x_t = ab.sqrt() * images + (1 - ab).sqrt() * noise
-        g["x_t"], g["timesteps"] = x_t, t.float()
+        # DiffAE's q_sample: √ᾱ and √(1−ᾱ) taken in float64, then float32
+        signal = torch.tensor(np.sqrt(alphas_cumprod[t.numpy()]), dtype=torch.float32)[:, None, None, None]
+        noise_scale = torch.tensor(np.sqrt(1 - alphas_cumprod[t.numpy()]), dtype=torch.float32)[:, None, None, None]
+        x_t = signal * images + noise_scale * noise
+        g["x_t"], g["timesteps"], g["noise"] = x_t, t.float(), noise
+        g["alphas_cumprod"] = torch.tensor(alphas_cumprod, dtype=torch.float32)
         g["eps"] = model(x_t, t, z)
 
         # DDIM sampling step t = 500 → 450 on x_t-like input.
