@@ -53,4 +53,16 @@ final class TimingTests: XCTestCase {
         print(String(format: "cpu64 (%.2fM UNet + %.2fM encoder) batch 8: UNet forward %.3f s, encoder forward %.3f s, training step (encoder+UNet forward+backward) %.3f s, 20-step decode %.2f s = %.1f frames/s",
                      Double(unet) / 1e6, Double(encoder) / 1e6, forward, encode, step, decode, 8 / decode))
     }
+
+    /// DiffAE ffhq64 UNet forward at batch 1 (the benchmark's first workload).
+    func testFFHQ64ForwardBatch1() {
+        let model = DiffAE(preset: .ffhq64, seed: 1).eval()
+        var rng = RandomGenerator(seed: 2)
+        let x = Tensor.uniform([1, 3, 64, 64], in: -1...1, using: &rng)
+        let zSem = model.encode(x)
+        let forward = medianSeconds(runs: 5) {
+            _ = withoutGradients { model.predictNoise(x, timesteps: [500], zSem: zSem) }
+        }
+        print(String(format: "ffhq64 UNet forward batch 1: %.3f s", forward))
+    }
 }
