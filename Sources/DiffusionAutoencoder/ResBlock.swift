@@ -80,15 +80,13 @@ public final class ResBlock: Module {
         if let outNorm = _outNorm, let timeLinear = _timeLinear, let condLinear = _condLinear,
            let outDropout = _outDropout, let outConv = _outConv {
             guard let conditioning else { preconditionFailure("conditioned ResBlock called without time and z_sem") }
-            let n = h.shape[0], c = outChannels
+            let c = outChannels
             let ts = timeLinear(conditioning.activatedTime).split([c, c], dim: 1)    // 2 × (N, C)
             let zScale = condLinear(conditioning.activatedZSem)                       // (N, C)
             // GN(h)·(1+t_scale)+t_shift, then ·(1+z_scale): one scale and one shift per (n, c).
             let zFactor = 1 + zScale
-            let scale = ((1 + ts[0]) * zFactor).reshaped([n, c, 1, 1])
-            let shift = (ts[1] * zFactor).reshaped([n, c, 1, 1])
-            h = outNorm(h) * scale + shift
-            h = outConv(outDropout(silu(h)))
+            h = modulatedSiLU(outNorm(h), scale: (1 + ts[0]) * zFactor, shift: ts[1] * zFactor)
+            h = outConv(outDropout(h))
         }
         if let skipConnection { x = skipConnection(x) }
         return x + h
