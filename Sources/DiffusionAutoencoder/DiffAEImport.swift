@@ -15,18 +15,25 @@ public enum DiffAEImport {
     /// The two weight sets of a DiffAE training checkpoint (LitModel `model` and `ema_model`).
     public static let checkpointPrefixes = ["ema_model.", "model."]
 
+    /// Weights of DiffAE's latent DDIM (its unconditional sampler of z_sem), which our
+    /// model does not have; dropped on import.
+    public static let latentNetPrefix = "latent_net."
+
     /// The model's own tensors from a state dict: those under `prefix` with it removed; with
     /// no prefix given, keys taken as they are when they already look like a bare model
     /// (`encoder.…`), else the EMA weights, else the raw ones. Other entries of a training
-    /// checkpoint (x_T, conds_mean, conds_std) are dropped.
+    /// checkpoint (x_T, conds_mean, conds_std) and the latent DDIM's `latent_net.…` are dropped.
     public static func modelTensors(_ tensors: [String: Tensor], prefix: String? = nil) -> [String: Tensor] {
         func strip(_ p: String) -> [String: Tensor] {
             var out: [String: Tensor] = [:]
-            for (key, value) in tensors where key.hasPrefix(p) { out[String(key.dropFirst(p.count))] = value }
+            for (key, value) in tensors where key.hasPrefix(p) {
+                let bare = String(key.dropFirst(p.count))
+                if !bare.hasPrefix(latentNetPrefix) { out[bare] = value }
+            }
             return out
         }
-        if let prefix { return prefix.isEmpty ? tensors : strip(prefix) }
-        if tensors.keys.contains(where: { $0.hasPrefix("encoder.") }) { return tensors }
+        if let prefix { return strip(prefix) }
+        if tensors.keys.contains(where: { $0.hasPrefix("encoder.") }) { return strip("") }
         for p in checkpointPrefixes {
             let stripped = strip(p)
             if !stripped.isEmpty { return stripped }

@@ -18,7 +18,9 @@ final class ImportTests: XCTestCase {
     /// A training checkpoint's layout: raw and EMA copies plus a wrapper buffer.
     func writeCheckpointLike() throws -> URL {
         let (weights, _) = try Goldens.load()
-        var tensors: [String: Tensor] = ["x_T": Tensor.zeros([1, 3, 32, 32])]
+        var tensors: [String: Tensor] = [
+            "x_T": Tensor.zeros([1, 3, 32, 32]), "ema_model.latent_net.layers.0.linear.weight": Tensor.zeros([4, 4]),
+        ]
         for (key, value) in weights {
             tensors["ema_model." + key] = value
             tensors["model." + key] = value * 2
