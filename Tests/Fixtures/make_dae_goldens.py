@@ -12,7 +12,9 @@ Writes dae_tiny_goldens.safetensors: every weight under its DiffAE key, and unde
   - q_sample (x_t from images, noise, timesteps) and the schedule ᾱ,
   - the ε prediction at two images with different timesteps,
   - one DDIM sampling step (20-step schedule, index 10 → 9, i.e. t = 500 → 450),
-  - one DDIM inversion step (t = 0 → 50), both with x̂0 clipped to [-1, 1] as DiffAE does.
+  - one DDIM inversion step (t = 0 → 50), both with x̂0 clipped to [-1, 1] as DiffAE does,
+  - the ε-MSE training loss at (x_t, t, noise), encoder included, and its gradient for
+    a dozen parameters spread over the model.
 
 Run: /work/venv/bin/python Tests/Fixtures/make_dae_goldens.py   (torch 2.x, CPU)
 
@@ -221,6 +223,14 @@ def ddim_move(x, eps, ab, ab_target):
     return x0 * torch.sqrt(target) + torch.sqrt(1 - target) * eps2
 
 
+GRADIENT_KEYS = [
+    "time_embed.time_embed.0.weight", "input_blocks.0.0.weight", "input_blocks.1.0.out_layers.3.weight",
+    "input_blocks.1.0.emb_layers.1.bias", "middle_block.1.qkv.weight", "middle_block.2.cond_emb_layers.1.weight",
+    "output_blocks.0.0.skip_connection.weight", "output_blocks.1.2.in_layers.0.weight", "out.2.weight",
+    "encoder.input_blocks.0.0.weight", "encoder.middle_block.1.proj_out.weight", "encoder.out.3.weight",
+]
+
+
 def main():
     torch.manual_seed(0)
     model = AutoencModel().eval()
@@ -263,6 +273,17 @@ def main():
         g["inversion_eps"] = eps0
         g["inversion_next"] = ddim_move(images, eps0, alphas_cumprod[0], alphas_cumprod[50])
 
+    # End-to-end training loss (encoder + UNet, eval mode so dropout is off) and its gradient
+    # for a few parameters spread over the model.
+    model.zero_grad()
+    z = model.encoder(g["images"])
+    loss = ((model(g["x_t"], t, z) - g["noise"]) ** 2).mean()
+    loss.backward()
+    g["loss"] = loss.detach().reshape(1)
+    params = dict(model.named_parameters())
+    for key in GRADIENT_KEYS:
+        g["grad." + key] = params[key].grad
+
     tensors = {k: v.half() for k, v in state.items()}
     tensors.update({"golden." + k: v.float().contiguous() for k, v in g.items()})
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dae_tiny_goldens.safetensors")
@@ -304,6 +325,7 @@ def check_against_diffae(path, diffae):
             "ddim_next": spaced.ddim_sample(model, g["ddim_x"], torch.tensor([10, 10]), model_kwargs=cond)["sample"],
             "inversion_next": spaced.ddim_reverse_sample(model, g["images"], torch.tensor([0, 0]), model_kwargs=cond)["sample"],
         }
+        results["loss"] = full.training_losses(model, g["images"], g["timesteps"].long(), noise=g["noise"])["loss"].mean().reshape(1)
     for key, value in results.items():
         print(f"DiffAE vs golden {key}: max |difference| {(value - g[key]).abs().max().item():.3g}")
 
