@@ -65,6 +65,14 @@ final class ConvNormTimingTests: XCTestCase {
         }
     }
 
+    func testLayerNorm() {
+        // Conformer blocks: (B, T, C) = (8, 500, 256), normalised over C.
+        let x = randomTensor([8, 500, 256], seed: 1), w = randomTensor([256], seed: 2), b = randomTensor([256], seed: 3)
+        let gy = randomTensor([8, 500, 256], seed: 4)
+        let (f, fb) = timeForwardBackward([x, w, b], gy: gy) { layerNorm(x, weight: w, bias: b) }
+        print(String(format: "layerNorm on (8,500,256): forward %.3f ms, forward+backward %.3f ms", f.wall, fb.wall))
+    }
+
     func testDepthwiseConv1d() {
         // Conformer conv module: (B, C, T) = (8, 256, 500), kernel 31, same padding.
         let x = randomTensor([8, 256, 500], seed: 1), w = randomTensor([256, 1, 31], seed: 2), b = randomTensor([256], seed: 3)
