@@ -48,12 +48,13 @@ public enum Video {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         // Drain stderr concurrently so a chatty tool never blocks on a full pipe.
-        nonisolated(unsafe) var errData = Data()
-        let drain = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
-        drain.start()
+        final class Box: @unchecked Sendable { var data = Data() }
+        let errors = Box(), drained = DispatchGroup()
+        DispatchQueue.global().async(group: drained) { errors.data = err.fileHandleForReading.readDataToEndOfFile() }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        while !drain.isFinished { usleep(1000) }
+        drained.wait()
+        let errData = errors.data
         guard process.terminationStatus == 0 else {
             throw VideoError.toolFailed(tool: tool, status: process.terminationStatus,
                                         message: String(decoding: errData.suffix(2000), as: UTF8.self))

@@ -51,6 +51,15 @@ final class ConvTests: XCTestCase {
 
     static let cases: [String: Case] = [
         "3x3 pad 1": Case(input: [2, 3, 6, 5], outChannels: 4, kernel: (3, 3), padding: (1, 1)),
+        "3x3 no padding": Case(input: [2, 3, 7, 6], outChannels: 2, kernel: (3, 3)),
+        "3x3 pad 2": Case(input: [1, 2, 5, 4], outChannels: 3, kernel: (3, 3), padding: (2, 2)),
+        "3x3 pad 1 wide": Case(input: [2, 17, 9, 11], outChannels: 19, kernel: (3, 3), padding: (1, 1)),
+        // Rows of ≥ 8 Winograd tiles take the SIMD path; odd widths clip the last tile.
+        "3x3 pad 1 long rows": Case(input: [1, 3, 5, 37], outChannels: 2, kernel: (3, 3), padding: (1, 1)),
+        "3x3 long rows no padding": Case(input: [2, 2, 6, 34], outChannels: 3, kernel: (3, 3)),
+        "3x3 pad 1 many channels": Case(input: [1, 48, 10, 10], outChannels: 8, kernel: (3, 3), padding: (1, 1)),
+        "3x3 pad 1 on 1x1 images": Case(input: [2, 3, 1, 1], outChannels: 2, kernel: (3, 3), padding: (1, 1)),
+        "3x3 pad 1 on 2x3 images": Case(input: [1, 2, 2, 3], outChannels: 2, kernel: (3, 3), padding: (1, 1)),
         "no bias": Case(input: [1, 3, 5, 5], outChannels: 2, kernel: (3, 3), padding: (1, 1), bias: false),
         "stride 2": Case(input: [3, 2, 7, 8], outChannels: 3, kernel: (3, 3), stride: (2, 2), padding: (1, 1)),
         "dilation 2": Case(input: [2, 2, 7, 7], outChannels: 3, kernel: (3, 3), padding: (2, 2), dilation: (2, 2)),

@@ -54,10 +54,15 @@ enum ConvGEMM {
     }
 
     /// x (N, C, H, W), w (O, C/g, kH, kW), bias (O)? → y (N, O, outH, outW).
+    /// 3×3 stride-1 convolutions go through Winograd's F(2×2, 3×3) instead.
     static func forward(
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         _ g: ConvGeometry, y: UnsafeMutablePointer<Float>
     ) {
+        if Winograd.applies(to: g) {
+            Winograd.forward(x: x, weight: weight, bias: bias, g, y: y)
+            return
+        }
         let (cg, og, k, plane) = (g.groupInChannels, g.groupOutChannels, g.patchSize, g.outPlane)
         let colCount = g.isPointwise ? 0 : k * g.tileRows * g.outW
         let work = items(g), counter = Counter(work.count)
@@ -99,7 +104,13 @@ enum ConvGEMM {
                 inputGradientByCol2im(weight: weight, gy: gy, g, gx: gx)
             }
         }
-        if let gw { weightGradient(x: x, gy: gy, g, gw: gw) }
+        if let gw {
+            if Winograd.applies(to: g) {
+                Winograd.weightGradient(x: x, gy: gy, g, gw: gw)
+            } else {
+                weightGradient(x: x, gy: gy, g, gw: gw)
+            }
+        }
     }
 
     /// gw_g = Σ over images and tiles of gy[n, g, tile] · im2col(x[n, g], tile)ᵀ.
@@ -198,10 +209,12 @@ enum ConvGEMM {
 
     /// gb[o] = Σ over images and output pixels of gy[n, o, ·, ·].
     static func biasGradient(gy: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int, into gb: UnsafeMutablePointer<Float>) {
-        for o in 0..<channels {
-            var s = 0.0
-            for n in 0..<batch { s += SIMDLoops.sumDouble(gy + (n * channels + o) * plane, count: plane) }
-            gb[o] = Float(s)
+        Parallel.forRanges(channels, minimum: max(1, 65_536 / max(batch * plane, 1))) { range in
+            for o in range {
+                var s = 0.0
+                for n in 0..<batch { s += SIMDLoops.sumDouble(gy + (n * channels + o) * plane, count: plane) }
+                gb[o] = Float(s)
+            }
         }
     }
 }

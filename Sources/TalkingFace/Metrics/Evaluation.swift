@@ -85,6 +85,12 @@ public enum Evaluation {
     /// `analytic` is forced on (then the truth frames are measured too).
     public static func evaluate(pred: URL, truth: URL, analytic: Bool? = nil,
                                 progress: (Int, Int) -> Void = { _, _ in }) throws -> EvaluationReport {
+        for url in [pred, truth] {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue else {
+                throw DatasetError.notADataset(url, "no such folder")
+            }
+        }
         let predFolder = frameFolder(pred), truthFolder = frameFolder(truth)
         let n = min(try Video.frameCount(in: predFolder), try Video.frameCount(in: truthFolder))
         guard n > 0 else {

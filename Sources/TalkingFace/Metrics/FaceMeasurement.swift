@@ -20,11 +20,11 @@ public struct FaceMeasurement: Codable, Equatable, Sendable {
         let n = Float(h)
         let centre = SIMD2<Float>(FaceRenderer.headCentre.x * Float(w), FaceRenderer.headCentre.y * n)
 
-        // Mouth: per column, the run of pixels that are the interior colour and one more at
-        // each end; each pixel counts by how far its green lies between the lips' (two pixels
-        // beyond the run) and the interior's: its coverage, since edges are linear blends.
-        // The tallest column is the opening.
-        // Searched in the lower face for any pose.
+        // Mouth, searched in the lower face for any pose: per column, the longest run of
+        // pixels matching the interior colour, widened by one pixel at each end. Each pixel
+        // counts by where its green lies between the lip's (two pixels beyond the run; the
+        // darker of the two, as skin is never darker than lips) and the interior's — its
+        // coverage, since antialiased edges are linear blends. The tallest column wins.
         let interior = FaceRenderer.mouthInterior
         let unit = 0.3 * n
         let x0 = max(0, Int(centre.x - 0.8 * unit)), x1 = min(w, Int(centre.x + 0.8 * unit) + 1)
@@ -34,7 +34,7 @@ public struct FaceMeasurement: Codable, Equatable, Sendable {
             var best = (top: 0, length: 0), run = (top: 0, length: 0)
             for y in y0..<y1 {
                 let d = image[x, y] - interior
-                if max(abs(d.x), abs(d.y), abs(d.z)) < 0.06 {
+                if max(abs(d.x), abs(d.y), abs(d.z)) < 0.04 {
                     if run.length == 0 { run.top = y }
                     run.length += 1
                     if run.length > best.length { best = run }
@@ -49,7 +49,7 @@ public struct FaceMeasurement: Codable, Equatable, Sendable {
                 guard y >= 0 && y < h else { return 0 }
                 return lip - interior.y > 0.02 ? min(1, max(0, (lip - image[x, y].y) / (lip - interior.y))) : 0
             }
-            let lip = min(upperLip, lowerLip)  // the less lit lip: skin is never darker than lips
+            let lip = min(upperLip, lowerLip)
             var height: Float = 0
             for y in (top - 1)...(bottom + 1) { height += share(y, lip) }
             tallest = max(tallest, height)

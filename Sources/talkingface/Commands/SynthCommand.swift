@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import MediaIO
 import TalkingFace
 
 struct SynthCommand: ParsableCommand {
@@ -25,6 +26,8 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Frame width and height in pixels.") var size: Int = 64
     @Option(help: "Frames per second.") var fps: Double = 25
     @Option(help: "Random seed.") var seed: UInt64 = 0
+    @Option(help: "Also write a contact sheet PNG (a row of evenly spaced frames per speaker).")
+    var contactSheet: String?
 
     func validate() throws {
         guard speakers > 0 else { throw ValidationError("--speakers must be at least 1") }
@@ -44,6 +47,16 @@ struct SynthCommand: ParsableCommand {
             let bar = ProgressBar(String(format: "speaker %02d", k))
             try speaker.write(to: folder, seconds: minutes * 60, fps: fps, size: size) { bar.update($0, of: $1) }
             logger.info("speaker \(k) done in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        }
+        if let contactSheet {
+            var rows: [[RGBImage]] = []
+            for k in 0..<speakers {
+                let dataset = try SpeakerDataset(at: root.appendingPathComponent(String(format: "speaker_%02d", k)))
+                let columns = min(8, dataset.frameCount)
+                rows.append(try (0..<columns).map { try dataset.frame($0 * dataset.frameCount / columns + dataset.frameCount / (2 * columns)) })
+            }
+            try PNG.write(TalkingFace.contactSheet(rows).image8(), to: URL(fileURLWithPath: contactSheet))
+            logger.info("contact sheet → \(contactSheet)")
         }
     }
 }

@@ -1,0 +1,378 @@
+import COpenBLAS
+
+/// 3×3, stride-1 convolution by Winograd's minimal filtering F(2×2, 3×3): each 2×2 output
+/// tile comes from a 4×4 input patch with 16 multiplies per channel pair instead of 36, so
+/// the GEMM work drops 2.25×. With transforms B, G, A (Lavin & Gray, 2015):
+///
+///     V = Bᵀ d B (input patch)    U = G g Gᵀ (kernel)    Y = Aᵀ (Σ_c U ⊙ V) A
+///
+/// The sum over channels at each of the 16 transform points is a GEMM:
+/// M[p] (O, tiles) = U[p] (O, C) · V[p] (C, tiles). Transform coefficients are 0, ±1 and ½,
+/// so the rounding error stays at the level of the direct method.
+enum Winograd {
+    /// Stride 1, dilation 1, 3×3, one group: the convolutions in DiffAE's ResBlocks (and the
+    /// input gradient of each, which is again such a convolution).
+    static func applies(to g: ConvGeometry) -> Bool {
+        g.kernelH == 3 && g.kernelW == 3 && g.strideH == 1 && g.strideW == 1 && g.dilationH == 1 && g.dilationW == 1
+            && g.groups == 1 && g.padH <= 2 && g.padW <= 2
+    }
+
+    /// Tiles per block (the GEMMs' N). Measured, CPU ms of the (8,C,·,·) 3×3 forward for
+    /// C = 64/128/256 at 32 tiles: 26/21/28; 64: 24/19/23; 128: 21/18/21; 256: 20/18/20; 512: 21/17/26.
+    static let targetTiles = 256
+
+    /// U[p][o][c] = (G g_oc Gᵀ)[p] for the 16 points p. weight: (O, C, 3, 3) → U: (16, O, C).
+    static func transformWeights(_ weight: UnsafePointer<Float>, outChannels: Int, inChannels: Int, into u: UnsafeMutablePointer<Float>) {
+        let pairs = outChannels * inChannels
+        for pair in 0..<pairs {
+            let k = weight + pair * 9
+            // G g: (4, 3), rows g0, (g0 + g1 + g2)/2, (g0 − g1 + g2)/2, g2 of the kernel's rows.
+            var gg = SIMD16<Float>()   // 12 used; a register-sized scratch, no allocation
+            for j in 0..<3 {
+                let (a, b, c) = (k[j], k[3 + j], k[6 + j])
+                gg[j] = a
+                gg[3 + j] = 0.5 * (a + b + c)
+                gg[6 + j] = 0.5 * (a - b + c)
+                gg[9 + j] = c
+            }
+            // (G g) Gᵀ: the same combination along each row.
+            for i in 0..<4 {
+                let (a, b, c) = (gg[i * 3], gg[i * 3 + 1], gg[i * 3 + 2])
+                u[(i * 4 + 0) * pairs + pair] = a
+                u[(i * 4 + 1) * pairs + pair] = 0.5 * (a + b + c)
+                u[(i * 4 + 2) * pairs + pair] = 0.5 * (a - b + c)
+                u[(i * 4 + 3) * pairs + pair] = c
+            }
+        }
+    }
+
+    /// x (N, C, H, W), w (O, C, 3, 3), bias (O)? → y (N, O, outH, outW).
+    static func forward(
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        _ g: ConvGeometry, y: UnsafeMutablePointer<Float>
+    ) {
+        let (c, o) = (g.inChannels, g.outChannels)
+        let tilesH = (g.outH + 1) / 2, tilesW = (g.outW + 1) / 2
+        // Zero-padded input, every 4×4 patch in bounds: (N, C, rows, [even | odd]).
+        let (rows, half) = (2 * tilesH + 2, tilesW + 1)
+        let plane = rows * 2 * half
+        let padded = BufferPool.shared.take(g.batch * c * plane)
+        defer { BufferPool.shared.give(padded, count: g.batch * c * plane) }
+        splitColumns(x, planes: g.batch * c, height: g.height, width: g.width, top: g.padH, left: g.padW,
+                     rows: rows, half: half, into: padded)
+        let u = BufferPool.shared.take(16 * o * c)   // (16, O, C)
+        defer { BufferPool.shared.give(u, count: 16 * o * c) }
+        transformWeights(weight, outChannels: o, inChannels: c, into: u)
+
+        // Blocks of whole tile rows, counted across the batch (a block may span images, so
+        // small images still give GEMMs with enough columns).
+        let totalRows = g.batch * tilesH
+        let blockRows = max(1, min(totalRows, targetTiles / tilesW))
+        let items = (totalRows + blockRows - 1) / blockRows
+        let maxTiles = blockRows * tilesW
+        Parallel.forEach(min(Parallel.coreCount, items)) { worker in
+            let v = BufferPool.shared.take(16 * c * maxTiles)   // (16, C, tiles)
+            let m = BufferPool.shared.take(16 * o * maxTiles)   // (16, O, tiles)
+            defer {
+                BufferPool.shared.give(v, count: 16 * c * maxTiles)
+                BufferPool.shared.give(m, count: 16 * o * maxTiles)
+            }
+            for item in stride(from: worker, to: items, by: Parallel.coreCount) {
+                let blockRange = item * blockRows..<min(totalRows, (item + 1) * blockRows)
+                let tiles = blockRange.count * tilesW
+                for ch in 0..<c {
+                    for (k, row) in blockRange.enumerated() {
+                        let (n, ti) = (row / tilesH, row % tilesH)
+                        inputTransform(padded + (n * c + ch) * plane + 2 * ti * 2 * half, half: half, tilesW: tilesW,
+                                       into: v + ch * tiles + k * tilesW, pointStride: c * tiles)
+                    }
+                }
+                for p in 0..<16 {
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(o), Int32(tiles), Int32(c),
+                        1, u + p * o * c, Int32(c), v + p * c * tiles, Int32(tiles), 0, m + p * o * tiles, Int32(tiles))
+                }
+                for oc in 0..<o {
+                    for (k, row) in blockRange.enumerated() {
+                        let (n, ti) = (row / tilesH, row % tilesH)
+                        outputTransform(m + oc * tiles + k * tilesW, pointStride: o * tiles, tilesW: tilesW, row: ti,
+                                        bias: bias?[oc] ?? 0, g, into: y + (n * o + oc) * g.outPlane)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Copies each (height, width) plane into a zeroed (rows, 2·half) plane at (top, left), each
+    /// row stored as its even columns then its odd columns: a tile's columns 2t, 2t + 1, 2t + 2,
+    /// 2t + 3 become unit-stride loads at even[t], odd[t], even[t + 1], odd[t + 1].
+    private static func splitColumns(
+        _ src: UnsafePointer<Float>, planes: Int, height: Int, width: Int, top: Int, left: Int,
+        rows: Int, half: Int, into dst: UnsafeMutablePointer<Float>
+    ) {
+        let plane = rows * 2 * half
+        Parallel.forEach(planes) { index in
+            let to = dst + index * plane, from = src + index * height * width
+            to.update(repeating: 0, count: plane)
+            for r in 0..<height {
+                let row = to + (r + top) * 2 * half, line = from + r * width
+                // even[k] = line[2k − left], odd[k] = line[2k + 1 − left]: 8 of each from one
+                // 16-wide load where it fits, single elements at the edges.
+                var k = 0
+                while k < half {
+                    let start = 2 * k - left
+                    if start >= 0 && start + 16 <= width && k + 8 <= half {
+                        let pair = UnsafeRawPointer(line + start).loadUnaligned(as: SIMD16<Float>.self)
+                        UnsafeMutableRawPointer(row + k).storeBytes(of: pair.evenHalf, as: SIMD8<Float>.self)
+                        UnsafeMutableRawPointer(row + half + k).storeBytes(of: pair.oddHalf, as: SIMD8<Float>.self)
+                        k += 8
+                    } else {
+                        if start >= 0 && start < width { row[k] = line[start] }
+                        if start + 1 >= 0 && start + 1 < width { row[half + k] = line[start + 1] }
+                        k += 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// gw for the convolution `forward` computes: gU[p] = Σ_tiles gM[p] · V[p]ᵀ with V the input
+    /// transform of x and gM = A gy_tile Aᵀ (the adjoint of the output transform), then
+    /// gw = Gᵀ gU G (the adjoint of the kernel transform). Blocks are split into fixed
+    /// contiguous runs per core, one partial gU each, summed in order (reproducible).
+    static func weightGradient(x: UnsafePointer<Float>, gy: UnsafePointer<Float>, _ g: ConvGeometry, gw: UnsafeMutablePointer<Float>) {
+        let (c, o) = (g.inChannels, g.outChannels)
+        let tilesH = (g.outH + 1) / 2, tilesW = (g.outW + 1) / 2
+        let (rows, half) = (2 * tilesH + 2, tilesW + 1)
+        let plane = rows * 2 * half
+        let padded = BufferPool.shared.take(g.batch * c * plane)        // x: (N, C, rows, [even | odd])
+        let gyPlane = 2 * tilesH * 2 * tilesW
+        let gySplit = BufferPool.shared.take(g.batch * o * gyPlane)     // gy: (N, O, 2·tilesH, [even | odd])
+        defer {
+            BufferPool.shared.give(padded, count: g.batch * c * plane)
+            BufferPool.shared.give(gySplit, count: g.batch * o * gyPlane)
+        }
+        splitColumns(x, planes: g.batch * c, height: g.height, width: g.width, top: g.padH, left: g.padW,
+                     rows: rows, half: half, into: padded)
+        splitColumns(gy, planes: g.batch * o, height: g.outH, width: g.outW, top: 0, left: 0,
+                     rows: 2 * tilesH, half: tilesW, into: gySplit)
+
+        let totalRows = g.batch * tilesH
+        let blockRows = max(1, min(totalRows, targetTiles / tilesW))
+        let blocks = (totalRows + blockRows - 1) / blockRows
+        let maxTiles = blockRows * tilesW
+        let runs = max(1, min(Parallel.coreCount, blocks))
+        let perRun = (blocks + runs - 1) / runs
+        let uCount = 16 * o * c
+        let partials = (0..<runs).map { _ in BufferPool.shared.take(uCount) }   // gU per run: (16, O, C)
+        defer { for p in partials { BufferPool.shared.give(p, count: uCount) } }
+        Parallel.forEach(runs) { r in
+            let v = BufferPool.shared.take(16 * c * maxTiles)    // (16, C, tiles)
+            let gm = BufferPool.shared.take(16 * o * maxTiles)   // (16, O, tiles)
+            defer {
+                BufferPool.shared.give(v, count: 16 * c * maxTiles)
+                BufferPool.shared.give(gm, count: 16 * o * maxTiles)
+            }
+            let gu = partials[r]
+            gu.update(repeating: 0, count: uCount)
+            for block in r * perRun..<min(blocks, (r + 1) * perRun) {
+                let blockRange = block * blockRows..<min(totalRows, (block + 1) * blockRows)
+                let tiles = blockRange.count * tilesW
+                for (k, row) in blockRange.enumerated() {
+                    let (n, ti) = (row / tilesH, row % tilesH)
+                    for ch in 0..<c {
+                        inputTransform(padded + (n * c + ch) * plane + 2 * ti * 2 * half, half: half, tilesW: tilesW,
+                                       into: v + ch * tiles + k * tilesW, pointStride: c * tiles)
+                    }
+                    for oc in 0..<o {
+                        outputGradientTransform(gySplit + (n * o + oc) * gyPlane + 2 * ti * 2 * tilesW, tilesW: tilesW,
+                                                into: gm + oc * tiles + k * tilesW, pointStride: o * tiles)
+                    }
+                }
+                for p in 0..<16 {
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(o), Int32(c), Int32(tiles),
+                        1, gm + p * o * tiles, Int32(tiles), v + p * c * tiles, Int32(tiles), 1, gu + p * o * c, Int32(c))
+                }
+            }
+        }
+        let gu = partials[0]
+        for p in partials.dropFirst() { SIMDLoops.addInPlace(gu, p, count: uCount) }
+        // gw[o][c] = Gᵀ gU[·][o][c] G; Gᵀ maps four values X to (X0 + ½X1 + ½X2, ½X1 − ½X2, ½X1 + ½X2 + X3).
+        @inline(__always) func gTransposed(_ a: Float, _ b: Float, _ c: Float, _ d: Float) -> (Float, Float, Float) {
+            (a + 0.5 * (b + c), 0.5 * (b - c), 0.5 * (b + c) + d)
+        }
+        let pairs = o * c
+        for pair in 0..<pairs {
+            func at(_ i: Int, _ j: Int) -> Float { gu[(i * 4 + j) * pairs + pair] }
+            let rows = (gTransposed(at(0, 0), at(0, 1), at(0, 2), at(0, 3)), gTransposed(at(1, 0), at(1, 1), at(1, 2), at(1, 3)),
+                        gTransposed(at(2, 0), at(2, 1), at(2, 2), at(2, 3)), gTransposed(at(3, 0), at(3, 1), at(3, 2), at(3, 3)))  // (4, 3)
+            let k = gw + pair * 9
+            let col0 = gTransposed(rows.0.0, rows.1.0, rows.2.0, rows.3.0)
+            let col1 = gTransposed(rows.0.1, rows.1.1, rows.2.1, rows.3.1)
+            let col2 = gTransposed(rows.0.2, rows.1.2, rows.2.2, rows.3.2)
+            (k[0], k[3], k[6]) = col0
+            (k[1], k[4], k[7]) = col1
+            (k[2], k[5], k[8]) = col2
+        }
+    }
+
+    /// A's rows applied to two values: (a, b) ↦ (a, a + b, a − b, −b).
+    @inline(__always)
+    private static func gradientCombine<T: WinogradLane>(_ a: T, _ b: T) -> (T, T, T, T) {
+        (a, a + b, a - b, -b)
+    }
+
+    /// One row of tiles of one output channel's gradient: gM[p][t] = (A gy_t Aᵀ)[p], the adjoint
+    /// of `outputTransform`, 8 tiles per step. `gy` points at the tile row's two rows in
+    /// [even | odd] layout (length 2·tilesW).
+    @inline(__always)
+    private static func outputGradientTransform(_ gy: UnsafePointer<Float>, tilesW: Int, into gm: UnsafeMutablePointer<Float>, pointStride: Int) {
+        let (top, bottom) = (gy, gy + 2 * tilesW)
+        var t = 0
+        while t + 8 <= tilesW {
+            func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p + t).loadUnaligned(as: Lanes.self) }
+            @inline(__always) func store(_ i: Int, _ values: (Lanes, Lanes, Lanes, Lanes)) {
+                let out = gm + i * 4 * pointStride + t
+                UnsafeMutableRawPointer(out).storeBytes(of: values.0, as: Lanes.self)
+                UnsafeMutableRawPointer(out + pointStride).storeBytes(of: values.1, as: Lanes.self)
+                UnsafeMutableRawPointer(out + 2 * pointStride).storeBytes(of: values.2, as: Lanes.self)
+                UnsafeMutableRawPointer(out + 3 * pointStride).storeBytes(of: values.3, as: Lanes.self)
+            }
+            let left = gradientCombine(load(top), load(bottom))                        // column 0, down the rows
+            let right = gradientCombine(load(top + tilesW), load(bottom + tilesW))     // column 1
+            store(0, gradientCombine(left.0, right.0))
+            store(1, gradientCombine(left.1, right.1))
+            store(2, gradientCombine(left.2, right.2))
+            store(3, gradientCombine(left.3, right.3))
+            t += 8
+        }
+        while t < tilesW {   // the same, one tile at a time
+            @inline(__always) func store(_ i: Int, _ values: (Float, Float, Float, Float)) {
+                let out = gm + i * 4 * pointStride + t
+                (out[0], out[pointStride], out[2 * pointStride], out[3 * pointStride]) = values
+            }
+            let left = gradientCombine(top[t], bottom[t])
+            let right = gradientCombine(top[tilesW + t], bottom[tilesW + t])
+            store(0, gradientCombine(left.0, right.0))
+            store(1, gradientCombine(left.1, right.1))
+            store(2, gradientCombine(left.2, right.2))
+            store(3, gradientCombine(left.3, right.3))
+            t += 1
+        }
+    }
+
+    typealias Lanes = SIMD8<Float>
+
+    /// Bᵀ applied to four values, and also B on the other side: both combine (a, b, c, d)
+    /// into (a − c, b + c, c − b, b − d).
+    @inline(__always)
+    private static func inputCombine<T: WinogradLane>(_ a: T, _ b: T, _ c: T, _ d: T) -> (T, T, T, T) {
+        (a - c, b + c, c - b, b - d)
+    }
+
+    /// One row of tiles: V[p][t] = (Bᵀ d_t B)[p] for t in 0..<tilesW, 8 tiles per step.
+    /// `x` points at the first of the tile row's four padded rows ([even | odd], length 2·half);
+    /// tile t's patch columns are even[t], odd[t], even[t + 1], odd[t + 1].
+    @inline(__always)
+    private static func inputTransform(
+        _ x: UnsafePointer<Float>, half: Int, tilesW: Int, into v: UnsafeMutablePointer<Float>, pointStride: Int
+    ) {
+        let (r0, r1, r2, r3) = (x, x + 2 * half, x + 4 * half, x + 6 * half)
+        var t = 0
+        while t + 8 <= tilesW {
+            @inline(__always) func column(_ offset: Int) -> (Lanes, Lanes, Lanes, Lanes) {
+                func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p + offset).loadUnaligned(as: Lanes.self) }
+                return inputCombine(load(r0), load(r1), load(r2), load(r3))
+            }
+            @inline(__always) func store(_ row: Int, _ values: (Lanes, Lanes, Lanes, Lanes)) {
+                let out = v + row * 4 * pointStride + t
+                UnsafeMutableRawPointer(out).storeBytes(of: values.0, as: Lanes.self)
+                UnsafeMutableRawPointer(out + pointStride).storeBytes(of: values.1, as: Lanes.self)
+                UnsafeMutableRawPointer(out + 2 * pointStride).storeBytes(of: values.2, as: Lanes.self)
+                UnsafeMutableRawPointer(out + 3 * pointStride).storeBytes(of: values.3, as: Lanes.self)
+            }
+            let (c0, c1, c2, c3) = (column(t), column(half + t), column(t + 1), column(half + t + 1))
+            store(0, inputCombine(c0.0, c1.0, c2.0, c3.0))
+            store(1, inputCombine(c0.1, c1.1, c2.1, c3.1))
+            store(2, inputCombine(c0.2, c1.2, c2.2, c3.2))
+            store(3, inputCombine(c0.3, c1.3, c2.3, c3.3))
+            t += 8
+        }
+        while t < tilesW {   // the same, one tile at a time
+            @inline(__always) func column(_ offset: Int) -> (Float, Float, Float, Float) {
+                inputCombine(r0[offset], r1[offset], r2[offset], r3[offset])
+            }
+            @inline(__always) func store(_ row: Int, _ values: (Float, Float, Float, Float)) {
+                let out = v + row * 4 * pointStride + t
+                (out[0], out[pointStride], out[2 * pointStride], out[3 * pointStride]) = values
+            }
+            let (c0, c1, c2, c3) = (column(t), column(half + t), column(t + 1), column(half + t + 1))
+            store(0, inputCombine(c0.0, c1.0, c2.0, c3.0))
+            store(1, inputCombine(c0.1, c1.1, c2.1, c3.1))
+            store(2, inputCombine(c0.2, c1.2, c2.2, c3.2))
+            store(3, inputCombine(c0.3, c1.3, c2.3, c3.3))
+            t += 1
+        }
+    }
+
+    /// Aᵀ applied to four values (and A on the other side): (a + b + c, b − c − d).
+    @inline(__always)
+    private static func outputCombine<T: WinogradLane>(_ a: T, _ b: T, _ c: T, _ d: T) -> (T, T) {
+        (a + b + c, b - c - d)
+    }
+
+    /// One row of tiles of one output channel: y tile = Aᵀ m A + bias, 8 tiles per step, the
+    /// last row and column clipped when the output size is odd. `m` points at M[0][oc][row start].
+    @inline(__always)
+    private static func outputTransform(
+        _ m: UnsafePointer<Float>, pointStride: Int, tilesW: Int, row ti: Int, bias: Float,
+        _ g: ConvGeometry, into y: UnsafeMutablePointer<Float>
+    ) {
+        let top = y + 2 * ti * g.outW
+        let bottom: UnsafeMutablePointer<Float>? = 2 * ti + 1 < g.outH ? top + g.outW : nil
+        let fullTiles = g.outW / 2      // tiles whose two columns are both inside the output
+        var t = 0
+        while t + 8 <= fullTiles {
+            @inline(__always) func column(_ j: Int) -> (Lanes, Lanes) {
+                func load(_ i: Int) -> Lanes { UnsafeRawPointer(m + (i * 4 + j) * pointStride + t).loadUnaligned(as: Lanes.self) }
+                return outputCombine(load(0), load(1), load(2), load(3))
+            }
+            let (c0, c1, c2, c3) = (column(0), column(1), column(2), column(3))
+            let b = Lanes(repeating: bias)
+            let (y00, y01) = outputCombine(c0.0, c1.0, c2.0, c3.0)
+            for k in 0..<8 { top[2 * (t + k)] = y00[k] + bias; top[2 * (t + k) + 1] = y01[k] + bias }
+            if let bottom {
+                let (y10, y11) = outputCombine(c0.1, c1.1, c2.1, c3.1)
+                let (lo, hi) = (y10 + b, y11 + b)
+                for k in 0..<8 { bottom[2 * (t + k)] = lo[k]; bottom[2 * (t + k) + 1] = hi[k] }
+            }
+            t += 8
+        }
+        while t < tilesW {   // the same, one tile at a time, clipping an odd last column
+            @inline(__always) func column(_ j: Int) -> (Float, Float) {
+                outputCombine(m[j * pointStride + t], m[(4 + j) * pointStride + t], m[(8 + j) * pointStride + t], m[(12 + j) * pointStride + t])
+            }
+            let (c0, c1, c2, c3) = (column(0), column(1), column(2), column(3))
+            let (y00, y01) = outputCombine(c0.0, c1.0, c2.0, c3.0)
+            let inside = 2 * t + 1 < g.outW
+            top[2 * t] = y00 + bias
+            if inside { top[2 * t + 1] = y01 + bias }
+            if let bottom {
+                let (y10, y11) = outputCombine(c0.1, c1.1, c2.1, c3.1)
+                bottom[2 * t] = y10 + bias
+                if inside { bottom[2 * t + 1] = y11 + bias }
+            }
+            t += 1
+        }
+    }
+}
+
+/// What the transforms need of a value: Float for single tiles, SIMD8 for eight at once.
+protocol WinogradLane {
+    static func + (a: Self, b: Self) -> Self
+    static func - (a: Self, b: Self) -> Self
+    static prefix func - (a: Self) -> Self
+}
+extension Float: WinogradLane {}
+extension SIMD8: WinogradLane where Scalar == Float {}
