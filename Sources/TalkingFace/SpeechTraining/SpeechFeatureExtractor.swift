@@ -32,7 +32,7 @@ public final class SpeechFeatureExtractor {
     public var featureLayers: Int { frontEnd.layerCount }
 
     /// Seconds of audio per audio-encoder pass.
-    public static let encoderPieceSeconds = 20
+    public var encoderPieceSeconds = 20.0
 
     /// Features of a file of any length and format MediaIO reads.
     public func callAsFunction(file url: URL) throws -> Tensor {
@@ -63,7 +63,7 @@ public final class SpeechFeatureExtractor {
     private func encode(_ samples: [Float], with encoder: SpeechEncoderFrontEnd) throws -> Tensor {
         let configuration = encoder.encoder.configuration
         let hop = configuration.samplesPerFrame
-        let pieceFrames = Self.encoderPieceSeconds * 16000 / hop
+        let pieceFrames = max(1, Int(encoderPieceSeconds * 16000) / hop)
         let pieceSamples = pieceFrames * hop
         let extra = (0..<(8 * hop)).first { configuration.frameCount(samples: pieceSamples + $0) == pieceFrames } ?? 0
         let total = configuration.frameCount(samples: samples.count)
@@ -98,7 +98,7 @@ public final class SpeechFeatureExtractor {
         case .logMel: front = "logmel-\(featureDimension)-\(featureRate)"
         case .wav2vec2(let directory):
             front = "encoder:\(directory.standardizedFileURL.path):\(stamp(directory.appendingPathComponent("model.safetensors")))"
-                + ":piece\(Self.encoderPieceSeconds)"
+                + ":piece\(encoderPieceSeconds)"
         }
         return "\(stamp(audio)) \(front)"
     }
