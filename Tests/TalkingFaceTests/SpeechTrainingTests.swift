@@ -180,6 +180,7 @@ final class SpeechTrainingTests: XCTestCase {
         let back = try LatentsFile.read(out)
         XCTAssertEqual(back.zSem.values, predicted.zSem.values)
         XCTAssertEqual(back.attributes["pose_units"], "radians")
+        XCTAssertEqual(back.frameIndex, Array(0..<80))
 
         // A given pose is used as is; too short a pose file is an error naming it.
         let pose = PoseTrack(yaw: .init(repeating: 0.1, count: 80), pitch: .init(repeating: 0, count: 80), roll: .init(repeating: -0.05, count: 80))
@@ -214,6 +215,17 @@ final class SpeechTrainingTests: XCTestCase {
         let close = speaker.scratch.path("close.h5")
         try LatentsFile(zSem: speaker.zSem.slice(dim: 0, 0..<148)).write(to: close)
         XCTAssertEqual(try speaker.trainingData(latents: close).speakers[0].usable, 0..<148)
+        // With frame numbers, a file may cover part of the recording (here frames 10..<150).
+        let part = speaker.scratch.path("part.h5")
+        try LatentsFile(zSem: speaker.zSem.slice(dim: 0, 10..<150), frameIndex: Array(10..<150)).write(to: part)
+        let partial = try speaker.trainingData(latents: part).speakers[0]
+        XCTAssertEqual(partial.usable, 10..<150)
+        XCTAssertEqual(partial.train.lowerBound, 10)
+        XCTAssertEqual(partial.latents.slice(dim: 0, 10..<150).values, speaker.zSem.slice(dim: 0, 10..<150).values)
+        // Frame numbers with gaps are refused, naming the file.
+        let gappy = speaker.scratch.path("gappy.h5")
+        try TensorFile.write(["z_sem": speaker.zSem.slice(dim: 0, 0..<3)], integers: ["frames": [0, 2, 4]], to: gappy)
+        XCTAssertThrowsError(try LatentsFile.read(gappy)) { XCTAssertTrue("\($0)".contains(gappy.path), "\($0)") }
     }
 
     func testAudioFarShorterThanVideoIsAnError() throws {

@@ -3,21 +3,23 @@ import Foundation
 import MediaIO
 
 /// A latents file (`TensorFile` HDF5): the per-frame codes `dae encode` writes for a data
-/// set and `s2l predict` writes for a speech file, and that `dae decode` renders.
+/// set and `s2l predict` writes for a speech file, and that `dae decode` renders. The keys
+/// are those of `dae encode` (helper branch dae-cli, `DAELatents`):
 ///
-///     z_sem        (N, Z) float32   semantic code of frames 0..<N      (required)
-///     pose         (N, 3) float32   yaw, pitch, roll in radians        (optional)
-///     x_T          (N or 1, 3, H, W) stochastic code(s)                (optional)
-///     frame_index  (N) int64        data-set frame of each row         (optional; default 0..<N)
+///     z_sem    (N, Z) float32     semantic code per frame                (required)
+///     frames   (N) int64          data-set frame of each row             (optional here: default 0..<N)
+///     pose     (N, 3) float32     yaw, pitch, roll in radians            (optional)
+///     x_T      (N, 3, S, S)       stochastic code per frame              (optional)
 ///     root attributes: fps, pose_units ("radians"), source, …
 ///
-/// Only `z_sem` is required; everything else is carried through when present.
+/// Only `z_sem` is required to read; `s2l predict` writes z_sem, frames and pose. Other
+/// keys (reference_x_T, factors.*) are ignored.
 public struct LatentsFile {
     public enum Key {
         public static let zSem = "z_sem"
         public static let pose = "pose"
         public static let xT = "x_T"
-        public static let frameIndex = "frame_index"
+        public static let frameIndex = "frames"
     }
 
     public var zSem: Tensor          // (N, Z)
@@ -37,8 +39,8 @@ public struct LatentsFile {
 
     public var count: Int { zSem.size(0) }
 
-    /// Reads and checks `url`: z_sem present and 2-D, pose (N, 3), frame_index N long and
-    /// increasing by one. Errors name the file and the key.
+    /// Reads and checks `url`: z_sem present and 2-D, pose (N, 3), frames N long and
+    /// increasing by one (speech-to-latent needs every frame). Errors name the file and the key.
     public static func read(_ url: URL) throws -> LatentsFile {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw MediaIOError(.fileNotFound, file: url, "no latents file here (write one with `talkingface dae encode`)")
@@ -59,12 +61,12 @@ public struct LatentsFile {
         let frameIndex = contents.integers[Key.frameIndex].map { $0.map(Int.init) }
         if let frameIndex, frameIndex.count != n || zip(frameIndex, frameIndex.dropFirst()).contains(where: { $1 != $0 + 1 }) {
             throw MediaIOError(.invalidArgument, file: url, key: Key.frameIndex,
-                               "\(frameIndex.count) indices for \(n) rows; expected consecutive frames (one row per frame)")
+                               "\(frameIndex.count) frame numbers for \(n) rows of z_sem; expected consecutive frames (one row per frame, no gaps)")
         }
         return LatentsFile(zSem: zSem, pose: pose, xT: contents.tensors[Key.xT], frameIndex: frameIndex, attributes: contents.attributes)
     }
 
-    /// The data-set frame of row 0 (0 unless `frame_index` says otherwise).
+    /// The data-set frame of row 0 (0 unless `frames` says otherwise).
     public var firstFrame: Int { frameIndex?.first ?? 0 }
 
     public func write(to url: URL) throws {

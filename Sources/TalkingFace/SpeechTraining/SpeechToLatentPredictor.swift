@@ -56,7 +56,7 @@ public final class SpeechToLatentPredictor {
         }
         let (latents, degrees) = try model.predict(features: features, pose: source)
         let radians = degrees * (Float.pi / 180)
-        return LatentsFile(zSem: latents, pose: radians, attributes: [
+        return LatentsFile(zSem: latents, pose: radians, frameIndex: Array(0..<latents.size(0)), attributes: [
             "fps": String(frameRate), "source": "talkingface s2l predict", "audio": audio.path, "model": modelURL.path,
         ])
     }

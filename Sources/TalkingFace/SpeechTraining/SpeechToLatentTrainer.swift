@@ -162,18 +162,6 @@ public final class SpeechToLatentTrainer {
         }
     }
 
-    /// The loss on a fixed set of held-out windows (eval mode, no gradients): a quick check.
-    public func heldOutLoss() -> Float? {
-        let clips = data.heldOutClips()
-        guard !clips.isEmpty else { return nil }
-        var rng = RandomGenerator(seed: 0)
-        let batch = SpeechToLatentBatch.windows(from: clips, windowFrames: model.config.windowFrames, stride: model.config.stride, using: &rng)
-        let wasTraining = model.training
-        model.eval()
-        defer { model.train(wasTraining) }
-        return withoutGradients { model.loss(batch).total.item }
-    }
-
     /// Scores the model on every speaker's held-out part and writes `RUN/eval.json`.
     public func evaluate() throws -> SpeechToLatentEvaluation {
         let evaluation = try SpeechToLatentEvaluation.evaluate(model, clips: data.heldOutClips())

@@ -37,7 +37,7 @@ public struct SpeechTrainingSpeaker {
 /// - the features aligned to the video frames (`FrameAlignment`: trimmed to the shorter,
 ///   a warning beyond 2 frames of disagreement, an error beyond 1 s);
 /// - z_sem from the latents file, which must have one row per frame (within 2 frames)
-///   unless its `frame_index` says which frames it covers;
+///   unless its `frames` says which frames it covers;
 /// - head pose from `pose.csv` (else the latents file's `pose`), converted from radians to
 ///   **degrees**: the model's pose inputs and outputs are in degrees (its pose statistics
 ///   normalise them anyway; degrees make its pose loss and errors readable);
@@ -82,10 +82,10 @@ public struct SpeechTrainingData {
             let first = file.firstFrame, rows = file.count
             if file.frameIndex == nil, abs(rows - dataset.frameCount) > FrameAlignment.warningFrames {
                 throw DatasetError.mismatch("\(latentsURL.path): \(rows) rows of z_sem for the \(dataset.frameCount) frames of \(data.path) "
-                                            + "(more than \(FrameAlignment.warningFrames) apart; encode the same data set, or store frame_index)")
+                                            + "(more than \(FrameAlignment.warningFrames) apart; encode the same data set, or store its frame numbers as 'frames')")
             }
             guard first >= 0, first < alignment.frames else {
-                throw DatasetError.mismatch("\(latentsURL.path): frame_index starts at \(first), outside the \(alignment.frames) aligned frames of \(data.path)")
+                throw DatasetError.mismatch("\(latentsURL.path): 'frames' starts at \(first), outside the \(alignment.frames) aligned frames of \(data.path)")
             }
             let usable = first..<min(alignment.frames, first + rows)
             let z = file.zSem.size(1)
