@@ -120,6 +120,27 @@ final class SpeechTrainingTests: XCTestCase {
         XCTAssertLessThan(pose.mean.map(abs).max()!, 45, "pose statistics in degrees, from pose.csv")
     }
 
+    func testFeaturesAreCachedUntilTheAudioChanges() throws {
+        let speaker = try self.speaker
+        let copy = speaker.scratch.path("cached")
+        try FileManager.default.copyItem(at: speaker.data, to: copy)
+        try? FileManager.default.removeItem(at: copy.appendingPathComponent("cache"))
+        let audio = copy.appendingPathComponent("audio.wav"), cache = copy.appendingPathComponent("cache")
+        let extractor = try SpeechFeatureExtractor()
+        let first = try extractor.cachedFeatures(of: audio, cacheFolder: cache)
+        let second = try extractor.cachedFeatures(of: audio, cacheFolder: cache)
+        XCTAssertFalse(first.fromCache)
+        XCTAssertTrue(second.fromCache)
+        XCTAssertEqual(first.features.values, second.features.values)
+        XCTAssertEqual(first.features.shape, [1 + 6 * 16000 / 160, 80])
+        // New audio (a different length) invalidates the cache.
+        let clip = try AudioFile.read(audio, sampleRate: 16000)
+        try AudioFile.write(AudioClip(samples: Array(clip.samples.prefix(16000 * 5)), sampleRate: 16000), to: audio)
+        let third = try extractor.cachedFeatures(of: audio, cacheFolder: cache)
+        XCTAssertFalse(third.fromCache)
+        XCTAssertEqual(third.features.size(0), 1 + 5 * 16000 / 160)
+    }
+
     // MARK: - End to end
 
     func testTrainResumePredictOnASyntheticSpeaker() throws {

@@ -8,14 +8,16 @@ struct SpeechToLatentPredictCommand: ParsableCommand {
         commandName: "predict",
         abstract: "Speech → z_sem and head pose per 25 fps frame, as a latents file for `dae decode`.",
         discussion: """
-        Any length of speech (run in overlapping windows). Writes z_sem (T, Z) and pose (T, 3,
-        radians) with T = ⌊25 · seconds⌋. With --pose the model is conditioned on that head
-        motion (pose.csv columns frame, yaw, pitch, roll in radians; at least T rows) instead
-        of its own prediction.
+        Speech of any length (run in overlapping windows). Writes z_sem (T, Z),
+        frames 0..<T and pose (T, 3, radians), T = ⌊25 · seconds⌋. With --pose the
+        model follows that head motion (pose.csv: frame, yaw, pitch, roll; at
+        least T rows) instead of its own prediction.
 
         Examples:
-          talkingface s2l predict --model runs/s2l/s2l.h5 --audio speech.wav --out runs/s2l/speech_latents.h5
-          talkingface s2l predict --model runs/s2l/s2l.h5 --audio speech.wav --pose pose.csv --out latents.h5
+          talkingface s2l predict --model runs/s2l/s2l.h5 --audio speech.wav \\
+              --out runs/s2l/speech_latents.h5
+          talkingface s2l predict --model runs/s2l/s2l.h5 --audio speech.wav \\
+              --pose pose.csv --out latents.h5
         """)
 
     @Option(help: "The trained model (RUN/s2l.h5).") var model: String

@@ -10,20 +10,23 @@ struct SpeechToLatentTrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train speech → z_sem (+ head pose) on speaker data sets and their latents.",
         discussion: """
-        Each --data folder (frames/, audio.wav, meta.json at 25 fps, optional pose.csv) pairs
-        with the --latents file of the same position (z_sem (N, Z) per frame, as written by
-        `talkingface dae encode`). Speech features (log-mel, or the --audio-encoder's layers)
-        are computed once and cached in DATA/cache/. The last 10 % of every recording (after a
-        1 s gap) is held out; z_sem and pose statistics come from the rest. Pose labels are
-        read in radians and modelled in degrees.
+        Each --data folder (frames/, audio.wav, meta.json at 25 fps, optional
+        pose.csv) pairs with the --latents file in the same position: z_sem (N, Z)
+        per frame, as `talkingface dae encode` writes it. Speech features (log-mel,
+        or the --audio-encoder's layers) are computed once and cached in
+        DATA/cache/. The last 10 % of every recording (after a 1 s gap) is held
+        out; z_sem and pose statistics come from the rest. Pose labels are read in
+        radians and modelled in degrees.
 
-        Writes RUN/s2l.h5 (model + training state; every --checkpoint-every steps, at the end
-        and on Ctrl-C), RUN/run.json, and RUN/eval.json: held-out z_sem cosine similarity,
-        normalised MSE and pose MAE in degrees. A second Ctrl-C quits at once.
+        Writes RUN/s2l.h5 (model and training state: every --checkpoint-every
+        steps, at the end and on Ctrl-C; a second Ctrl-C quits at once),
+        RUN/run.json, and RUN/eval.json with the held-out scores: z_sem cosine
+        similarity, normalised MSE and pose MAE in degrees.
 
         Examples:
-          talkingface s2l train --data data/synth/speaker_00 --latents runs/dae/latents_00.h5 --out runs/s2l
-          talkingface s2l train --data d0 --latents l0.h5 --data d1 --latents l1.h5 --out runs/s2l --steps 40000
+          talkingface s2l train --data data/spk0 --latents spk0.h5 --out runs/s2l
+          talkingface s2l train --data d0 --latents l0.h5 \\
+              --data d1 --latents l1.h5 --out runs/s2l --steps 40000
           talkingface s2l train --data d0 --latents l0.h5 --out runs/s2l --resume
         """)
 
