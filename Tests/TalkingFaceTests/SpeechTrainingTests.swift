@@ -172,6 +172,11 @@ final class SpeechTrainingTests: XCTestCase {
         XCTAssertThrowsError(try SpeechToLatentTrainer(data: data, config: config, options: options, runFolder: run, resume: false)) {
             XCTAssertTrue("\($0)".contains("s2l.h5"), "\($0)")
         }
+        // Resuming on different data is refused (its example order would not fit).
+        let otherSplit = try SpeechTrainingData(sources: [(speaker.data, speaker.latents)], extractor: SpeechFeatureExtractor(), heldOutFraction: 0.5)
+        XCTAssertThrowsError(try SpeechToLatentTrainer(data: otherSplit, config: config, options: options, runFolder: run, resume: true)) {
+            XCTAssertTrue("\($0)".contains("s2l.h5") && "\($0)".contains("same --data"), "\($0)")
+        }
         options.steps = 60
         let resumed = try SpeechToLatentTrainer(data: data, config: config, options: options, runFolder: run, resume: true)
         XCTAssertEqual(resumed.loop.step, 30)

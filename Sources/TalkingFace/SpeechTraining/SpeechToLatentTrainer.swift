@@ -139,7 +139,13 @@ public final class SpeechToLatentTrainer {
             generators: ["windows": RandomGenerator(seed: options.seed &+ 1)],
             dataOrder: DataOrder(count: examples.count, seed: options.seed &+ 2))
         try FileManager.default.createDirectory(at: runFolder, withIntermediateDirectories: true)
-        if exists { try loop.resume(from: checkpoint) }
+        if exists {
+            try loop.resume(from: checkpoint)
+            if let order = loop.dataOrder, order.count != examples.count {
+                throw MediaIOError(.invalidArgument, file: checkpoint, "this run trained on \(order.count) windows' worth of data, the given data has "
+                                   + "\(examples.count); resume with the same --data and --latents")
+            }
+        }
         let info = SpeechToLatentRunInfo(
             sources: data.speakers.map { .init(data: $0.data.path, latents: $0.latentsFile.path) },
             audioEncoder: audioEncoder?.standardizedFileURL.path, options: options)
