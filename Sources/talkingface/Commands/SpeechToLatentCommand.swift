@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// `talkingface s2l …`: the speech-to-latent stage on its own (DESIGN §6).
+struct SpeechToLatentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "s2l",
+        abstract: "Speech-to-latent: train the speech → z_sem (and head pose) model, or run it.",
+        subcommands: [SpeechToLatentTrainCommand.self, SpeechToLatentPredictCommand.self])
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NeuralNetworks
+import SpeechToLatent
+import TalkingFace
+
+struct SpeechToLatentTrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train speech → z_sem (+ head pose) on speaker data sets and their latents.",
+        discussion: """
+        Each --data folder (frames/, audio.wav, meta.json at 25 fps, optional
+        pose.csv) pairs with the --latents file in the same position: z_sem (N, Z)
+        per frame, as `talkingface dae encode` writes it. Speech features (log-mel,
+        or the --audio-encoder's layers) are computed once and cached in
+        DATA/cache/. The last 10 % of every recording (after a 1 s gap) is held
+        out; z_sem and pose statistics come from the rest. Pose labels are read in
+        radians and modelled in degrees.
+
+        Writes RUN/s2l.h5 (model and training state: every --checkpoint-every
+        steps, at the end and on Ctrl-C; a second Ctrl-C quits at once),
+        RUN/run.json, and RUN/eval.json with the held-out scores: z_sem cosine
+        similarity, normalised MSE and pose MAE in degrees.
+
+        Examples:
+          talkingface s2l train --data data/spk0 --latents spk0.h5 --out runs/s2l
+          talkingface s2l train --data d0 --latents l0.h5 \\
+              --data d1 --latents l1.h5 --out runs/s2l --steps 40000
+          talkingface s2l train --data d0 --latents l0.h5 --out runs/s2l --resume
+        """)
+
+    @Option(help: "A speaker data set folder (repeat for several speakers).") var data: [String] = []
+    @Option(help: "The latents file of the --data in the same position (repeat).") var latents: [String] = []
+    @Option(help: "Run folder (created).") var out: String
+    @Option(help: "Model size: cpu, diffdub or tiny (smoke tests).") var preset: String = "cpu"
+    @Option(help: "Optimizer steps in total.") var steps: Int = 20_000
+    @Option(help: "Windows per batch.") var batch: Int = 8
+    @Option(help: "Peak learning rate (after warm-up; cosine decay to 10 %).") var lr: Double = 1e-4
+    @Option(help: "Random seed (weights, data order, windows).") var seed: UInt64 = 0
+    @Option(help: "Save a checkpoint every N steps.") var checkpointEvery: Int = 500
+    @Flag(help: "Continue RUN/s2l.h5 where it stopped (same data; up to --steps).") var resume = false
+    @Option(help: "A Hugging Face Wav2Vec2/HuBERT folder (config.json, model.safetensors); default: log-mel.")
+    var audioEncoder: String?
+
+    func validate() throws {
+        guard !data.isEmpty else { throw ValidationError("give at least one --data DIR with its --latents FILE") }
+        guard data.count == latents.count else {
+            throw ValidationError("\(data.count) --data folders but \(latents.count) --latents files; give one latents file per data set, in the same order")
+        }
+        guard SpeechToLatentPreset(rawValue: preset) != nil else {
+            throw ValidationError("--preset must be one of \(SpeechToLatentPreset.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard steps >= 0, batch > 0, lr > 0, checkpointEvery > 0 else {
+            throw ValidationError("--steps ≥ 0, --batch > 0, --lr > 0 and --checkpoint-every > 0")
+        }
+    }
+
+    func run() throws {
+        let logger = Logger(label: "talkingface.s2l")
+        let encoder = audioEncoder.map { URL(fileURLWithPath: $0) }
+        let extractor = try SpeechFeatureExtractor(encoder.map { .wav2vec2(directory: $0) } ?? .logMel)
+        let trainingData = try SpeechTrainingData(
+            sources: zip(data, latents).map { (URL(fileURLWithPath: $0), URL(fileURLWithPath: $1)) },
+            extractor: extractor, log: { logger.info("\($0)") })
+        var options = SpeechToLatentTrainingOptions()
+        options.steps = steps
+        options.batchSize = batch
+        options.learningRate = lr
+        options.seed = seed
+        options.checkpointEvery = checkpointEvery
+        let config = SpeechToLatentPreset(rawValue: preset)!.config(
+            featureDimension: trainingData.featureDimension, featureLayers: trainingData.featureLayers,
+            featureRate: trainingData.featureRate, latentDimension: trainingData.latentDimension)
+        let trainer = try SpeechToLatentTrainer(data: trainingData, config: config, options: options,
+                                                runFolder: URL(fileURLWithPath: out), resume: resume, audioEncoder: encoder)
+        let frames = trainingData.speakers.reduce(0) { $0 + $1.train.count }
+        let heldOut = trainingData.speakers.reduce(0) { $0 + $1.heldOut.count }
+        let summary = "\(trainingData.speakers.count) speaker(s): \(frames) training frames, \(heldOut) held out; "
+            + "\(trainer.model.parameterCount) parameters; starting at step \(trainer.loop.step) of \(steps)"
+        logger.info("\(summary)")
+        let line = TrainingProgressLine("s2l", logEvery: max(1, min(100, steps / 20)))
+        let result = try trainer.train { line.update($0) }
+        if result.interrupted {
+            logger.info("stopped at step \(result.step); continue with the same command and --resume")
+            return
+        }
+        let evaluation = try trainer.evaluate()
+        print(evaluation.table())
+        logger.info("wrote \(trainer.checkpointURL.path) and \(URL(fileURLWithPath: out).appendingPathComponent(SpeechToLatentTrainer.evaluationName).path)")
+    }
+}
