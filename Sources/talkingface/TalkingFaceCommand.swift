@@ -9,6 +9,7 @@ struct TalkingFaceCommand: ParsableCommand {
         Examples:
           talkingface synth --out data/synth --speakers 4 --minutes 2 --size 64 --seed 1
           talkingface eval --pred runs/generated --truth data/synth/speaker_00
+          talkingface dae train --data data/synth/speaker_00 --out runs/dae
         """,
-        subcommands: [SynthCommand.self, EvalCommand.self, WeightsCommand.self])
+        subcommands: [SynthCommand.self, EvalCommand.self, WeightsCommand.self, DAECommand.self])
 }
