@@ -33,6 +33,9 @@ final class TrainingProgressLine {
         if interactive {
             write("\r\u{1B}[K" + message + "\n" + (pending ?? ""))
         } else {
+            if let pending { write(pending + "\n") }  // the step the message is about comes first
+            pending = nil
+            lastPrinted = Date()
             write(message + "\n")
         }
     }
