@@ -93,4 +93,24 @@ final class DAETrainerTests: XCTestCase {
         let saved = try DiffAE.load(checkpoint: trainer.modelURL)
         XCTAssertEqual(saved.config, DiffAEPreset.tiny.config)
     }
+
+    func testNonFiniteLossStopsWithTheLastGoodFilesKept() throws {
+        let scratch = try ScratchFolder()
+        let data = scratch.path("speaker")
+        try DAETestData.write(to: data)
+        var settings = options(data, steps: 5)
+        settings.learningRate = 1e30  // one step throws every weight to ±1e30; the next loss overflows
+        settings.warmupSteps = 0
+        settings.checkpointEvery = 1
+        let trainer = try DAETrainer(options: settings, run: scratch.path("run"))
+        XCTAssertThrowsError(try trainer.train()) { error in
+            guard let error = error as? NonFiniteTrainingError else { return XCTFail("\(error)") }
+            XCTAssertEqual(error.step, 1)
+            XCTAssertEqual(error.lastCheckpointStep, 1)
+        }
+        let state = try Checkpoint.load(into: DiffAE(preset: .tiny), from: trainer.checkpointURL)
+        XCTAssertEqual(state.integers["step"], [1])
+        XCTAssertNoThrow(try DiffAE.load(checkpoint: trainer.modelURL))
+        XCTAssertEqual(try String(contentsOf: trainer.logURL, encoding: .utf8).split(separator: "\n").count, 2)  // header + step 1
+    }
 }
