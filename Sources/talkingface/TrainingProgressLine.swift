@@ -1,39 +1,59 @@
 import Foundation
 import NeuralNetworks
 
-/// Renders `TrainingLoop` progress on standard error: one line redrawn in place on a
-/// terminal; on a pipe or CI log, a plain line every `logEvery` steps, on checkpoints and
-/// at the end.
+/// A training run's progress on standard error: step, loss (this step and smoothed),
+/// learning rate, gradient norm, steps/s and ETA. Redrawn in place on a terminal; when
+/// piped, a plain line every 10 seconds and at the end.
 final class TrainingProgressLine {
     private let label: String
     private let interactive = isatty(fileno(stderr)) != 0
-    private let logEvery: Int
+    private var lastPrinted = Date.distantPast
+    private var pending: String?
 
-    init(_ label: String, logEvery: Int = 50) {
-        self.label = label
-        self.logEvery = max(1, logEvery)
-    }
+    init(label: String) { self.label = label }
 
     func update(_ p: TrainingProgress) {
-        let saved = p.checkpointSaved ? "  ✓ checkpoint" : ""
-        let status = String(format: "%@ step %d/%d  loss %.4f (smoothed %.4f)  lr %.2e  %.2f steps/s  ETA %@%@",
-                            label, p.step, p.totalSteps, p.loss, p.smoothedLoss, p.learningRate, p.stepsPerSecond,
-                            Self.duration(p.secondsRemaining), saved)
-        let last = p.step >= p.totalSteps
+        let numbers = String(format: "step %d/%d  loss %.4f (avg %.4f)  lr %.1e  |g| %.2f  %.2f steps/s",
+                             p.step, p.totalSteps, p.loss, p.smoothedLoss, p.learningRate, p.gradientNorm, p.stepsPerSecond)
+        let text = "\(label) \(numbers)  ETA \(TrainingProgressLine.duration(p.secondsRemaining))"
         if interactive {
-            FileHandle.standardError.write(Data("\r\u{1B}[K\(status)".utf8))
-            if last || p.checkpointSaved { FileHandle.standardError.write(Data("\n".utf8)) }
-        } else if last || p.checkpointSaved || p.step % logEvery == 0 {
-            FileHandle.standardError.write(Data((status + "\n").utf8))
+            write("\r\u{1B}[K" + text)
+            pending = text
+        } else if Date().timeIntervalSince(lastPrinted) >= 10 || p.step == p.totalSteps {
+            write(text + "\n")
+            lastPrinted = Date()
+            pending = nil
+        } else {
+            pending = text
         }
     }
 
-    /// "42s", "6m12s", "3h05m".
+    /// A message on its own line, without losing the progress line.
+    func note(_ message: String) {
+        if interactive {
+            write("\r\u{1B}[K" + message + "\n" + (pending ?? ""))
+        } else {
+            if let pending { write(pending + "\n") }  // the step the message is about comes first
+            pending = nil
+            lastPrinted = Date()
+            write(message + "\n")
+        }
+    }
+
+    /// Ends the progress line (printing the last state when piped).
+    func finish() {
+        if interactive { if pending != nil { write("\n") } } else if let pending { write(pending + "\n") }
+        pending = nil
+    }
+
+    private func write(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
+
+    /// 95 s → "1m35s", 7300 s → "2h01m".
     static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "?" }
         let s = Int(seconds.rounded())
-        if s < 60 { return "\(s)s" }
-        if s < 3600 { return String(format: "%dm%02ds", s / 60, s % 60) }
-        return String(format: "%dh%02dm", s / 3600, (s % 3600) / 60)
+        if s >= 3600 { return String(format: "%dh%02dm", s / 3600, (s % 3600) / 60) }
+        if s >= 60 { return String(format: "%dm%02ds", s / 60, s % 60) }
+        return "\(s)s"
     }
 }

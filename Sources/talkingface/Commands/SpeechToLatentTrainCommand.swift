@@ -79,8 +79,15 @@ struct SpeechToLatentTrainCommand: ParsableCommand {
         let summary = "\(trainingData.speakers.count) speaker(s): \(frames) training frames, \(heldOut) held out; "
             + "\(trainer.model.parameterCount) parameters; starting at step \(trainer.loop.step) of \(steps)"
         logger.info("\(summary)")
-        let line = TrainingProgressLine("s2l", logEvery: max(1, min(100, steps / 20)))
-        let result = try trainer.train { line.update($0) }
+        let line = TrainingProgressLine(label: "s2l")
+        let result: TrainingResult
+        do {
+            result = try trainer.train { line.update($0) }
+        } catch {
+            line.finish()
+            throw error
+        }
+        line.finish()
         if result.interrupted {
             logger.info("stopped at step \(result.step); continue with the same command and --resume")
             return

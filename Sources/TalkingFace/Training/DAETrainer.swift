@@ -1,0 +1,151 @@
+import DiffusionAutoencoder
+import Foundation
+
+/// Trains a diffusion autoencoder (encoder and UNet end to end on DiffAE's ε loss) on the
+/// training frames of speaker data sets, in a run folder:
+///
+///     RUN/options.json     the settings (`DAETrainingOptions`), fixed for the run's life
+///     RUN/checkpoint.h5    weights + AdamW moments, EMA, step, generators, data order
+///     RUN/dae.h5           the EMA weights: the model to encode and decode with
+///     RUN/loss.csv         step, loss, smoothed loss, learning rate, gradient norm
+///
+/// The checkpoint and dae.h5 are written every `checkpointEvery` steps, at the end and on
+/// Ctrl-C; a resumed run is bit-identical to one that never stopped. A NaN or infinite
+/// loss stops the run with both files from the last good checkpoint left untouched.
+///
+///     let trainer = try DAETrainer(options: options, run: runFolder)   // or resume: true
+///     try trainer.train { print($0.step, $0.smoothedLoss) }
+public final class DAETrainer {
+    public let options: DAETrainingOptions
+    public let run: URL
+    public let model: DiffAE
+    public let frames: TrainingFrames
+    public let loop: TrainingLoop
+
+    public var checkpointURL: URL { run.appendingPathComponent("checkpoint.h5") }
+    public var modelURL: URL { run.appendingPathComponent("dae.h5") }
+    public var optionsURL: URL { run.appendingPathComponent("options.json") }
+    public var logURL: URL { run.appendingPathComponent("loss.csv") }
+
+    /// Opens the data, builds the model and loop; with `resume`, restores RUN/checkpoint.h5
+    /// (the options must be the run's own, see `resumeOptions`). A new run refuses a folder
+    /// that already holds a checkpoint. `loading(done, total)` reports frame decoding.
+    public init(options: DAETrainingOptions, run: URL, resume: Bool = false, memoryBudget: Int = 4 << 30,
+                loading: (Int, Int) -> Void = { _, _ in }) throws {
+        try options.validate()
+        self.run = run
+        let checkpoint = run.appendingPathComponent("checkpoint.h5")
+        let fm = FileManager.default
+        if resume {
+            guard fm.fileExists(atPath: checkpoint.path) else {
+                throw DAEWorkflowError.missingFile(checkpoint, "nothing to resume: the run has no checkpoint yet")
+            }
+        } else if fm.fileExists(atPath: checkpoint.path) {
+            throw DAEWorkflowError.runExists(run, "already holds a training run (checkpoint.h5); pass --resume to continue it, or choose another --out")
+        }
+
+        let datasets = try options.data.map { try SpeakerDataset(at: URL(fileURLWithPath: $0)) }
+        let spans = datasets.map {
+            TrainingFrames.Span(dataset: $0, frames: $0.split(heldOutFraction: options.heldOutFraction, gapSeconds: options.gapSeconds).train)
+        }
+        let config = options.preset.config
+        frames = try TrainingFrames(spans, imageSize: config.imageSize, memoryBudget: memoryBudget, progress: loading)
+        if let expected = options.trainingFrames, expected != frames.count {
+            throw DAEWorkflowError.mismatch("the run was started on \(expected) training frames, the data now give \(frames.count); resume with the same data")
+        }
+        var options = options
+        options.trainingFrames = frames.count
+        self.options = options
+
+        model = DiffAE(preset: options.preset, seed: options.seed)
+        let schedule = WarmupCosineSchedule(peak: options.learningRate, warmupSteps: options.warmupSteps,
+                                            totalSteps: options.steps, minimumRatio: 1)  // ratio 1: constant after warm-up
+        loop = TrainingLoop(
+            model: model, optimizer: AdamW(learningRate: options.learningRate, weightDecay: options.weightDecay),
+            ema: EMA(decay: options.emaDecay), learningRate: { schedule($0) }, maxGradientNorm: options.gradientClip,
+            totalSteps: options.steps, checkpoint: checkpoint, checkpointEvery: options.checkpointEvery,
+            config: config,
+            generators: ["noise": RandomGenerator(seed: options.seed &+ 1), "flip": RandomGenerator(seed: options.seed &+ 2)],
+            dataOrder: DataOrder(count: frames.count, seed: options.seed &+ 3))
+
+        try fm.createDirectory(at: run, withIntermediateDirectories: true)
+        if resume {
+            try loop.resume(from: checkpoint)
+            guard loop.dataOrder?.count == frames.count else {
+                throw DAEWorkflowError.mismatch("\(checkpoint.path) orders \(loop.dataOrder?.count ?? 0) frames, the data give \(frames.count)")
+            }
+        }
+        try options.write(to: optionsURL)
+    }
+
+    /// The options a resumed run must use: those in RUN/options.json, with `steps` and
+    /// `checkpointEvery` replaced when given (the only settings a resume may change).
+    public static func resumeOptions(run: URL, steps: Int? = nil, checkpointEvery: Int? = nil) throws -> DAETrainingOptions {
+        var options = try DAETrainingOptions.read(run.appendingPathComponent("options.json"))
+        if let steps { options.steps = steps }
+        if let checkpointEvery { options.checkpointEvery = checkpointEvery }
+        return options
+    }
+
+    /// Trains up to `options.steps`. Returns early (after saving) on Ctrl-C or
+    /// `loop.requestStop()`; throws `NonFiniteTrainingError` on NaN/Inf.
+    @discardableResult
+    public func train(progress: @escaping (TrainingProgress) -> Void = { _ in }) throws -> TrainingResult {
+        let log = try LossLog(url: logURL, keepingStepsUpTo: loop.step)
+        var saveError: Error?
+        loop.progress = { [unowned self] report in
+            log.append(report)
+            if report.checkpointSaved && saveError == nil {
+                do { try self.saveModel() } catch {
+                    saveError = error
+                    self.loop.requestStop()
+                }
+            }
+            progress(report)
+        }
+        defer { loop.progress = nil }
+        let flip = options.horizontalFlip
+        let batchSize = options.batchSize
+        let result = try loop.run { context in
+            let indices = context.dataOrder!.next(batchSize)
+            let flips = flip ? indices.map { _ in context.generators["flip"]!.next() & 1 == 1 } : nil
+            let x0 = try frames.batch(indices, flipped: flips)  // (B, 3, S, S)
+            return model.loss(x0: x0, rng: &context.generators["noise"]!)
+        }
+        if let saveError { throw saveError }
+        return result
+    }
+
+    /// Writes the EMA weights (the model to use) to RUN/dae.h5.
+    public func saveModel() throws {
+        guard let ema = loop.ema else { return try model.save(to: modelURL) }
+        try ema.withAveragedWeights(in: model) { try model.save(to: modelURL) }
+    }
+}
+
+/// RUN/loss.csv, appended to one step at a time; on resume the rows after the checkpoint's
+/// step (written before a crash) are dropped, so the file always matches the run.
+final class LossLog {
+    private let handle: FileHandle
+    static let header = "step,loss,smoothed_loss,learning_rate,gradient_norm\n"
+
+    init(url: URL, keepingStepsUpTo step: Int) throws {
+        var kept = LossLog.header
+        if step > 0, let text = try? String(contentsOf: url, encoding: .utf8) {
+            for line in text.split(separator: "\n").dropFirst() {
+                guard let first = line.split(separator: ",").first, let s = Int(first), s <= step else { continue }
+                kept += line + "\n"
+            }
+        }
+        try Data(kept.utf8).write(to: url, options: .atomic)
+        handle = try FileHandle(forWritingTo: url)
+        try handle.seekToEnd()
+    }
+
+    func append(_ p: TrainingProgress) {
+        let line = "\(p.step),\(p.loss),\(p.smoothedLoss),\(p.learningRate),\(p.gradientNorm)\n"
+        try? handle.write(contentsOf: Data(line.utf8))
+    }
+
+    deinit { try? handle.close() }
+}

@@ -1,0 +1,96 @@
+import DiffusionAutoencoder
+import Foundation
+
+/// Everything that decides a diffusion-autoencoder training run; stored as `options.json`
+/// in the run folder so that `--resume` continues with exactly the same settings.
+public struct DAETrainingOptions: Codable, Equatable, Sendable {
+    /// Speaker data set folders; each contributes the training part of its split.
+    public var data: [String]
+    public var preset: DiffAEPreset
+    /// Optimizer steps in total (a resumed run may raise it).
+    public var steps: Int
+    public var batchSize = 8
+    /// AdamW peak learning rate (DiffAE: 1e-4).
+    public var learningRate = 1e-4
+    /// AdamW decoupled weight decay (DiffAE trains with 0).
+    public var weightDecay = 0.0
+    /// EMA decay of the weights written to dae.h5. DiffAE uses 0.9999, an averaging horizon of
+    /// 1/(1 − decay) = 10,000 steps: after a 3,600-step CPU run 0.9999^3600 = 70 % of such an
+    /// average would still be the random initial weights. 0.999 (a 1,000-step horizon) keeps
+    /// 3 % of them after 3,600 steps, and is still long enough to smooth the step noise.
+    public var emaDecay: Float = 0.999
+    /// Linear learning-rate warm-up from 0, then constant.
+    public var warmupSteps: Int
+    /// Global gradient-norm clip (DiffAE: 1).
+    public var gradientClip: Float = 1
+    public var checkpointEvery = 500
+    /// Seeds the model's initial weights, the data order, the diffusion noise and the flips.
+    public var seed: UInt64 = 0
+    /// Mirror frames left–right at random. Off by default: a mirrored face has its yaw and
+    /// roll negated, which would contradict the data set's pose labels.
+    public var horizontalFlip = false
+    /// The end of each recording held out for evaluation (never trained on), after a gap.
+    public var heldOutFraction = 0.1
+    public var gapSeconds = 1.0
+    /// Frames the training split held when the run started (checked on resume).
+    public var trainingFrames: Int?
+
+    public init(data: [String], preset: DiffAEPreset, steps: Int, warmupSteps: Int? = nil) {
+        self.data = data
+        self.preset = preset
+        self.steps = steps
+        self.warmupSteps = warmupSteps ?? Self.defaultWarmup(steps: steps)
+    }
+
+    /// A tenth of the run, at most 200 steps: enough for Adam's second-moment estimates to settle.
+    public static func defaultWarmup(steps: Int) -> Int { Swift.min(200, steps / 10) }
+
+    /// The settings that must be valid before anything runs.
+    public func validate() throws {
+        func fail(_ why: String) throws { throw DAEWorkflowError.invalidOption(why) }
+        if data.isEmpty { try fail("at least one --data folder is needed") }
+        if steps < 1 { try fail("--steps must be at least 1 (got \(steps))") }
+        if batchSize < 1 { try fail("--batch must be at least 1 (got \(batchSize))") }
+        if !(learningRate > 0 && learningRate.isFinite) { try fail("--lr must be positive (got \(learningRate))") }
+        if !(emaDecay >= 0 && emaDecay < 1) { try fail("--ema must be in [0, 1) (got \(emaDecay))") }
+        if warmupSteps < 0 || warmupSteps > steps { try fail("--warmup must be in 0...\(steps) (got \(warmupSteps))") }
+        if checkpointEvery < 1 { try fail("--checkpoint-every must be at least 1 (got \(checkpointEvery))") }
+        if !(heldOutFraction >= 0 && heldOutFraction < 1) { try fail("--held-out must be in [0, 1) (got \(heldOutFraction))") }
+    }
+
+    public func write(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase  // as meta.json
+        try (encoder.encode(self) + Data("\n".utf8)).write(to: url, options: .atomic)
+    }
+
+    public static func read(_ url: URL) throws -> DAETrainingOptions {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw DAEWorkflowError.missingFile(url, "the run's training options")
+        }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do { return try decoder.decode(DAETrainingOptions.self, from: Data(contentsOf: url)) } catch {
+            throw DatasetError.unreadable(url, "\(error)")
+        }
+    }
+}
+
+/// What goes wrong around the diffusion autoencoder's workflows, naming the file or option.
+public enum DAEWorkflowError: Error, CustomStringConvertible, LocalizedError {
+    case invalidOption(String)
+    case missingFile(URL, String)
+    case runExists(URL, String)
+    case mismatch(String)
+
+    public var description: String {
+        switch self {
+        case .invalidOption(let why): return why
+        case .missingFile(let url, let what): return "\(url.path) does not exist (\(what))"
+        case .runExists(let url, let why): return "\(url.path): \(why)"
+        case .mismatch(let why): return why
+        }
+    }
+    public var errorDescription: String? { description }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import DiffusionAutoencoder
+import Foundation
+import TalkingFace
+
+/// Arguments the `dae` subcommands share.
+enum DAEArguments {
+    /// `--model` as given: a .h5 file, or a run folder meaning its dae.h5 (the EMA weights).
+    static func loadModel(_ path: String) throws -> DiffAE {
+        var url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            url = url.appendingPathComponent("dae.h5")
+        }
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw ValidationError("--model \(url.path) does not exist; train one with `talkingface dae train` (it writes RUN/dae.h5) or import one with `talkingface weights import`")
+        }
+        return try DiffAE.load(checkpoint: url)
+    }
+
+    static func preset(_ name: String) throws -> DiffAEPreset {
+        guard let preset = DiffAEPreset(rawValue: name) else {
+            throw ValidationError("unknown preset '\(name)'; one of \(DiffAEPreset.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return preset
+    }
+
+    /// Frames named by `spec`: "START:END" (END excluded; either may be left out), "all",
+    /// "train" or "held-out" (the data set's split, 10 % held out after a 1 s gap).
+    static func frames(_ spec: String, in dataset: SpeakerDataset) throws -> [Int] {
+        let n = dataset.frameCount
+        switch spec {
+        case "all": return Array(0..<n)
+        case "train": return Array(dataset.split().train)
+        case "held-out": return Array(dataset.split().heldOut)
+        default: break
+        }
+        let parts = spec.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2 else {
+            throw ValidationError("--frames '\(spec)': expected START:END (e.g. 0:16), all, train or held-out")
+        }
+        guard let start = parts[0].isEmpty ? 0 : Int(parts[0]), let end = parts[1].isEmpty ? n : Int(parts[1]) else {
+            throw ValidationError("--frames '\(spec)': START and END must be whole numbers")
+        }
+        guard 0 <= start && start < end && end <= n else {
+            throw ValidationError("--frames \(start):\(end) is not a non-empty range inside the data set's 0:\(n)")
+        }
+        return Array(start..<end)
+    }
+
+    static func dataset(_ path: String) throws -> SpeakerDataset {
+        try SpeakerDataset(at: URL(fileURLWithPath: path))
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import DiffusionAutoencoder
+import Foundation
+import Logging
+import MediaIO
+import TalkingFace
+
+struct DAEDecodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decode",
+        abstract: "Decode latents (from dae encode, or predicted) to PNG frames.",
+        discussion: """
+        --noise encoded starts each frame from its own x_T (needs encode --stochastic) and \
+        reconstructs it; reference starts every frame from the reference frame's x_T (z_sem \
+        alone decides the frame); seed starts every frame from one Gaussian noise image \
+        drawn with --seed. Default: encoded when the file has x_T, else reference. Frames are \
+        written as OUT/00000.png … in the file's order, with OUT/frames.csv naming each one's \
+        frame in the data set.
+
+        Examples:
+          talkingface dae decode --model runs/dae --latents zx.h5 --out decoded
+          talkingface dae decode --model runs/dae --latents z.h5 --out decoded \\
+            --noise seed --seed 3 --steps 50
+        """)
+
+    enum NoiseSource: String, ExpressibleByArgument, CaseIterable { case encoded, reference, seed }
+
+    @Option(help: "The model: a run folder (its dae.h5) or an .h5 checkpoint.") var model: String
+    @Option(help: "The latents file (dae encode's output).") var latents: String
+    @Option(help: "Output folder for the PNG frames (created).") var out: String
+    @Option(help: "Starting noise: encoded, reference or seed.") var noise: NoiseSource?
+    @Option(help: "Seed of the noise for --noise seed.") var seed: UInt64 = 0
+    @Option(help: "DDIM sampling steps.") var steps: Int = 20
+    @Option(help: "Frames per network batch.") var batch: Int = 32
+
+    func validate() throws {
+        guard steps >= 1 && steps <= 1000 else { throw ValidationError("--steps must be in 1...1000") }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+    }
+
+    func run() throws {
+        let logger = Logger(label: "talkingface.dae.decode")
+        let network = try DAEArguments.loadModel(model)
+        let codes = try DAELatents.read(URL(fileURLWithPath: latents))
+        let source: DecodeNoise
+        switch noise ?? (codes.xT != nil ? .encoded : .reference) {
+        case .encoded: source = .encoded
+        case .reference: source = .reference
+        case .seed: source = .seed(seed)
+        }
+        let folder = URL(fileURLWithPath: out)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        logger.info("decoding \(codes.count) frames from \(latents) (\(source), \(steps) steps)")
+        let bar = ProgressBar("decode")
+        try FaceAutoencoding.decode(model: network, latents: codes, noise: source, steps: steps, chunk: batch,
+                                    progress: { bar.update($0, of: $1) }) { start, images in
+            for (k, image) in images.enumerated() {
+                try PNG.write(image.image8(), to: folder.appendingPathComponent(Video.frameName(start + k)))
+            }
+        }
+        var table = "index,frame\n"
+        for (i, frame) in codes.frames.enumerated() { table += "\(i),\(frame)\n" }
+        try Data(table.utf8).write(to: folder.appendingPathComponent("frames.csv"), options: .atomic)
+        logger.info("wrote \(codes.count) frames to \(out)")
+    }
+}

@@ -1,0 +1,128 @@
+import ArgumentParser
+import DiffusionAutoencoder
+import Foundation
+import Logging
+import TalkingFace
+
+struct DAETrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a diffusion autoencoder on speaker data sets (their training splits).",
+        discussion: """
+        Encoder and UNet train end to end on DiffAE's ε loss: AdamW (weight decay 0), linear \
+        warm-up then a constant learning rate, gradient clip 1, an EMA of the weights. The last \
+        10 % of each recording (after a 1 s gap) is held out for evaluation and never trained on. \
+        Frames are decoded once into memory when they fit --cache-mb.
+
+        The run folder gets options.json, checkpoint.h5 (everything for an exact resume), \
+        dae.h5 (the EMA weights: the model for encode/decode/reconstruct) and loss.csv. Both \
+        .h5 files are written every --checkpoint-every steps, at the end and on Ctrl-C (a \
+        second Ctrl-C quits at once). A NaN/Inf loss stops the run, leaving the last good files. \
+        --resume continues a run with its own settings; only --steps and --checkpoint-every may change.
+
+        Examples:
+          talkingface dae train --data data/synth/speaker_00 --out runs/dae --preset cpu64
+          talkingface dae train --data data/a --data data/b --out runs/ab \\
+            --steps 10000 --batch 8 --lr 1e-4 --ema 0.999 --checkpoint-every 250
+          talkingface dae train --out runs/dae --resume --steps 7200
+        """)
+
+    @Option(help: "A speaker data set folder (repeat for several).") var data: [String] = []
+    @Option(help: "Model preset: \(DiffAEPreset.allCases.map(\.rawValue).joined(separator: ", ")) (default cpu64).")
+    var preset: String?
+    @Option(help: "Run folder (created).") var out: String
+    @Option(help: "Total optimizer steps (default 3600, ≈ 2 h of cpu64 on 2 cores).") var steps: Int?
+    @Option(help: "Frames per step (default 8).") var batch: Int?
+    @Option(help: "Peak learning rate (default 1e-4, DiffAE's).") var lr: Double?
+    @Option(help: "EMA decay of the saved weights (default 0.999: DiffAE's 0.9999 averages over 10,000 steps, longer than a CPU run).")
+    var ema: Float?
+    @Option(help: "Warm-up steps (default: a tenth of --steps, at most 200).") var warmup: Int?
+    @Option(help: "Checkpoint every N steps (default 500).") var checkpointEvery: Int?
+    @Option(help: "Seed of the initial weights, data order, noise and flips (default 0).") var seed: UInt64?
+    @Option(help: "Fraction of each recording held out at its end (default 0.1).") var heldOut: Double?
+    @Flag(help: "Mirror frames left–right at random (off: mirroring contradicts pose labels).") var flip = false
+    @Option(help: "Decode all frames into memory when they take at most this many MB (default 4096).") var cacheMb: Int = 4096
+    @Flag(help: "Continue the run in --out from its checkpoint.") var resume = false
+
+    func validate() throws {
+        if !resume && data.isEmpty { throw ValidationError("give at least one --data folder (a speaker data set; see `talkingface synth`)") }
+        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
+        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
+        if cacheMb < 0 { throw ValidationError("--cache-mb must not be negative") }
+    }
+
+    func run() throws {
+        let logger = Logger(label: "talkingface.dae.train")
+        let runFolder = URL(fileURLWithPath: out)
+        let options = try resume ? resumedOptions(runFolder) : newOptions()
+
+        let loading = ProgressBar("loading frames")
+        let trainer = try DAETrainer(options: options, run: runFolder, resume: resume, memoryBudget: cacheMb << 20) {
+            loading.update($0, of: $1)
+        }
+        let frames = trainer.frames
+        let (unet, encoder) = trainer.model.parameterCounts
+        logger.info("\(frames.count) training frames from \(frames.spans.count) data set(s), \(frames.isCached ? "cached in memory (\(frames.cacheBytes >> 20) MB)" : "read from disk each step")")
+        logger.info("DiffAE \(options.preset.rawValue): \(unet) UNet + \(encoder) encoder parameters; batch \(options.batchSize), lr \(options.learningRate), EMA \(options.emaDecay), warm-up \(options.warmupSteps)")
+        if resume { logger.info("resuming \(runFolder.path) at step \(trainer.loop.step) of \(options.steps)") }
+
+        let line = TrainingProgressLine(label: "dae")
+        let result: TrainingResult
+        do {
+            result = try trainer.train { report in
+                line.update(report)
+                if report.checkpointSaved && report.step < report.totalSteps {
+                    line.note("checkpoint at step \(report.step) → \(trainer.checkpointURL.path), \(trainer.modelURL.path)")
+                }
+            }
+        } catch {
+            line.finish()  // then ArgumentParser prints the error (a NaN names the last good checkpoint)
+            throw error
+        }
+        line.finish()
+        if result.interrupted {
+            logger.info("stopped at step \(result.step); continue with: talkingface dae train --out \(out) --resume")
+        } else {
+            logger.info("done: \(result.step) steps, last loss \(result.lastLoss.map { String(format: "%.4f", $0) } ?? "-"); model \(trainer.modelURL.path)")
+        }
+    }
+
+    private func newOptions() throws -> DAETrainingOptions {
+        let totalSteps = steps ?? 3600
+        var options = DAETrainingOptions(
+            data: data.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
+            preset: try DAEArguments.preset(preset ?? "cpu64"), steps: totalSteps, warmupSteps: warmup)
+        if let batch { options.batchSize = batch }
+        if let lr { options.learningRate = lr }
+        if let ema { options.emaDecay = ema }
+        if let checkpointEvery { options.checkpointEvery = checkpointEvery }
+        if let seed { options.seed = seed }
+        if let heldOut { options.heldOutFraction = heldOut }
+        options.horizontalFlip = flip
+        try options.validate()
+        return options
+    }
+
+    /// The run's own options; a setting given again must agree with them.
+    private func resumedOptions(_ runFolder: URL) throws -> DAETrainingOptions {
+        let options = try DAETrainer.resumeOptions(run: runFolder, steps: steps, checkpointEvery: checkpointEvery)
+        var conflicts: [String] = []
+        func check<T: Equatable>(_ flag: String, _ given: T?, _ saved: T) {
+            if let given, given != saved { conflicts.append("\(flag) \(given) (the run has \(saved))") }
+        }
+        if !data.isEmpty { check("--data", data.map { URL(fileURLWithPath: $0).standardizedFileURL.path }, options.data) }
+        check("--preset", preset, options.preset.rawValue)
+        check("--batch", batch, options.batchSize)
+        check("--lr", lr, options.learningRate)
+        check("--ema", ema, options.emaDecay)
+        check("--warmup", warmup, options.warmupSteps)
+        check("--seed", seed, options.seed)
+        check("--held-out", heldOut, options.heldOutFraction)
+        check("--flip", flip ? true : nil, options.horizontalFlip)
+        guard conflicts.isEmpty else {
+            throw ValidationError("--resume continues \(runFolder.path) with its own settings (options.json); only --steps and --checkpoint-every may change, but got: \(conflicts.joined(separator: ", "))")
+        }
+        return options
+    }
+}

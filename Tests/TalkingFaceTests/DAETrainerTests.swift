@@ -1,0 +1,116 @@
+import DiffusionAutoencoder
+import Foundation
+import MediaIO
+import TalkingFace
+import XCTest
+
+final class DAETrainerTests: XCTestCase {
+    private func options(_ data: URL, steps: Int) -> DAETrainingOptions {
+        var options = DAETrainingOptions(data: [data.path], preset: .tiny, steps: steps, warmupSteps: 2)
+        options.batchSize = 2
+        options.learningRate = 1e-3
+        options.emaDecay = 0.9
+        options.checkpointEvery = 100
+        options.seed = 7
+        options.gapSeconds = 0.2  // 30 frames: held out 27..<30, gap 5, train 0..<22
+        options.horizontalFlip = true  // exercises the flip generator's resume too
+        return options
+    }
+
+    private func bits(_ state: [(String, Tensor)]) -> [String: [UInt32]] {
+        Dictionary(uniqueKeysWithValues: state.map { ($0.0, $0.1.values.map(\.bitPattern)) })
+    }
+    private func bits(_ state: [String: Tensor]) -> [String: [UInt32]] { bits(state.map { ($0.key, $0.value) }) }
+
+    private func losses(_ csv: URL) throws -> [String] {
+        try String(contentsOf: csv, encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",")[0...1].joined(separator: ",") }
+    }
+
+    func testSplitKeepsHeldOutFramesOutOfTraining() throws {
+        let scratch = try ScratchFolder()
+        try DAETestData.write(to: scratch.path("speaker"))
+        let trainer = try DAETrainer(options: options(scratch.path("speaker"), steps: 4), run: scratch.path("run"))
+        XCTAssertEqual(trainer.frames.count, 22)
+        XCTAssertEqual(trainer.frames.spans[0].frames, 0..<22)
+        XCTAssertTrue(trainer.frames.isCached)
+        XCTAssertEqual(trainer.options.trainingFrames, 22)
+    }
+
+    func testInterruptedAndResumedTrainingIsBitIdenticalToUninterrupted() throws {
+        let scratch = try ScratchFolder()
+        let data = scratch.path("speaker")
+        try DAETestData.write(to: data)
+
+        let straight = try DAETrainer(options: options(data, steps: 6), run: scratch.path("straight"))
+        XCTAssertEqual(try straight.train().step, 6)
+
+        let first = try DAETrainer(options: options(data, steps: 6), run: scratch.path("stopped"))
+        let stopped = try first.train { if $0.step == 3 { first.loop.requestStop() } }
+        XCTAssertTrue(stopped.interrupted)
+        XCTAssertEqual(stopped.step, 4)
+        XCTAssertThrowsError(try DAETrainer(options: options(data, steps: 6), run: scratch.path("stopped"))) {
+            XCTAssertTrue("\($0)".contains("--resume"), "\($0)")
+        }
+
+        // Resumed with frames read from disk each step instead of the cache: same batches.
+        let resumed = try DAETrainer(options: DAETrainer.resumeOptions(run: scratch.path("stopped")), run: scratch.path("stopped"),
+                                     resume: true, memoryBudget: 0)
+        XCTAssertFalse(resumed.frames.isCached)
+        XCTAssertEqual(resumed.loop.step, 4)
+        XCTAssertEqual(try resumed.train().step, 6)
+
+        XCTAssertEqual(bits(resumed.model.namedState()), bits(straight.model.namedState()))
+        XCTAssertEqual(bits(resumed.loop.ema!.average), bits(straight.loop.ema!.average))
+        XCTAssertEqual(bits(try TensorFile.read(resumed.modelURL).tensors), bits(try TensorFile.read(straight.modelURL).tensors),
+                       "dae.h5 (EMA weights)")
+        XCTAssertEqual(try losses(resumed.logURL), try losses(straight.logURL))
+        XCTAssertEqual(try losses(straight.logURL).count, 6)
+    }
+
+    func testAFewStepsLowerTheLoss() throws {
+        let scratch = try ScratchFolder()
+        let data = scratch.path("speaker")
+        try DAETestData.write(to: data)
+        var settings = options(data, steps: 8)
+        settings.batchSize = 2
+        settings.learningRate = 3e-3
+        settings.horizontalFlip = false
+        let trainer = try DAETrainer(options: settings, run: scratch.path("run"))
+        let batch = try trainer.frames.batch(Array(0..<8))  // loss 1.00 → 0.15 in 12 steps at batch 4
+
+        // The ε loss on fixed frames, time steps and noise, without dropout.
+        func heldLoss() -> Float {
+            trainer.model.eval()
+            defer { trainer.model.train() }
+            var rng = RandomGenerator(seed: 11)
+            return withoutGradients { (0..<4).map { _ in trainer.model.loss(x0: batch, rng: &rng).item }.reduce(0, +) / 4 }
+        }
+        let before = heldLoss()
+        XCTAssertEqual(try trainer.train().step, settings.steps)
+        let after = heldLoss()
+        XCTAssertLessThan(after, 0.7 * before, "loss \(before) → \(after)")
+
+        let saved = try DiffAE.load(checkpoint: trainer.modelURL)
+        XCTAssertEqual(saved.config, DiffAEPreset.tiny.config)
+    }
+
+    func testNonFiniteLossStopsWithTheLastGoodFilesKept() throws {
+        let scratch = try ScratchFolder()
+        let data = scratch.path("speaker")
+        try DAETestData.write(to: data)
+        var settings = options(data, steps: 5)
+        settings.learningRate = 1e30  // one step throws every weight to ±1e30; the next loss overflows
+        settings.warmupSteps = 0
+        settings.checkpointEvery = 1
+        let trainer = try DAETrainer(options: settings, run: scratch.path("run"))
+        XCTAssertThrowsError(try trainer.train()) { error in
+            guard let error = error as? NonFiniteTrainingError else { return XCTFail("\(error)") }
+            XCTAssertEqual(error.step, 1)
+            XCTAssertEqual(error.lastCheckpointStep, 1)
+        }
+        let state = try Checkpoint.load(into: DiffAE(preset: .tiny), from: trainer.checkpointURL)
+        XCTAssertEqual(state.integers["step"], [1])
+        XCTAssertNoThrow(try DiffAE.load(checkpoint: trainer.modelURL))
+        XCTAssertEqual(try String(contentsOf: trainer.logURL, encoding: .utf8).split(separator: "\n").count, 2)  // header + step 1
+    }
+}
