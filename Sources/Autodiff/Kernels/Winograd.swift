@@ -175,7 +175,7 @@ enum Winograd {
             }
             let gu = partials[r]
             gu.update(repeating: 0, count: uCount)
-            for block in r * perRun..<min(blocks, (r + 1) * perRun) {
+            for block in min(blocks, r * perRun)..<min(blocks, (r + 1) * perRun) {   // may be empty with many cores
                 let blockRange = block * blockRows..<min(totalRows, (block + 1) * blockRows)
                 let tiles = blockRange.count * tilesW
                 for (k, row) in blockRange.enumerated() {

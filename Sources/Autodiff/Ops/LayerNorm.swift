@@ -43,7 +43,7 @@ public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float = 
                 let xhat = BufferPool.shared.take(dim)           // (D) scratch
                 let gxhat = BufferPool.shared.take(dim)          // (D) scratch: gy·w
                 defer { BufferPool.shared.give(xhat, count: dim); BufferPool.shared.give(gxhat, count: dim) }
-                for row in chunk * step..<min(rows, (chunk + 1) * step) {
+                for row in min(rows, chunk * step)..<min(rows, (chunk + 1) * step) {   // may be empty with many cores
                     let xr = xp + row * dim, gyr = gyp + row * dim
                     let (m, r) = (mean[row], rstd[row])
                     SIMDLoops.affine(xr, r, -m * r, into: xhat, count: dim)
