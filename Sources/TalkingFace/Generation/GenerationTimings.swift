@@ -35,13 +35,14 @@ public struct GenerationTimings: Sendable, Equatable {
     /// One line per stage that ran, with its share of the total, and the real-time factor
     /// against `speechSeconds` of audio.
     public func table(speechSeconds: Double) -> String {
-        var lines = ["stage        seconds   share"]
+        func name(_ s: String) -> String { s.padding(toLength: 8, withPad: " ", startingAt: 0) }
+        var lines = ["stage     seconds   share"]
         for stage in GenerationStage.allCases {
             guard let s = seconds[stage] else { continue }
-            lines.append(String(format: "%-10@ %9.2f %6.1f %%", stage.rawValue as NSString, s, total > 0 ? 100 * s / total : 0))
+            lines.append(name(stage.rawValue) + String(format: " %8.2f %6.1f %%", s, total > 0 ? 100 * s / total : 0))
         }
-        lines.append(String(format: "%-10@ %9.2f   (%.2f× real time for %.2f s of speech)", "total" as NSString, total,
-                            speechSeconds > 0 ? total / speechSeconds : 0, speechSeconds))
+        lines.append(name("total") + String(format: " %8.2f   (%.2f× real time for %.2f s of speech)", total,
+                                            speechSeconds > 0 ? total / speechSeconds : 0, speechSeconds))
         return lines.joined(separator: "\n")
     }
 }

@@ -51,12 +51,21 @@ extension Speaker {
         let latents = try self.latents(speech: speech, pose: pose, audioEncoder: audioEncoder, timings: &timings, progress: progress)
         let frameCount = latents.zSem.size(0)
 
+        // Earlier frames are replaced only where an earlier generate put them (it writes
+        // latents.h5 first): never a data set's own frames.
+        let fm = FileManager.default
+        if fm.fileExists(atPath: folder.appendingPathComponent("frames").path) && !fm.fileExists(atPath: folder.appendingPathComponent("latents.h5").path) {
+            throw SpeakerError(file: folder.appendingPathComponent("frames"), "holds frames that talkingface generate did not write; choose another output")
+        }
+        try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+        try timings.measure(.write) {
+            try TensorFile.write(["z_sem": latents.zSem, "pose": latents.pose], to: folder.appendingPathComponent("latents.h5"))
+        }
         let frames = try PNGFrameWriter(folder: folder.appendingPathComponent("frames"))
         timings.merge(try render(zSem: latents.zSem, steps: steps, noise: noise, batchSize: batchSize, into: frames, progress: progress))
         let track = PoseTrack(tensor: latents.pose)
         try timings.measure(.write) {
             try track.write(to: folder.appendingPathComponent("pose.csv"))
-            try TensorFile.write(["z_sem": latents.zSem, "pose": latents.pose], to: folder.appendingPathComponent("latents.h5"))
             try DatasetMeta(fps: meta.fps, frameCount: frameCount, width: meta.imageSize, height: meta.imageSize, poseUnits: "radians",
                             source: ["speaker": meta.name, "speech": speech.path, "steps": String(steps), "noise": "\(noise)"])
                 .write(to: folder.appendingPathComponent("meta.json"))

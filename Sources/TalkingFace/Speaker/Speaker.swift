@@ -60,6 +60,9 @@ public final class Speaker {
         try self.init(meta: meta, dae: dae, s2l: s2l, reference: reference, bundle: bundle)
     }
 
+    /// Reads the bundle folder at `path` (`Speaker(bundle: "Weights/default")`).
+    public convenience init(bundle path: String) throws { try self.init(bundle: URL(fileURLWithPath: path)) }
+
     /// `body(url)`, with any error that does not already name its file wrapped so that it does.
     private static func loading<T>(_ url: URL, _ body: (URL) throws -> T) throws -> T {
         do { return try body(url) } catch let error as SpeakerError { throw error } catch let error as CheckpointError {

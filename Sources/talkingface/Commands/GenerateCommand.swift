@@ -29,9 +29,11 @@ struct GenerateCommand: ParsableCommand {
 
         Examples:
           talkingface generate --audio hello.wav --out out.mp4
-          talkingface generate --audio hello.wav --speaker Weights/default --steps 10 --out runs/hello
-          talkingface generate --audio hello.wav --pose-from data/synth/speaker_00 --pose-fit trim --out posed.mp4
-          talkingface generate --audio hello.wav --noise independent --seed 3 --out ablation.mp4
+          talkingface generate --audio hello.wav --steps 10 --out runs/hello
+          talkingface generate --audio hello.wav --pose turn.csv --pose-fit loop --out t.mp4
+          talkingface generate --audio hello.wav --pose-from data/synth/speaker_00 \\
+              --pose-fit trim --out posed.mp4
+          talkingface generate --audio hello.wav --noise independent --out flicker.mp4
         """)
 
     @Option(help: "Speech: WAV, FLAC or OGG (any rate; mixed to mono, resampled to 16 kHz).") var audio: String
@@ -62,7 +64,7 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         let logger = Logger(label: "talkingface.generate")
         let speech = URL(fileURLWithPath: audio)
-        let speaker = try Speaker(bundle: URL(fileURLWithPath: self.speaker))
+        let speaker = try Speaker(bundle: self.speaker)
         logger.info("speaker \(speaker.meta.name): \(speaker.meta.imageSize)×\(speaker.meta.imageSize) at \(speaker.meta.fps) fps (\(self.speaker))")
 
         let start: NoiseStart = switch noise {
