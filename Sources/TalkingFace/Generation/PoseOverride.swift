@@ -23,13 +23,12 @@ public enum GenerationPose: Sendable {
 extension PoseFit {
     /// `track` fitted to `frames` frames, or an error naming `source` and both lengths.
     public func apply(_ track: PoseTrack, frames: Int, source: URL?) throws -> PoseTrack {
-        let name = source?.path ?? "the pose override"
         if track.count == frames { return track }
         guard track.count > 0 else { throw SpeakerError(file: source, "the pose track is empty; the speech has \(frames) frames") }
         switch self {
         case .error:
-            throw SpeakerError(file: source, "\(track.count) pose rows for speech of \(frames) frames; "
-                               + "pass a matching \(name), or choose --pose-fit trim (cut a longer track) or loop (repeat it)")
+            throw SpeakerError(file: source, "\(track.count) pose rows for speech of \(frames) video frames; "
+                               + "make them match, or choose --pose-fit trim (cut a longer track) or loop (repeat it)")
         case .trim:
             guard track.count > frames else {
                 throw SpeakerError(file: source, "\(track.count) pose rows cannot be trimmed to \(frames) frames (too short; try --pose-fit loop)")
