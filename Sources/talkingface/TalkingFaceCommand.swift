@@ -15,6 +15,7 @@ struct TalkingFaceCommand: ParsableCommand {
           talkingface s2l predict --model runs/s2l/s2l.h5 --audio speech.wav --out runs/s2l/speech_latents.h5
         """,
         subcommands: [
-            SynthCommand.self, DAECommand.self, SpeechToLatentCommand.self, EvalCommand.self, WeightsCommand.self,
+            GenerateCommand.self, SynthCommand.self, DAECommand.self, SpeechToLatentCommand.self, EvalCommand.self,
+            WeightsCommand.self,
         ])
 }

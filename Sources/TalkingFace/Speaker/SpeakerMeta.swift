@@ -1,0 +1,81 @@
+import Foundation
+
+/// `meta.json` of a speaker bundle: what the bundle is and how it was made. Keys are
+/// snake_case on disk; sorted keys and fixed formatting, so equal metadata gives equal bytes.
+public struct SpeakerMeta: Codable, Equatable, Sendable {
+    /// The bundle layout this toolkit writes; bumped when the files change meaning.
+    public static let currentFormat = 1
+
+    public var format: Int
+    public var name: String
+    /// Video frames per second of the latents (the speech-to-latent model's frame rate).
+    public var fps: Double
+    /// Square frame side in pixels (the diffusion autoencoder's image size).
+    public var imageSize: Int
+    /// Named configurations the models were built from (nil when custom).
+    public var daePreset: String?
+    public var s2lPreset: String?
+    /// The speech features the speech-to-latent model reads: "log-mel" (built in) or
+    /// "wav2vec2" (the user passes the same checkpoint with `--audio-encoder`).
+    public var features: String
+    /// DDIM steps to decode with by default; the reference x_T was inverted with these.
+    public var defaultSteps: Int
+    /// Units of the pose the speech-to-latent model predicts and accepts: "degrees" (as
+    /// `s2l train` trains it) or "radians". Generation converts; its outputs are radians.
+    public var poseUnits: String
+    /// Provenance: commands, data, seeds, figures (free-form).
+    public var madeBy: [String: String]
+
+    public init(name: String, fps: Double, imageSize: Int, daePreset: String? = nil, s2lPreset: String? = nil,
+                features: String = SpeakerMeta.logMel, defaultSteps: Int = 20, poseUnits: String = "degrees",
+                madeBy: [String: String] = [:]) {
+        self.format = Self.currentFormat
+        self.name = name
+        self.fps = fps
+        self.imageSize = imageSize
+        self.daePreset = daePreset
+        self.s2lPreset = s2lPreset
+        self.features = features
+        self.defaultSteps = defaultSteps
+        self.poseUnits = poseUnits
+        self.madeBy = madeBy
+    }
+
+    public static let logMel = "log-mel"
+    public static let wav2vec2 = "wav2vec2"
+
+    enum CodingKeys: String, CodingKey {
+        case format, name, fps, features
+        case imageSize = "image_size"
+        case daePreset = "dae_preset"
+        case s2lPreset = "s2l_preset"
+        case defaultSteps = "default_steps"
+        case poseUnits = "pose_units"
+        case madeBy = "made_by"
+    }
+
+    public func write(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try (encoder.encode(self) + Data("\n".utf8)).write(to: url, options: .atomic)
+    }
+
+    public static func read(_ url: URL) throws -> SpeakerMeta {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch { throw SpeakerError(file: url, "cannot read: \(error.localizedDescription)") }
+        do { return try JSONDecoder().decode(SpeakerMeta.self, from: data) } catch {
+            throw SpeakerError(file: url, "not a speaker meta.json: \(Self.describe(error))")
+        }
+    }
+
+    /// A decoding error in a sentence (which key is missing or wrong), not Foundation's dump.
+    static func describe(_ error: Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): return "the key '\(key.stringValue)' is missing"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            return "'\(context.codingPath.map(\.stringValue).joined(separator: "."))': \(context.debugDescription)"
+        case DecodingError.dataCorrupted(let context): return context.debugDescription
+        default: return "\(error)"
+        }
+    }
+}

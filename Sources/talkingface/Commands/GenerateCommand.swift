@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TalkingFace
+
+/// `talkingface generate`: speech in, talking-face video out (DESIGN §1, §7).
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Turn speech into a talking-face video with a speaker bundle.",
+        discussion: """
+        Speech → features → z_sem and head pose per frame (25 fps) → frames decoded by DDIM in \
+        batches, every frame from the same start noise x_T → PNG frames written as each batch \
+        finishes (memory stays flat however long the speech) → an MP4 with the speech when \
+        ffmpeg is on PATH.
+
+        Output: with --out NAME.mp4 the frames go to the folder NAME/ (frames/00000.png …, \
+        pose.csv, latents.h5, meta.json: a data set `talkingface eval` reads); with --out DIR \
+        they go to DIR/ and the video to DIR/video.mp4.
+
+        Noise (--noise): reference (default) starts every frame from the speaker's reference \
+        x_T; seed draws one Gaussian x_T from --seed and shares it; independent draws fresh \
+        noise for every frame — an ablation only: the video flickers.
+
+        Pose: predicted from the speech by default; --pose FILE takes a CSV with the columns \
+        frame, yaw, pitch, roll (radians unless --pose-degrees; one row per frame, frames \
+        numbered from 0), --pose-from DATASET takes a speaker data set's pose.csv. Its length \
+        must match the speech's frame count unless --pose-fit trim|loop says otherwise.
+
+        Examples:
+          talkingface generate --audio hello.wav --out out.mp4
+          talkingface generate --audio hello.wav --steps 10 --out runs/hello
+          talkingface generate --audio hello.wav --pose turn.csv --pose-fit loop --out t.mp4
+          talkingface generate --audio hello.wav --pose-from data/synth/speaker_00 \\
+              --pose-fit trim --out posed.mp4
+          talkingface generate --audio hello.wav --noise independent --out flicker.mp4
+        """)
+
+    @Option(help: "Speech: WAV, FLAC or OGG (any rate; mixed to mono, resampled to 16 kHz).") var audio: String
+    @Option(help: "Speaker bundle folder (dae.h5, s2l.h5, reference.h5, meta.json).") var speaker = "Weights/default"
+    @Option(help: "Output: NAME.mp4 (frames in NAME/) or a folder.") var out: String
+    @Option(help: "Pose override: CSV with columns frame, yaw, pitch, roll.") var pose: String?
+    @Flag(help: "The --pose file's angles are in degrees (default: radians).") var poseDegrees = false
+    @Option(help: "Pose override from a speaker data set folder's pose.csv.") var poseFrom: String?
+    @Option(help: "When the pose override's length differs from the speech: error, trim (cut a longer track) or loop.")
+    var poseFit: String = PoseFit.error.rawValue
+    @Option(help: "DDIM steps (default: the speaker's, 20).") var steps: Int?
+    @Option(help: "Start noise: reference, seed or independent (ablation: flickers).") var noise = "reference"
+    @Option(help: "Seed for --noise seed|independent.") var seed: UInt64 = 0
+    @Option(help: "Frames decoded together.") var batch = 16
+    @Option(help: "Wav2Vec2/HuBERT folder, for a speaker trained on its features.") var audioEncoder: String?
+    @Flag(help: "Write the PNG frames only, no MP4.") var noVideo = false
+
+    func validate() throws {
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        if let steps, !(1...1000).contains(steps) { throw ValidationError("--steps must be in 1…1000") }
+        guard ["reference", "seed", "independent"].contains(noise) else {
+            throw ValidationError("--noise must be reference, seed or independent, not '\(noise)'")
+        }
+        guard PoseFit(rawValue: poseFit) != nil else { throw ValidationError("--pose-fit must be error, trim or loop, not '\(poseFit)'") }
+        if pose != nil && poseFrom != nil { throw ValidationError("give --pose or --pose-from, not both") }
+    }
+
+    func run() throws {
+        let logger = Logger(label: "talkingface.generate")
+        let speech = URL(fileURLWithPath: audio)
+        let speaker = try Speaker(bundle: self.speaker)
+        logger.info("speaker \(speaker.meta.name): \(speaker.meta.imageSize)×\(speaker.meta.imageSize) at \(speaker.meta.fps) fps (\(self.speaker))")
+
+        let start: NoiseStart = switch noise {
+        case "seed": .seeded(seed)
+        case "independent": .independent(seed: seed)
+        default: .reference
+        }
+        if case .independent = start { logger.warning("--noise independent is an ablation: expect flicker") }
+        let fit = PoseFit(rawValue: poseFit)!
+        var posing = GenerationPose.predicted
+        if let pose {
+            let url = URL(fileURLWithPath: pose)
+            posing = .override(try PoseTrack.readOverride(url, degrees: poseDegrees), fit: fit, source: url)
+        } else if let poseFrom {
+            let dataset = try SpeakerDataset(at: URL(fileURLWithPath: poseFrom))
+            guard let track = dataset.pose else {
+                throw ValidationError("\(dataset.root.appendingPathComponent("pose.csv").path) does not exist; --pose-from needs a data set with pose.csv")
+            }
+            posing = .override(track, fit: fit, source: dataset.root.appendingPathComponent("pose.csv"))
+        }
+
+        let bars = StageBars()
+        let result = try speaker.generate(
+            speech: speech, steps: steps, pose: posing, noise: start, batchSize: batch,
+            audioEncoder: audioEncoder.map { URL(fileURLWithPath: $0) }, to: URL(fileURLWithPath: out),
+            makeVideo: !noVideo) { stage, done, total in bars.update(stage, done, total) }
+
+        for note in result.notes { logger.warning("\(note)") }
+        print(result.timings.table(speechSeconds: result.seconds))
+        logger.info("\(result.frameCount) frames → \(result.framesFolder.path)")
+        if let video = result.video { logger.info("video → \(video.path)") }
+    }
+}
+
+/// One progress bar (with ETA) per generation stage; the write stage runs between decode
+/// batches, so only decode gets a bar of its own and write is reported in the timings.
+private final class StageBars {
+    private var current: (stage: GenerationStage, bar: ProgressBar)?
+
+    func update(_ stage: GenerationStage, _ done: Int, _ total: Int) {
+        guard stage != .write else { return }
+        if current?.stage != stage { current = (stage, ProgressBar(stage.rawValue)) }
+        current?.bar.update(done, of: total)
+    }
+}

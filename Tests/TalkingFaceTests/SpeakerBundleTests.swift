@@ -1,0 +1,107 @@
+import Foundation
+import MediaIO
+import NeuralNetworks
+import SpeechToLatent
+import TalkingFace
+import XCTest
+
+final class SpeakerBundleTests: XCTestCase {
+    func testWrittenBundleLoadsBackWithTheSameModelsReferenceAndStatistics() throws {
+        let scratch = try ScratchFolder()
+        let folder = scratch.path("Weights/tiny")
+        let statistics = LatentStatistics(mean: (0..<32).map { Float($0) / 10 }, std: (0..<32).map { 1 + Float($0) / 100 })
+        let speaker = try Speaker.makeUntrained(preset: .tiny, name: "round trip", seed: 9, steps: testSteps)
+        speaker.s2l.latentStatistics = statistics
+        try speaker.write(to: folder)
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)), Set(Speaker.files))
+
+        let loaded = try Speaker(bundle: folder)
+        XCTAssertEqual(loaded.meta, speaker.meta)
+        XCTAssertEqual(loaded.bundle?.path, folder.path)
+        XCTAssertEqual(loaded.s2l.latentStatistics, statistics)
+        XCTAssertEqual(loaded.reference.xT.values, speaker.reference.xT.values)
+        XCTAssertEqual(loaded.reference.zSem.values, speaker.reference.zSem.values)
+        XCTAssertEqual(loaded.reference.stochasticSteps, testSteps)
+        for ((key, a), (_, b)) in zip(loaded.dae.namedState(), speaker.dae.namedState()) {
+            XCTAssertEqual(a.values, b.values, key)
+        }
+        for ((key, a), (_, b)) in zip(loaded.s2l.namedState(), speaker.s2l.namedState()) {
+            XCTAssertEqual(a.values, b.values, key)
+        }
+        // No temporary folders left beside the bundle.
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path("Weights").path), ["tiny"])
+    }
+
+    func testFloat16BundleLoadsAndAgreesToHalfPrecision() throws {
+        let scratch = try ScratchFolder()
+        try untrainedSpeaker.write(to: scratch.path("half"), precision: .float16)
+        let loaded = try Speaker(bundle: scratch.path("half"))
+        let (a, b) = (loaded.dae.namedParameters()[3].1.values, untrainedSpeaker.dae.namedParameters()[3].1.values)
+        XCTAssertLessThan(maxDifference(a, b), 1e-3)
+        XCTAssertEqual(loaded.reference.xT.values, untrainedSpeaker.reference.xT.values, "x_T stays float32")
+    }
+
+    func testRewritingABundleReplacesItWhole() throws {
+        let scratch = try ScratchFolder()
+        let folder = scratch.path("speaker")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("stale".utf8).write(to: folder.appendingPathComponent("stale.txt"))
+        try untrainedSpeaker.write(to: folder)
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)), Set(Speaker.files))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path), ["speaker"])
+    }
+
+    func testEachMissingFileIsNamed() throws {
+        let scratch = try ScratchFolder()
+        let folder = scratch.path("bundle")
+        try untrainedSpeaker.write(to: folder)
+        for name in Speaker.files {
+            let file = folder.appendingPathComponent(name)
+            let aside = scratch.path(name)
+            try FileManager.default.moveItem(at: file, to: aside)
+            XCTAssertThrowsError(try Speaker(bundle: folder), name) { error in
+                XCTAssertTrue("\(error)".contains(file.path), "\(error)")
+            }
+            try FileManager.default.moveItem(at: aside, to: file)
+        }
+        XCTAssertNoThrow(try Speaker(bundle: folder))
+        XCTAssertThrowsError(try Speaker(bundle: scratch.path("nowhere"))) { error in
+            XCTAssertTrue("\(error)".contains(scratch.path("nowhere").path) && "\(error)".contains("dae.h5"), "\(error)")
+        }
+    }
+
+    func testBrokenOrMismatchedFilesAreNamed() throws {
+        let scratch = try ScratchFolder()
+        let folder = scratch.path("bundle")
+        func expectError(naming name: String, _ detail: String, file: StaticString = #filePath, line: UInt = #line) {
+            XCTAssertThrowsError(try Speaker(bundle: folder), file: file, line: line) { error in
+                let message = "\(error)"
+                XCTAssertTrue(message.contains(folder.appendingPathComponent(name).path) && (detail.isEmpty || message.contains(detail)), message,
+                              file: file, line: line)
+            }
+        }
+        for name in [Speaker.daeFile, Speaker.s2lFile, Speaker.referenceFile, Speaker.metaFile] {
+            try untrainedSpeaker.write(to: folder)
+            try Data("not what it should be".utf8).write(to: folder.appendingPathComponent(name))
+            expectError(naming: name, "")
+        }
+
+        try untrainedSpeaker.write(to: folder)
+        var meta = untrainedSpeaker.meta
+        meta.imageSize = 64
+        try meta.write(to: folder.appendingPathComponent(Speaker.metaFile))
+        expectError(naming: Speaker.metaFile, "image_size 64")
+
+        try untrainedSpeaker.write(to: folder)
+        var reference = untrainedSpeaker.reference
+        reference.zSem = Tensor(shape: [1, 8], repeating: 0)
+        try reference.write(to: folder.appendingPathComponent(Speaker.referenceFile))
+        expectError(naming: Speaker.referenceFile, "z_sem")
+
+        try untrainedSpeaker.write(to: folder)
+        let other = try SpeechToLatentModel(config: SpeechToLatentConfig(dimension: 8, heads: 2, feedForward: 8, kernelSize: 3, encoderBlocks: 0,
+                                                                         decoderBlocks: 0, latentDimension: 16, posePredictorChannels: 4))
+        try Checkpoint.save(module: other, config: other.config, to: folder.appendingPathComponent(Speaker.s2lFile))
+        expectError(naming: Speaker.s2lFile, "16")
+    }
+}
