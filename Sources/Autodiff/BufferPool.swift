@@ -17,6 +17,10 @@ public final class BufferPool: @unchecked Sendable {
     public private(set) var allocations = 0
     public private(set) var reuses = 0
 
+    /// With TF_POISON_BUFFERS=1 every buffer handed out is filled with NaN, so a kernel that
+    /// reads memory it never wrote shows up at once instead of only when the pool recycles.
+    private let poison = ProcessInfo.processInfo.environment["TF_POISON_BUFFERS"] == "1"
+
     public init(capacityBytes: Int) { self.capacityBytes = capacityBytes }
 
     public func take(_ count: Int) -> UnsafeMutablePointer<Float> {
@@ -26,12 +30,15 @@ public final class BufferPool: @unchecked Sendable {
             pooledBytes -= count * 4
             reuses += 1
             lock.unlock()
+            if poison { buffer.update(repeating: .nan, count: count) }
             return buffer
         }
         allocations += 1
         lock.unlock()
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * 4, alignment: 64)
-        return raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        let buffer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        if poison { buffer.update(repeating: .nan, count: count) }
+        return buffer
     }
 
     public func give(_ buffer: UnsafeMutablePointer<Float>, count: Int) {

@@ -107,9 +107,10 @@ extension Speaker {
         guard frames > 0 else { throw SpeakerError(file: speech, "too short to make a single video frame") }
         // The data-set layer and the outputs speak radians; the model speaks meta.poseUnits.
         let modelUnitsPerRadian: Float = meta.poseUnits == "degrees" ? 180 / .pi : 1
-        var source = PoseSource.predicted
+        var source = PoseSource.predicted, given: Tensor?
         if case .override(let track, let fit, let file) = pose {
-            source = .given(try fit.apply(track, frames: frames, source: file).tensor() * modelUnitsPerRadian)
+            given = try fit.apply(track, frames: frames, source: file).tensor()
+            source = .given(given! * modelUnitsPerRadian)
         }
         progress?(.speechToLatent, 0, 1)
         let result = try timings.measure(.speechToLatent) {
@@ -118,7 +119,8 @@ extension Speaker {
             }
         }
         progress?(.speechToLatent, 1, 1)
-        return (result.latents, result.pose / modelUnitsPerRadian)
+        // An override comes back exactly as given; a prediction is converted to radians.
+        return (result.latents, given ?? result.pose / modelUnitsPerRadian)
     }
 
     /// The speech's feature layers, each (1, T·s, F), from the front end this speaker reads.
