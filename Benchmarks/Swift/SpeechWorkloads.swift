@@ -7,13 +7,13 @@ import SpeechToLatent
 /// Forward GFLOP (2 × multiply-adds) of the speech-to-latent model on `batch` windows of
 /// T frames (T·s feature frames). Per frame: strided conv F·D·k_s; per Conformer block
 /// 4·D·F_ff (two FFNs) + 7·D² (q, k, v, out; pointwise convs 2D² + D²) + D·K (depthwise)
-/// + 3·T·D (content scores, A·V, position scores over 2T−1 offsets ≈ 2·T·D + T·D), plus
+/// + (4T−1)·D (content scores T·D, A·V T·D, position scores over 2T−1 offsets), plus
 /// (2T−1)·D² for the position projection once per block; pose predictor C·D·k + C²·k;
 /// output D·Z. Pose projector and predictor head are left out (P = 3).
 func speechToLatentForwardGFLOP(_ c: SpeechToLatentConfig, batch: Int) -> Double {
     let (t, d) = (Double(c.windowFrames), Double(c.dimension))
     let front = Double(c.featureDimension * c.dimension * (c.stride + 2 * (c.stride / 2)))
-    let perFrameBlock = 4 * d * Double(c.feedForward) + 7 * d * d + d * Double(c.kernelSize) + 3 * t * d
+    let perFrameBlock = 4 * d * Double(c.feedForward) + 7 * d * d + d * Double(c.kernelSize) + (4 * t - 1) * d
     let pose = Double(c.posePredictorChannels * c.posePredictorKernel * (c.dimension + c.posePredictorChannels))
     let perFrame = front + Double(c.encoderBlocks + c.decoderBlocks) * perFrameBlock + pose + d * Double(c.latentDimension)
     let positions = Double(c.encoderBlocks + c.decoderBlocks) * (2 * t - 1) * d * d
