@@ -31,6 +31,8 @@ workloads=(
 )
 for entry in "${workloads[@]}"; do
   IFS=: read -r w runs warmup <<< "$entry"
+  # BENCH_ONLY="name …" runs just those workloads (e.g. to check one twin).
+  if [ -n "${BENCH_ONLY:-}" ] && [[ " $BENCH_ONLY " != *" $w "* ]]; then continue; fi
   .build/release/Bench --runs "$runs" --warmup "$warmup" --only "$w" > "$workdir/swift_$w.json"
   OMP_NUM_THREADS=2 "$VENV/bin/python" Benchmarks/twin.py --runs "$runs" --warmup "$warmup" --only "$w" \
     > "$workdir/torch_$w.json"
