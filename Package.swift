@@ -55,7 +55,8 @@ let package = Package(
         // Functional twins of Tests/Fixtures/reference_blocks.py, for goldens and benchmarks.
         .target(name: "ReferenceBlocks", dependencies: ["Autodiff"], swiftSettings: fast),
         .executableTarget(
-            name: "Bench", dependencies: ["Autodiff", "ReferenceBlocks"], path: "Benchmarks/Swift", swiftSettings: fast),
+            name: "Bench", dependencies: ["Autodiff", "ReferenceBlocks", "DiffusionAutoencoder", "SpeechToLatent"],
+            path: "Benchmarks/Swift", swiftSettings: fast),
 
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"], swiftSettings: fast),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks"], swiftSettings: fast),

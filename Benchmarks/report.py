@@ -16,11 +16,16 @@ for path in sorted(glob.glob(os.path.join(workdir, "swift_*.json"))):
     torch = json.load(open(os.path.join(workdir, f"torch_{name}.json")))
     peak.append(swift["sgemm_gflops"])
     s, t = swift[name]["seconds"], torch[name]
-    rows.append({"workload": name, "swift_s": round(s, 5), "pytorch_s": round(t, 5), "ratio": round(s / t, 3),
-                 "swift_gflops": round(swift[name]["gflop"] / s, 1), "sgemm_peak_gflops": round(swift["sgemm_gflops"], 1)})
+    row = {"workload": name, "swift_s": round(s, 5), "pytorch_s": round(t, 5), "ratio": round(s / t, 3),
+           "swift_gflops": round(swift[name]["gflop"] / s, 1), "sgemm_peak_gflops": round(swift["sgemm_gflops"], 1)}
+    if "frames" in swift[name]:  # decodes: images per second
+        n = swift[name]["frames"]
+        row["note"] = f"{n / s:.2f} frames/s swift, {n / t:.2f} frames/s torch"
+    rows.append(row)
 json.dump(rows, open(out, "w"), indent=2)
-print(f"{'workload':32} {'swift s':>9} {'torch s':>9} {'ratio':>6} {'GFLOP/s':>8} {'% peak':>7}")
+print(f"{'workload':34} {'swift s':>9} {'torch s':>9} {'ratio':>6} {'GFLOP/s':>8} {'% peak':>7}")
 for r in rows:
-    print(f"{r['workload']:32} {r['swift_s']:9.4f} {r['pytorch_s']:9.4f} {r['ratio']:6.2f} "
-          f"{r['swift_gflops']:8.1f} {100 * r['swift_gflops'] / r['sgemm_peak_gflops']:6.0f}%")
+    print(f"{r['workload']:34} {r['swift_s']:9.4f} {r['pytorch_s']:9.4f} {r['ratio']:6.2f} "
+          f"{r['swift_gflops']:8.1f} {100 * r['swift_gflops'] / r['sgemm_peak_gflops']:6.0f}%"
+          + (f"  ({r['note']})" if "note" in r else ""))
 print(f"(sgemm peak measured in this run: {max(peak):.0f} GFLOP/s on 2 threads; ratio = swift / torch)")

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """PyTorch twin of Benchmarks/Swift: the same workloads, shapes and configs.
 
-    python Benchmarks/twin.py [--runs 5] [--only NAME] > torch.json
+    python Benchmarks/twin.py [--runs 5] [--warmup 1] [--only NAME] > torch.json
 
-Runs on 2 threads (like the Swift side), one warm-up call, then the median of
+Runs on 2 threads (like the Swift side), `--warmup` untimed calls, then the median of
 `--runs` timed calls per workload. Prints one JSON object {workload: seconds}.
+The DiffAE workloads use the reference model of Tests/Fixtures/make_dae_goldens.py, the
+speech-to-latent ones Benchmarks/s2l_twin.py, Wav2Vec2 the `transformers` model.
 """
 import argparse
 import json
@@ -19,6 +21,8 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures"))
 from reference_blocks import attention_block, conformer, rel_positions, resblock  # noqa: E402
+import make_dae_goldens as dae  # noqa: E402
+import s2l_twin  # noqa: E402
 
 torch.set_num_threads(2)
 torch.manual_seed(0)
@@ -129,27 +133,129 @@ def conformer_workload(d=256, heads=4, ffn=1024, kernel=31, blocks=4, n=8, t=250
     return {"conformer_4x256_train": step}
 
 
+# ------------------------------------------------------------------ DiffAE ffhq64 / cpu64 (issue 4)
+# DiffAEConfig's presets (Sources/DiffusionAutoencoder/DiffAEConfig.swift).
+FFHQ64 = dae.Shape(image=64, ch=64, mult=(1, 2, 4, 8), res_blocks=2, attn=(16,), embed=512,
+                   enc_mult=(1, 2, 4, 8, 8), enc_res_blocks=2, zsem=512, heads=1)
+CPU64 = dae.Shape(image=64, ch=32, mult=(1, 2, 4, 4), res_blocks=1, attn=(16,), embed=512,
+                  enc_mult=(1, 2, 4, 4, 4), enc_res_blocks=1, zsem=512, heads=1)
+
+
+def decode_step(model, shape, batch):
+    """20-step DDIM decode from random z_sem and x_T, clipping x̂0 (dae.ddim_move), as DiffAE.decode."""
+    z, x_t = torch.randn(batch, shape.zsem), torch.randn(batch, 3, shape.image, shape.image)
+
+    def step():
+        model.eval()
+        with torch.no_grad():
+            x = x_t
+            for i in reversed(range(len(dae.times))):
+                eps = model(x, torch.full((batch,), dae.times[i]), z)
+                target = dae.alphas_cumprod[dae.times[i - 1]] if i > 0 else 1.0
+                x = dae.ddim_move(x, eps, dae.alphas_cumprod[dae.times[i]], target)
+
+    return step
+
+
+def diffae_workloads():
+    model = dae.AutoencModel(FFHQ64)
+    s = FFHQ64.image
+    x1, z1, t1 = torch.randn(1, 3, s, s), torch.randn(1, FFHQ64.zsem), torch.randint(0, 1000, (1,))
+
+    def forward():
+        model.eval()
+        with torch.no_grad():
+            model(x1, t1, z1)
+
+    x8, noise8, t8 = torch.rand(8, 3, s, s) * 2 - 1, torch.randn(8, 3, s, s), torch.randint(0, 1000, (8,))
+    ab = torch.tensor(dae.alphas_cumprod[t8.numpy()], dtype=torch.float64)
+
+    def train():
+        """ε-loss forward + backward through UNet and encoder, dropout on; no optimiser step."""
+        model.train()
+        with torch.no_grad():
+            x_t = ab.sqrt().float()[:, None, None, None] * x8 + (1 - ab).sqrt().float()[:, None, None, None] * noise8
+        loss = ((model(x_t, t8, model.encoder(x8)) - noise8) ** 2).mean()
+        loss.backward()
+        model.zero_grad(set_to_none=True)
+
+    return {"diffae_ffhq64_unet_fwd_b1": forward, "diffae_ffhq64_train_b8": train,
+            "diffae_ffhq64_decode20_b16": decode_step(model, FFHQ64, 16)}
+
+
+def diffae_cpu64_workloads():
+    return {"diffae_cpu64_decode20_b16": decode_step(dae.AutoencModel(CPU64), CPU64, 16)}
+
+
+# ------------------------------------------------------------------ speech (issue 5)
+def s2l_step(config):
+    """Loss forward + backward at batch 8 × one 10 s window (all frames real); no optimiser step."""
+    model = s2l_twin.SpeechToLatent(config).train()
+    b, t = 8, config.window_frames
+    features = torch.randn(b, t * config.stride, config.feature_dimension)
+    latents, pose = torch.randn(b, t, config.latent_dimension), torch.randn(b, t, config.pose_dimension)
+    lengths = torch.full((b,), t)
+
+    def step():
+        model.loss(features, latents, pose, lengths).backward()
+        model.zero_grad(set_to_none=True)
+
+    return step
+
+
+def wav2vec2_workload():
+    from transformers import Wav2Vec2Config, Wav2Vec2Model
+    model = Wav2Vec2Model(Wav2Vec2Config()).eval()  # base: 768 wide, 12 layers, 12 heads, FFN 3072, group norm
+    waveform = (torch.rand(1, 160_000) - 0.5) * 0.6
+
+    def forward():
+        with torch.no_grad():
+            model(waveform, output_hidden_states=True)
+
+    return {"wav2vec2_base_fwd_10s": forward}
+
+
+# Built lazily (models take seconds and memory to make): names → maker.
+MAKERS = [
+    (("conv2d_3x3_64_fwd", "conv2d_3x3_64_fwd_bwd"), conv_workloads),
+    (("diffae_resblocks_attn_train",), resblock_workload),
+    (("mha_256x256_fwd_bwd",), attention_workload),
+    (("conformer_4x256_train",), conformer_workload),
+    (("diffae_ffhq64_unet_fwd_b1", "diffae_ffhq64_train_b8", "diffae_ffhq64_decode20_b16"), diffae_workloads),
+    (("diffae_cpu64_decode20_b16",), diffae_cpu64_workloads),
+    (("s2l_cpu_train_b8x10s",), lambda: {"s2l_cpu_train_b8x10s": s2l_step(s2l_twin.CPU)}),
+    (("s2l_diffdub_train_b8x10s",), lambda: {"s2l_diffdub_train_b8x10s": s2l_step(s2l_twin.DIFFDUB)}),
+    (("wav2vec2_base_fwd_10s",), wav2vec2_workload),
+]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--only", default=None)
     args = ap.parse_args()
-    workloads = {}
-    for make in (conv_workloads, resblock_workload, attention_workload, conformer_workload):
-        workloads.update(make())
     results = {}
-    for name, fn in workloads.items():
-        if args.only and args.only != name:
+    for names, make in MAKERS:
+        if args.only and args.only not in names:
             continue
-        fn()  # warm-up
-        times = []
-        for _ in range(args.runs):
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        results[name] = statistics.median(times)
-        print(f"torch {name}: {results[name]:.4f} s", file=sys.stderr)
+        for name, fn in make().items():
+            if args.only and args.only != name:
+                continue
+            time_workload(name, fn, args, results)
     print(json.dumps(results))
+
+
+def time_workload(name, fn, args, results):
+    for _ in range(args.warmup):
+        fn()
+    times = []
+    for _ in range(args.runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    results[name] = statistics.median(times)
+    print(f"torch {name}: {results[name]:.4f} s", file=sys.stderr)
 
 
 if __name__ == "__main__":

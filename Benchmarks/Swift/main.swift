@@ -1,21 +1,25 @@
 // Swift side of `make bench`: the workloads of Benchmarks/twin.py with the same shapes.
 //
-//   .build/release/Bench [--runs 5] [--only NAME]
+//   .build/release/Bench [--runs 5] [--warmup 1] [--only NAME]
 //
-// Prints one JSON object {"sgemm_gflops": peak, workload: {"seconds": median, "gflop": work}}.
-// `gflop` counts the multiply-adds of the GEMM-shaped work (convolutions, matmuls), forward
-// and backward, so seconds and gflop give the GFLOP/s the report prints.
+// Prints one JSON object {"sgemm_gflops": peak, workload: {"seconds": median, "gflop": work}}
+// (plus "frames" for decodes). `gflop` counts 2 × the multiply-adds of the GEMM-shaped work
+// (convolutions, matmuls), forward and backward (≈ 2 × forward), so seconds and gflop give
+// the GFLOP/s the report prints. The DiffAE and speech workloads live in DiffAEWorkloads.swift
+// and SpeechWorkloads.swift.
 import Autodiff
 import COpenBLAS
 import Foundation
 import ReferenceBlocks
 
 var runs = 5
+var warmups = 1
 var only: String?
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
     case "--runs": runs = Int(arguments.next() ?? "") ?? runs
+    case "--warmup": warmups = Int(arguments.next() ?? "") ?? warmups
     case "--only": only = arguments.next()
     default: FileHandle.standardError.write("unknown argument \(argument)\n".data(using: .utf8)!); exit(2)
     }
@@ -24,7 +28,13 @@ while let argument = arguments.next() {
 struct Workload {
     let name: String
     let gflop: Double
+    /// Images one step makes (decodes), for the frames/s note of the report.
+    var frames: Int? = nil
     let step: () -> Void
+
+    init(name: String, gflop: Double, frames: Int? = nil, step: @escaping () -> Void) {
+        (self.name, self.gflop, self.frames, self.step) = (name, gflop, frames, step)
+    }
 }
 
 var rng = RandomGenerator(seed: 0)
@@ -139,11 +149,21 @@ func median(_ values: [Double]) -> Double {
 }
 
 var results: [String: Any] = ["sgemm_gflops": sgemmPeakGFLOPS()]
-let all = convWorkloads() + [resBlockWorkload(), attentionWorkload(), conformerWorkload()]
-for workload in all where only == nil || only == workload.name {
-    workload.step()  // warm-up: fills the buffer pool
+// Built lazily: the DiffAE and speech models take seconds (and memory) to initialise.
+let makers: [(names: [String], make: () -> [Workload])] = [
+    (["conv2d_3x3_64_fwd", "conv2d_3x3_64_fwd_bwd"], convWorkloads),
+    (["diffae_resblocks_attn_train"], { [resBlockWorkload()] }),
+    (["mha_256x256_fwd_bwd"], { [attentionWorkload()] }),
+    (["conformer_4x256_train"], { [conformerWorkload()] }),
+] + diffAEWorkloadMakers + speechWorkloadMakers
+let selected = makers.lazy.filter { only == nil || $0.names.contains(only!) }
+    .flatMap { $0.make() }.filter { only == nil || $0.name == only }
+for workload in selected {
+    for _ in 0..<warmups { workload.step() }  // fills the buffer pool
     let seconds = median((0..<runs).map { _ in time(workload.step) })
-    results[workload.name] = ["seconds": seconds, "gflop": workload.gflop]
+    var result: [String: Any] = ["seconds": seconds, "gflop": workload.gflop]
+    if let frames = workload.frames { result["frames"] = frames }
+    results[workload.name] = result
     FileHandle.standardError.write(String(format: "swift %@: %.4f s\n", workload.name, seconds).data(using: .utf8)!)
 }
 let json = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])

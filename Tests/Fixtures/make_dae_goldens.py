@@ -28,6 +28,7 @@ import argparse
 import math
 import os
 import sys
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -39,6 +40,24 @@ IMAGE, CH, MULT, RES_BLOCKS, ATTN, EMBED = 32, 32, (1, 1), 1, (16,), 32
 ENC_MULT, ENC_RES_BLOCKS, ZSEM, HEADS = (1, 2), 1, 32, 2
 
 
+@dataclass(frozen=True)
+class Shape:
+    """DiffAEConfig's fields; the model classes take one (Benchmarks/twin.py builds ffhq64)."""
+    image: int = IMAGE
+    ch: int = CH
+    mult: tuple = MULT
+    res_blocks: int = RES_BLOCKS
+    attn: tuple = ATTN
+    embed: int = EMBED
+    enc_mult: tuple = ENC_MULT
+    enc_res_blocks: int = ENC_RES_BLOCKS
+    zsem: int = ZSEM
+    heads: int = HEADS
+
+
+TINY = Shape()
+
+
 def norm(c):
     return nn.GroupNorm(min(32, c), c)
 
@@ -46,13 +65,13 @@ def norm(c):
 class ResBlock(nn.Module):
     """DiffAE ResBlock: in_layers, [emb_layers, cond_emb_layers, out_layers], skip_connection."""
 
-    def __init__(self, cin, cout, conditioned, resample=None, lateral=False):
+    def __init__(self, cin, cout, conditioned, resample=None, lateral=False, shape=TINY):
         super().__init__()
         self.in_layers = nn.Sequential(norm(cin), nn.SiLU(), nn.Conv2d(cin, cout, 3, padding=1))
         self.conditioned, self.resample, self.lateral = conditioned, resample, lateral
         if conditioned:
-            self.emb_layers = nn.Sequential(nn.SiLU(), nn.Linear(EMBED, 2 * cout))
-            self.cond_emb_layers = nn.Sequential(nn.SiLU(), nn.Linear(ZSEM, cout))
+            self.emb_layers = nn.Sequential(nn.SiLU(), nn.Linear(shape.embed, 2 * cout))
+            self.cond_emb_layers = nn.Sequential(nn.SiLU(), nn.Linear(shape.zsem, cout))
             self.out_layers = nn.Sequential(norm(cout), nn.SiLU(), nn.Dropout(0.1), nn.Conv2d(cout, cout, 3, padding=1))
         self.skip_connection = nn.Identity() if cin == cout else nn.Conv2d(cin, cout, 1)
 
@@ -111,24 +130,25 @@ class Seq(nn.Sequential):
 
 
 class Encoder(nn.Module):
-    def __init__(self):
+    def __init__(self, shape=TINY):
         super().__init__()
-        ch = ENC_MULT[0] * CH
+        s = shape
+        ch = s.enc_mult[0] * s.ch
         blocks = [Seq(nn.Conv2d(3, ch, 3, padding=1))]
-        res = IMAGE
-        for level, mult in enumerate(ENC_MULT):
-            for _ in range(ENC_RES_BLOCKS):
-                layers = [ResBlock(ch, mult * CH, False)]
-                ch = mult * CH
-                if res in ATTN:
-                    layers.append(AttentionBlock(ch, HEADS))
+        res = s.image
+        for level, mult in enumerate(s.enc_mult):
+            for _ in range(s.enc_res_blocks):
+                layers = [ResBlock(ch, mult * s.ch, False, shape=s)]
+                ch = mult * s.ch
+                if res in s.attn:
+                    layers.append(AttentionBlock(ch, s.heads))
                 blocks.append(Seq(*layers))
-            if level != len(ENC_MULT) - 1:
+            if level != len(s.enc_mult) - 1:
                 res //= 2
-                blocks.append(Seq(ResBlock(ch, ch, False, "down")))
+                blocks.append(Seq(ResBlock(ch, ch, False, "down", shape=s)))
         self.input_blocks = nn.ModuleList(blocks)
-        self.middle_block = Seq(ResBlock(ch, ch, False), AttentionBlock(ch, HEADS), ResBlock(ch, ch, False))
-        self.out = nn.Sequential(norm(ch), nn.SiLU(), nn.AdaptiveAvgPool2d((1, 1)), nn.Conv2d(ch, ZSEM, 1), nn.Flatten())
+        self.middle_block = Seq(ResBlock(ch, ch, False, shape=s), AttentionBlock(ch, s.heads), ResBlock(ch, ch, False, shape=s))
+        self.out = nn.Sequential(norm(ch), nn.SiLU(), nn.AdaptiveAvgPool2d((1, 1)), nn.Conv2d(ch, s.zsem, 1), nn.Flatten())
 
     def forward(self, x):
         for block in self.input_blocks:
@@ -137,9 +157,9 @@ class Encoder(nn.Module):
 
 
 class TimeStyleSeperateEmbed(nn.Module):
-    def __init__(self):
+    def __init__(self, shape=TINY):
         super().__init__()
-        self.time_embed = nn.Sequential(nn.Linear(CH, EMBED), nn.SiLU(), nn.Linear(EMBED, EMBED))
+        self.time_embed = nn.Sequential(nn.Linear(shape.ch, shape.embed), nn.SiLU(), nn.Linear(shape.embed, shape.embed))
 
 
 def timestep_embedding(t, dim):
@@ -150,48 +170,50 @@ def timestep_embedding(t, dim):
 
 
 class AutoencModel(nn.Module):
-    def __init__(self):
+    def __init__(self, shape=TINY):
         super().__init__()
-        self.time_embed = TimeStyleSeperateEmbed()
-        ch = MULT[0] * CH
+        s = self.shape = shape
+        self.time_embed = TimeStyleSeperateEmbed(s)
+        ch = s.mult[0] * s.ch
         blocks = [Seq(nn.Conv2d(3, ch, 3, padding=1))]
-        skips = [[] for _ in MULT]
+        skips = [[] for _ in s.mult]
         skips[0].append(ch)
-        res = IMAGE
-        for level, mult in enumerate(MULT):
-            for _ in range(RES_BLOCKS):
-                layers = [ResBlock(ch, mult * CH, True)]
-                ch = mult * CH
-                if res in ATTN:
-                    layers.append(AttentionBlock(ch, HEADS))
+        res = s.image
+        for level, mult in enumerate(s.mult):
+            for _ in range(s.res_blocks):
+                layers = [ResBlock(ch, mult * s.ch, True, shape=s)]
+                ch = mult * s.ch
+                if res in s.attn:
+                    layers.append(AttentionBlock(ch, s.heads))
                 blocks.append(Seq(*layers))
                 skips[level].append(ch)
-            if level != len(MULT) - 1:
+            if level != len(s.mult) - 1:
                 res //= 2
-                blocks.append(Seq(ResBlock(ch, ch, True, "down")))
+                blocks.append(Seq(ResBlock(ch, ch, True, "down", shape=s)))
                 skips[level + 1].append(ch)
         self.input_blocks = nn.ModuleList(blocks)
-        self.blocks_per_level = [len(s) for s in skips]
-        self.middle_block = Seq(ResBlock(ch, ch, True), AttentionBlock(ch, HEADS), ResBlock(ch, ch, True))
+        self.blocks_per_level = [len(widths) for widths in skips]
+        self.middle_block = Seq(ResBlock(ch, ch, True, shape=s), AttentionBlock(ch, s.heads), ResBlock(ch, ch, True, shape=s))
         outs = []
-        for level, mult in list(enumerate(MULT))[::-1]:
-            for i in range(RES_BLOCKS + 1):
+        for level, mult in list(enumerate(s.mult))[::-1]:
+            for i in range(s.res_blocks + 1):
                 skip = skips[level].pop()
-                layers = [ResBlock(ch + skip, mult * CH, True, lateral=True)]
-                ch = mult * CH
-                if res in ATTN:
-                    layers.append(AttentionBlock(ch, HEADS))
-                if level and i == RES_BLOCKS:
+                layers = [ResBlock(ch + skip, mult * s.ch, True, lateral=True, shape=s)]
+                ch = mult * s.ch
+                if res in s.attn:
+                    layers.append(AttentionBlock(ch, s.heads))
+                if level and i == s.res_blocks:
                     res *= 2
-                    layers.append(ResBlock(ch, ch, True, "up"))
+                    layers.append(ResBlock(ch, ch, True, "up", shape=s))
                 outs.append(Seq(*layers))
         self.output_blocks = nn.ModuleList(outs)
-        self.out = nn.Sequential(norm(ch), nn.SiLU(), nn.Conv2d(MULT[0] * CH, 3, 3, padding=1))
-        self.encoder = Encoder()
+        self.out = nn.Sequential(norm(ch), nn.SiLU(), nn.Conv2d(s.mult[0] * s.ch, 3, 3, padding=1))
+        self.encoder = Encoder(s)
 
     def forward(self, x, t, cond):
-        emb = self.time_embed.time_embed(timestep_embedding(t, CH))
-        hs = [[] for _ in MULT]
+        s = self.shape
+        emb = self.time_embed.time_embed(timestep_embedding(t, s.ch))
+        hs = [[] for _ in s.mult]
         k = 0
         for level, count in enumerate(self.blocks_per_level):
             for _ in range(count):
@@ -200,8 +222,8 @@ class AutoencModel(nn.Module):
                 k += 1
         x = self.middle_block(x, emb, cond)
         k = 0
-        for level in reversed(range(len(MULT))):
-            for _ in range(RES_BLOCKS + 1):
+        for level in reversed(range(len(s.mult))):
+            for _ in range(s.res_blocks + 1):
                 x = self.output_blocks[k](x, emb, cond, hs[level].pop())
                 k += 1
         return self.out(x)
