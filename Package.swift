@@ -61,6 +61,7 @@ let package = Package(
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks"], swiftSettings: fast),
         .testTarget(name: "GoldenTests", dependencies: ["Autodiff", "MediaIO", "ReferenceBlocks"], swiftSettings: fast),
         .testTarget(name: "MediaIOTests", dependencies: ["MediaIO"], swiftSettings: fast),
+        .testTarget(name: "DiffusionAutoencoderTests", dependencies: ["DiffusionAutoencoder"], swiftSettings: fast),
         .testTarget(name: "TalkingFaceTests", dependencies: ["TalkingFace"], swiftSettings: fast),
         .testTarget(
             name: "SpeechToLatentTests", dependencies: ["SpeechToLatent", "MediaIO", "ReferenceBlocks"], swiftSettings: fast),

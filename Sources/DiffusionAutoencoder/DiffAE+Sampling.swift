@@ -1,0 +1,100 @@
+import NeuralNetworks
+
+/// Where stochastic encoding stops.
+public enum InversionEnd: Sendable {
+    /// x_T is x at the last sampling timestep (950 of 20 steps), so decoding retraces the
+    /// encoding step for step and reconstructs even an untrained model's input.
+    case lastSamplingStep
+    /// DiffAE's `ddim_reverse_sample_loop`: one more move, to ᾱ = 0 (x_T is the predicted
+    /// noise alone), which decoding then treats as x at the last sampling timestep.
+    case pureNoise
+}
+
+extension DiffAE {
+    /// The training objective: images x0 (N, 3, S, S) in [−1, 1]; t uniform in 0 ..< T and
+    /// ε ~ N(0, I) drawn from `rng`; mean squared error between ε and
+    /// predictNoise(q_sample(x0, t, ε), t, encoder(x0)). Records on the tape (encoder and
+    /// UNet train together); returns a scalar.
+    public func loss(x0: Tensor, rng: inout RandomGenerator) -> Tensor {
+        let n = x0.shape[0]
+        let timesteps = (0..<n).map { _ in Int(rng.next() % UInt64(diffusion.steps)) }
+        let noise = Tensor.randn(x0.shape, using: &rng)
+        let xt = withoutGradients { diffusion.qSample(x0, timesteps: timesteps, noise: noise) }
+        let prediction = predictNoise(xt, timesteps: timesteps, zSem: encoder(x0))
+        return mseLoss(prediction, noise)
+    }
+
+    /// z_sem of images (N, 3, S, S) in [−1, 1] → (N, zSem). Inference: no tape, no dropout;
+    /// at most `batchSize` images go through the network at a time.
+    public func encode(_ images: Tensor, batchSize: Int = 32) -> Tensor {
+        inference { inBatches(of: batchSize, [images]) { encoder($0[0]) } }
+    }
+
+    /// x_T of images (N, 3, S, S) given their z_sem: the DDIM ODE run backwards over the
+    /// `steps` sampling timesteps (DiffAE's stochastic encoding; η = 0).
+    public func stochasticEncode(_ images: Tensor, zSem: Tensor, steps: Int = 20,
+                                 end: InversionEnd = .lastSamplingStep, clip: Bool = true,
+                                 batchSize: Int = 32) -> Tensor {
+        let times = diffusion.samplingTimesteps(steps)
+        let ab = diffusion.alphasCumprod
+        let moves = end == .pureNoise ? times.count : times.count - 1
+        return inference {
+            inBatches(of: batchSize, [images, zSem]) { batch in
+                var x = batch[0]
+                for i in 0..<moves {
+                    let eps = predictNoise(x, timesteps: Array(repeating: times[i], count: x.shape[0]), zSem: batch[1])
+                    let target = i + 1 < times.count ? ab[times[i + 1]] : 0
+                    x = diffusion.ddimMove(x, eps: eps, alphaBar: ab[times[i]], targetAlphaBar: target, clip: clip).x
+                }
+                return x
+            }
+        }
+    }
+
+    /// Both codes of images (N, 3, S, S): z_sem (N, zSem) and x_T (N, 3, S, S).
+    public func encode(_ images: Tensor, stochasticSteps steps: Int, end: InversionEnd = .lastSamplingStep,
+                       batchSize: Int = 32) -> (zSem: Tensor, xT: Tensor) {
+        let zSem = encode(images, batchSize: batchSize)
+        return (zSem, stochasticEncode(images, zSem: zSem, steps: steps, end: end, batchSize: batchSize))
+    }
+
+    /// Images (N, 3, S, S) in [−1, 1] from z_sem (N, zSem) and noise x_T (N, 3, S, S): DDIM
+    /// sampling (η = 0) over the `steps` sampling timesteps, the last move landing on x̂0.
+    public func decode(_ zSem: Tensor, noise xT: Tensor, steps: Int = 20, clip: Bool = true,
+                       batchSize: Int = 32) -> Tensor {
+        let times = diffusion.samplingTimesteps(steps)
+        let ab = diffusion.alphasCumprod
+        return inference {
+            inBatches(of: batchSize, [xT, zSem]) { batch in
+                var x = batch[0]
+                for i in times.indices.reversed() {
+                    let eps = predictNoise(x, timesteps: Array(repeating: times[i], count: x.shape[0]), zSem: batch[1])
+                    let target = i > 0 ? ab[times[i - 1]] : 1
+                    x = diffusion.ddimMove(x, eps: eps, alphaBar: ab[times[i]], targetAlphaBar: target, clip: clip).x
+                }
+                return x
+            }
+        }
+    }
+
+    /// `body` on consecutive slices of at most `size` rows of `inputs` (same first dimension),
+    /// results concatenated; one call without copies when everything fits.
+    private func inBatches(of size: Int, _ inputs: [Tensor], _ body: ([Tensor]) -> Tensor) -> Tensor {
+        precondition(size >= 1, "batch size \(size)")
+        let n = inputs[0].shape[0]
+        precondition(inputs.allSatisfy { $0.shape[0] == n }, "inputs with different batch sizes: \(inputs.map(\.shape))")
+        if n <= size { return body(inputs) }
+        let parts = stride(from: 0, to: n, by: size).map { start in
+            body(inputs.map { $0.slice(dim: 0, start..<Swift.min(start + size, n)) })
+        }
+        return concat(parts, dim: 0)
+    }
+
+    /// Runs `body` without gradients and in evaluation mode, restoring the mode after.
+    private func inference<T>(_ body: () -> T) -> T {
+        let wasTraining = training
+        if wasTraining { eval() }
+        defer { if wasTraining { train() } }
+        return withoutGradients(body)
+    }
+}

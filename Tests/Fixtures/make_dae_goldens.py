@@ -1,0 +1,267 @@
+"""Goldens for the DiffusionAutoencoder tests: a PyTorch reference of the `tiny` preset.
+
+Written after phizaz/diffae (model/unet_autoenc.py, model/unet.py, model/blocks.py,
+model/nn.py, diffusion/base.py, diffusion/diffusion.py): the same module tree, hence the
+same state-dict keys, and the same forward and DDIM formulas. Weights are random and
+non-zero everywhere, rounded to float16 to keep the file small (DiffAE zero-initialises some convolutions; here they are re-drawn so
+every path matters), GroupNorm affines are perturbed.
+
+Writes dae_tiny_goldens.safetensors: every weight under its DiffAE key, and under
+"golden.*" the inputs and outputs of
+  - the semantic encoder (images → z_sem),
+  - q_sample (x_t from images, noise, timesteps) and the schedule ᾱ,
+  - the ε prediction at two images with different timesteps,
+  - one DDIM sampling step (20-step schedule, index 10 → 9, i.e. t = 500 → 450),
+  - one DDIM inversion step (t = 0 → 50), both with x̂0 clipped to [-1, 1] as DiffAE does.
+
+Run: /work/venv/bin/python Tests/Fixtures/make_dae_goldens.py   (torch 2.x, CPU)
+"""
+import math
+import os
+
+import numpy as np
+import torch
+from torch import nn
+from safetensors.torch import save_file
+
+# The Swift `tiny` preset (DiffAEConfig).
+IMAGE, CH, MULT, RES_BLOCKS, ATTN, EMBED = 32, 32, (1, 1), 1, (16,), 32
+ENC_MULT, ENC_RES_BLOCKS, ZSEM, HEADS = (1, 2), 1, 32, 2
+
+
+def norm(c):
+    return nn.GroupNorm(min(32, c), c)
+
+
+class ResBlock(nn.Module):
+    """DiffAE ResBlock: in_layers, [emb_layers, cond_emb_layers, out_layers], skip_connection."""
+
+    def __init__(self, cin, cout, conditioned, resample=None, lateral=False):
+        super().__init__()
+        self.in_layers = nn.Sequential(norm(cin), nn.SiLU(), nn.Conv2d(cin, cout, 3, padding=1))
+        self.conditioned, self.resample, self.lateral = conditioned, resample, lateral
+        if conditioned:
+            self.emb_layers = nn.Sequential(nn.SiLU(), nn.Linear(EMBED, 2 * cout))
+            self.cond_emb_layers = nn.Sequential(nn.SiLU(), nn.Linear(ZSEM, cout))
+            self.out_layers = nn.Sequential(norm(cout), nn.SiLU(), nn.Dropout(0.1), nn.Conv2d(cout, cout, 3, padding=1))
+        self.skip_connection = nn.Identity() if cin == cout else nn.Conv2d(cin, cout, 1)
+
+    def change_size(self, x):
+        if self.resample == "down":
+            return nn.functional.avg_pool2d(x, 2, 2)
+        if self.resample == "up":
+            return nn.functional.interpolate(x, scale_factor=2, mode="nearest")
+        return x
+
+    def forward(self, x, emb=None, cond=None, lateral=None):
+        if self.lateral:
+            x = torch.cat([x, lateral], dim=1)
+        h = self.in_layers[1](self.in_layers[0](x))
+        h, x = self.change_size(h), self.change_size(x)
+        h = self.in_layers[2](h)
+        if self.conditioned:
+            t_scale, t_shift = self.emb_layers(emb)[..., None, None].chunk(2, dim=1)
+            z_scale = self.cond_emb_layers(cond)[..., None, None]
+            h = self.out_layers[0](h)
+            h = h * (1 + t_scale) + t_shift      # time first
+            h = h * (1 + z_scale)                # then z_sem (scale only)
+            h = self.out_layers[3](self.out_layers[2](self.out_layers[1](h)))
+        return self.skip_connection(x) + h
+
+
+class AttentionBlock(nn.Module):
+    """Self-attention over positions; qkv channels grouped per head as (head, q|k|v, ch)."""
+
+    def __init__(self, c, heads):
+        super().__init__()
+        self.heads = heads
+        self.norm = norm(c)
+        self.qkv = nn.Conv1d(c, 3 * c, 1)
+        self.proj_out = nn.Conv1d(c, c, 1)
+
+    def forward(self, x):
+        b, c, *spatial = x.shape
+        x = x.reshape(b, c, -1)
+        qkv = self.qkv(self.norm(x))
+        ch = c // self.heads
+        q, k, v = qkv.reshape(b * self.heads, 3 * ch, -1).split(ch, dim=1)
+        s = 1 / math.sqrt(math.sqrt(ch))
+        w = torch.softmax(torch.einsum("bct,bcs->bts", q * s, k * s), dim=-1)
+        a = torch.einsum("bts,bcs->bct", w, v).reshape(b, c, -1)
+        return (x + self.proj_out(a)).reshape(b, c, *spatial)
+
+
+class Seq(nn.Sequential):
+    """TimestepEmbedSequential."""
+
+    def forward(self, x, emb=None, cond=None, lateral=None):
+        for layer in self:
+            x = layer(x, emb, cond, lateral) if isinstance(layer, ResBlock) else layer(x)
+        return x
+
+
+class Encoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        ch = ENC_MULT[0] * CH
+        blocks = [Seq(nn.Conv2d(3, ch, 3, padding=1))]
+        res = IMAGE
+        for level, mult in enumerate(ENC_MULT):
+            for _ in range(ENC_RES_BLOCKS):
+                layers = [ResBlock(ch, mult * CH, False)]
+                ch = mult * CH
+                if res in ATTN:
+                    layers.append(AttentionBlock(ch, HEADS))
+                blocks.append(Seq(*layers))
+            if level != len(ENC_MULT) - 1:
+                res //= 2
+                blocks.append(Seq(ResBlock(ch, ch, False, "down")))
+        self.input_blocks = nn.ModuleList(blocks)
+        self.middle_block = Seq(ResBlock(ch, ch, False), AttentionBlock(ch, HEADS), ResBlock(ch, ch, False))
+        self.out = nn.Sequential(norm(ch), nn.SiLU(), nn.AdaptiveAvgPool2d((1, 1)), nn.Conv2d(ch, ZSEM, 1), nn.Flatten())
+
+    def forward(self, x):
+        for block in self.input_blocks:
+            x = block(x)
+        return self.out(self.middle_block(x))
+
+
+class TimeStyleSeperateEmbed(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.time_embed = nn.Sequential(nn.Linear(CH, EMBED), nn.SiLU(), nn.Linear(EMBED, EMBED))
+
+
+def timestep_embedding(t, dim):
+    half = dim // 2
+    freqs = torch.exp(-math.log(10000) * torch.arange(0, half, dtype=torch.float32) / half)
+    args = t[:, None].float() * freqs[None]
+    return torch.cat([torch.cos(args), torch.sin(args)], dim=-1)
+
+
+class AutoencModel(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.time_embed = TimeStyleSeperateEmbed()
+        ch = MULT[0] * CH
+        blocks = [Seq(nn.Conv2d(3, ch, 3, padding=1))]
+        skips = [[] for _ in MULT]
+        skips[0].append(ch)
+        res = IMAGE
+        for level, mult in enumerate(MULT):
+            for _ in range(RES_BLOCKS):
+                layers = [ResBlock(ch, mult * CH, True)]
+                ch = mult * CH
+                if res in ATTN:
+                    layers.append(AttentionBlock(ch, HEADS))
+                blocks.append(Seq(*layers))
+                skips[level].append(ch)
+            if level != len(MULT) - 1:
+                res //= 2
+                blocks.append(Seq(ResBlock(ch, ch, True, "down")))
+                skips[level + 1].append(ch)
+        self.input_blocks = nn.ModuleList(blocks)
+        self.blocks_per_level = [len(s) for s in skips]
+        self.middle_block = Seq(ResBlock(ch, ch, True), AttentionBlock(ch, HEADS), ResBlock(ch, ch, True))
+        outs = []
+        for level, mult in list(enumerate(MULT))[::-1]:
+            for i in range(RES_BLOCKS + 1):
+                skip = skips[level].pop()
+                layers = [ResBlock(ch + skip, mult * CH, True, lateral=True)]
+                ch = mult * CH
+                if res in ATTN:
+                    layers.append(AttentionBlock(ch, HEADS))
+                if level and i == RES_BLOCKS:
+                    res *= 2
+                    layers.append(ResBlock(ch, ch, True, "up"))
+                outs.append(Seq(*layers))
+        self.output_blocks = nn.ModuleList(outs)
+        self.out = nn.Sequential(norm(ch), nn.SiLU(), nn.Conv2d(MULT[0] * CH, 3, 3, padding=1))
+        self.encoder = Encoder()
+
+    def forward(self, x, t, cond):
+        emb = self.time_embed.time_embed(timestep_embedding(t, CH))
+        hs = [[] for _ in MULT]
+        k = 0
+        for level, count in enumerate(self.blocks_per_level):
+            for _ in range(count):
+                x = self.input_blocks[k](x, emb, cond)
+                hs[level].append(x)
+                k += 1
+        x = self.middle_block(x, emb, cond)
+        k = 0
+        for level in reversed(range(len(MULT))):
+            for _ in range(RES_BLOCKS + 1):
+                x = self.output_blocks[k](x, emb, cond, hs[level].pop())
+                k += 1
+        return self.out(x)
+
+
+# Gaussian diffusion (float64 schedule, float32 per use), DiffAE's spaced DDIM.
+betas = np.linspace(1e-4, 0.02, 1000, dtype=np.float64)
+alphas_cumprod = np.cumprod(1.0 - betas)
+times = list(range(0, 1000, 50))  # "ddim20"
+
+
+def ddim_move(x, eps, ab, ab_target):
+    """x̂0 = clip(√(1/ᾱ)x − √(1/ᾱ−1)ε); ε' from x̂0; x' = √ᾱ' x̂0 + √(1−ᾱ') ε'."""
+    recip = torch.tensor(np.sqrt(1.0 / ab), dtype=torch.float32)
+    recipm1 = torch.tensor(np.sqrt(1.0 / ab - 1), dtype=torch.float32)
+    x0 = (recip * x - recipm1 * eps).clamp(-1, 1)
+    eps2 = (recip * x - x0) / recipm1
+    target = torch.tensor(ab_target, dtype=torch.float32)
+    return x0 * torch.sqrt(target) + torch.sqrt(1 - target) * eps2
+
+
+def main():
+    torch.manual_seed(0)
+    model = AutoencModel().eval()
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Linear)):
+                m.reset_parameters()  # PyTorch's default init, also for DiffAE's zero-initialised convs
+            if isinstance(m, nn.GroupNorm):
+                m.weight.copy_(1 + 0.1 * torch.randn_like(m.weight))
+                m.bias.copy_(0.1 * torch.randn_like(m.bias))
+        for p in model.parameters():
+            p.copy_(p.half().float())  # stored as float16: the goldens use exactly the stored values
+    state = {k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}
+    assert all(v.abs().max() > 0 for v in state.values())
+
+    g = {}
+    with torch.no_grad():
+        images = torch.rand(2, 3, IMAGE, IMAGE) * 2 - 1
+        z = model.encoder(images)
+        g["images"], g["z_sem"] = images, z
+
+        noise = torch.randn(2, 3, IMAGE, IMAGE)
+        t = torch.tensor([3, 950])
+        # DiffAE's q_sample: √ᾱ and √(1−ᾱ) taken in float64, then float32
+        signal = torch.tensor(np.sqrt(alphas_cumprod[t.numpy()]), dtype=torch.float32)[:, None, None, None]
+        noise_scale = torch.tensor(np.sqrt(1 - alphas_cumprod[t.numpy()]), dtype=torch.float32)[:, None, None, None]
+        x_t = signal * images + noise_scale * noise
+        g["x_t"], g["timesteps"], g["noise"] = x_t, t.float(), noise
+        g["alphas_cumprod"] = torch.tensor(alphas_cumprod, dtype=torch.float32)
+        g["eps"] = model(x_t, t, z)
+
+        # DDIM sampling step t = 500 → 450 on x_t-like input.
+        x500 = torch.randn(2, 3, IMAGE, IMAGE)
+        eps500 = model(x500, torch.tensor([500, 500]), z)
+        g["ddim_x"], g["ddim_eps"] = x500, eps500
+        g["ddim_next"] = ddim_move(x500, eps500, alphas_cumprod[500], alphas_cumprod[450])
+
+        # DDIM inversion step t = 0 → 50 from the images themselves.
+        eps0 = model(images, torch.tensor([0, 0]), z)
+        g["inversion_eps"] = eps0
+        g["inversion_next"] = ddim_move(images, eps0, alphas_cumprod[0], alphas_cumprod[50])
+
+    tensors = {k: v.half() for k, v in state.items()}
+    tensors.update({"golden." + k: v.float().contiguous() for k, v in g.items()})
+    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dae_tiny_goldens.safetensors")
+    save_file(tensors, out, metadata={"made_by": "Tests/Fixtures/make_dae_goldens.py", "torch": torch.__version__})
+    n = sum(v.numel() for v in state.values())
+    print(f"wrote {out}: {len(state)} weights ({n} numbers), goldens {sorted(g)}")
+
+
+if __name__ == "__main__":
+    main()
