@@ -10,5 +10,5 @@ struct TalkingFaceCommand: ParsableCommand {
           talkingface synth --out data/synth --speakers 4 --minutes 2 --size 64 --seed 1
           talkingface eval --pred runs/generated --truth data/synth/speaker_00
         """,
-        subcommands: [SynthCommand.self, EvalCommand.self, WeightsCommand.self])
+        subcommands: [SynthCommand.self, EvalCommand.self, WeightsCommand.self, ProbeCommand.self])
 }
