@@ -16,9 +16,12 @@ extension DiffAE {
     /// predictNoise(q_sample(x0, t, ε), t, encoder(x0)). Records on the tape (encoder and
     /// UNet train together); returns a scalar.
     public func loss(x0: Tensor, rng: inout RandomGenerator) -> Tensor {
-        let n = x0.shape[0]
-        let timesteps = (0..<n).map { _ in Int(rng.next() % UInt64(diffusion.steps)) }
-        let noise = Tensor.randn(x0.shape, using: &rng)
+        let timesteps = (0..<x0.shape[0]).map { _ in Int(rng.next() % UInt64(diffusion.steps)) }
+        return loss(x0: x0, timesteps: timesteps, noise: Tensor.randn(x0.shape, using: &rng))
+    }
+
+    /// The training objective at given timesteps (one per image) and noise (x0's shape).
+    public func loss(x0: Tensor, timesteps: [Int], noise: Tensor) -> Tensor {
         let xt = withoutGradients { diffusion.qSample(x0, timesteps: timesteps, noise: noise) }
         let prediction = predictNoise(xt, timesteps: timesteps, zSem: encoder(x0))
         return mseLoss(prediction, noise)

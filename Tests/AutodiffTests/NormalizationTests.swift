@@ -52,6 +52,14 @@ final class NormalizationTests: XCTestCase {
         assertClose(groupNorm(x, groups: 2, weight: nil, bias: nil), Self.referenceGroupNorm(x, groups: 2, weight: nil, bias: nil), accuracy: 2e-3)
     }
 
+    func testGroupNormSplitAcrossCores() {
+        // Blocks of 8192 elements: big enough that forward and backward run as parallel ranges.
+        let x = randomTensor([4, 8, 64, 64], seed: 32, in: -2...2)
+        let w = randomTensor([8], seed: 33), b = randomTensor([8], seed: 34)
+        assertClose(groupNorm(x, groups: 4, weight: w, bias: b), Self.referenceGroupNorm(x, groups: 4, weight: w, bias: b))
+        checkGradients([x, w, b], maxElementsPerInput: 16) { t in groupNorm(t[0], groups: 4, weight: t[1], bias: t[2]) }
+    }
+
     func testGroupNormGradients() {
         let x = randomTensor([2, 6, 3, 4], seed: 5)
         checkGradients([x, randomTensor([6], seed: 6), randomTensor([6], seed: 7)]) { t in

@@ -51,4 +51,21 @@ final class GoldenTests: XCTestCase {
         let next = model.diffusion.ddimMove(g["images"]!, eps: g["inversion_eps"]!, alphaBar: ab[0], targetAlphaBar: ab[50]).x
         assertClose(next, g["inversion_next"]!, "x at t = 50")
     }
+
+    func testTrainingLossAndGradientsMatchReference() throws {
+        let (model, g) = try Goldens.model()  // eval mode: dropout off, as in the reference
+        let timesteps = g["timesteps"]!.values.map { Int($0) }
+        let loss = model.loss(x0: g["images"]!, timesteps: timesteps, noise: g["noise"]!)
+        XCTAssertEqual(loss.item, g["loss"]!.item, accuracy: 1e-5 * g["loss"]!.item)
+        loss.backward()
+        let parameters = Dictionary(uniqueKeysWithValues: model.namedParameters())
+        let gradientKeys = g.keys.filter { $0.hasPrefix("grad.") }
+        XCTAssertEqual(gradientKeys.count, 12)
+        for key in gradientKeys {
+            let name = String(key.dropFirst("grad.".count))
+            let expected = g[key]!
+            let scale = expected.values.map(abs).max() ?? 0
+            assertClose(try XCTUnwrap(parameters[name]?.grad, name), expected, rtol: 1e-4, atol: 1e-4 * scale, "∂loss/∂\(name)")
+        }
+    }
 }

@@ -12,12 +12,22 @@ Writes dae_tiny_goldens.safetensors: every weight under its DiffAE key, and unde
   - q_sample (x_t from images, noise, timesteps) and the schedule ᾱ,
   - the ε prediction at two images with different timesteps,
   - one DDIM sampling step (20-step schedule, index 10 → 9, i.e. t = 500 → 450),
-  - one DDIM inversion step (t = 0 → 50), both with x̂0 clipped to [-1, 1] as DiffAE does.
+  - one DDIM inversion step (t = 0 → 50), both with x̂0 clipped to [-1, 1] as DiffAE does,
+  - the ε-MSE training loss at (x_t, t, noise), encoder included, and its gradient for
+    a dozen parameters spread over the model.
 
 Run: /work/venv/bin/python Tests/Fixtures/make_dae_goldens.py   (torch 2.x, CPU)
+
+Cross-check against DiffAE itself (a checkout of https://github.com/phizaz/diffae):
+    python Tests/Fixtures/make_dae_goldens.py --check-against-diffae /path/to/diffae
+loads the written weights into DiffAE's BeatGANsAutoencModel (strict key match) and
+recomputes every golden with its model and its spaced DDIM sampler (2026-11: all equal,
+max difference 0.0).
 """
+import argparse
 import math
 import os
+import sys
 
 import numpy as np
 import torch
@@ -213,6 +223,14 @@ def ddim_move(x, eps, ab, ab_target):
     return x0 * torch.sqrt(target) + torch.sqrt(1 - target) * eps2
 
 
+GRADIENT_KEYS = [
+    "time_embed.time_embed.0.weight", "input_blocks.0.0.weight", "input_blocks.1.0.out_layers.3.weight",
+    "input_blocks.1.0.emb_layers.1.bias", "middle_block.1.qkv.weight", "middle_block.2.cond_emb_layers.1.weight",
+    "output_blocks.0.0.skip_connection.weight", "output_blocks.1.2.in_layers.0.weight", "out.2.weight",
+    "encoder.input_blocks.0.0.weight", "encoder.middle_block.1.proj_out.weight", "encoder.out.3.weight",
+]
+
+
 def main():
     torch.manual_seed(0)
     model = AutoencModel().eval()
@@ -255,6 +273,17 @@ def main():
         g["inversion_eps"] = eps0
         g["inversion_next"] = ddim_move(images, eps0, alphas_cumprod[0], alphas_cumprod[50])
 
+    # End-to-end training loss (encoder + UNet, eval mode so dropout is off) and its gradient
+    # for a few parameters spread over the model.
+    model.zero_grad()
+    z = model.encoder(g["images"])
+    loss = ((model(g["x_t"], t, z) - g["noise"]) ** 2).mean()
+    loss.backward()
+    g["loss"] = loss.detach().reshape(1)
+    params = dict(model.named_parameters())
+    for key in GRADIENT_KEYS:
+        g["grad." + key] = params[key].grad
+
     tensors = {k: v.half() for k, v in state.items()}
     tensors.update({"golden." + k: v.float().contiguous() for k, v in g.items()})
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dae_tiny_goldens.safetensors")
@@ -263,5 +292,49 @@ def main():
     print(f"wrote {out}: {len(state)} weights ({n} numbers), goldens {sorted(g)}")
 
 
+def check_against_diffae(path, diffae):
+    """Every golden recomputed by DiffAE's own model and sampler from the written file."""
+    sys.path.insert(0, diffae)
+    from safetensors.torch import load_file
+    from model.unet_autoenc import BeatGANsAutoencConfig
+    from diffusion.base import GaussianDiffusionBeatGansConfig, LossType, ModelMeanType, ModelVarType, get_named_beta_schedule
+    from diffusion.diffusion import SpacedDiffusionBeatGansConfig, space_timesteps
+    from choices import GenerativeType, ModelType
+
+    stored = load_file(path)
+    weights = {k: v.float() for k, v in stored.items() if not k.startswith("golden.")}
+    g = {k[len("golden."):]: v for k, v in stored.items() if k.startswith("golden.")}
+    model = BeatGANsAutoencConfig(
+        image_size=IMAGE, in_channels=3, model_channels=CH, out_channels=3, num_res_blocks=RES_BLOCKS,
+        embed_channels=EMBED, attention_resolutions=ATTN, dropout=0.1, channel_mult=MULT, enc_out_channels=ZSEM,
+        enc_pool="adaptivenonzero", enc_num_res_block=ENC_RES_BLOCKS, enc_channel_mult=ENC_MULT,
+        resblock_updown=True, resnet_two_cond=True, num_heads=HEADS).make_model().eval()
+    model.load_state_dict(weights, strict=True)
+    common = dict(gen_type=GenerativeType.ddim, model_type=ModelType.autoencoder,
+                  betas=get_named_beta_schedule("linear", 1000), model_mean_type=ModelMeanType.eps,
+                  model_var_type=ModelVarType.fixed_large, loss_type=LossType.mse, rescale_timesteps=False, fp16=False)
+    full = GaussianDiffusionBeatGansConfig(**common).make_sampler()
+    spaced = SpacedDiffusionBeatGansConfig(**common, use_timesteps=space_timesteps(1000, "ddim20")).make_sampler()
+    cond = {"cond": g["z_sem"]}
+    with torch.no_grad():
+        results = {
+            "z_sem": model.encoder(g["images"]),
+            "x_t": full.q_sample(g["images"], g["timesteps"].long(), noise=g["noise"]),
+            "eps": model(g["x_t"], g["timesteps"].long(), cond=g["z_sem"]).pred,
+            "ddim_eps": model(g["ddim_x"], torch.tensor([500, 500]), cond=g["z_sem"]).pred,
+            "ddim_next": spaced.ddim_sample(model, g["ddim_x"], torch.tensor([10, 10]), model_kwargs=cond)["sample"],
+            "inversion_next": spaced.ddim_reverse_sample(model, g["images"], torch.tensor([0, 0]), model_kwargs=cond)["sample"],
+        }
+        results["loss"] = full.training_losses(model, g["images"], g["timesteps"].long(), noise=g["noise"])["loss"].mean().reshape(1)
+    for key, value in results.items():
+        print(f"DiffAE vs golden {key}: max |difference| {(value - g[key]).abs().max().item():.3g}")
+
+
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--check-against-diffae", metavar="PATH", help="a phizaz/diffae checkout")
+    args = parser.parse_args()
     main()
+    if args.check_against_diffae:
+        check_against_diffae(os.path.join(os.path.dirname(os.path.abspath(__file__)), "dae_tiny_goldens.safetensors"),
+                             args.check_against_diffae)

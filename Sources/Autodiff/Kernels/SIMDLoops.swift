@@ -131,4 +131,24 @@ enum SIMDLoops {
         }
         while i < count { z[i] = a * x[i] + b * y[i] + c; i += 1 }
     }
+
+    /// y[i] = (x[i] − mean) · rstd · w[i] + b[i] in one pass; w and b default to 1 and 0.
+    @inline(__always)
+    static func normalize(_ x: UnsafePointer<Float>, mean: Float, rstd: Float, weight w: UnsafePointer<Float>?,
+                          bias b: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>, count: Int) {
+        typealias V = SIMD16<Float>
+        let vm = V(repeating: mean), vr = V(repeating: rstd)
+        var i = 0
+        while i + 16 <= count {
+            var v = (UnsafeRawPointer(x + i).loadUnaligned(as: V.self) - vm) * vr
+            if let w { v *= UnsafeRawPointer(w + i).loadUnaligned(as: V.self) }
+            if let b { v += UnsafeRawPointer(b + i).loadUnaligned(as: V.self) }
+            UnsafeMutableRawPointer(y + i).storeBytes(of: v, as: V.self)
+            i += 16
+        }
+        while i < count {
+            y[i] = (x[i] - mean) * rstd * (w?[i] ?? 1) + (b?[i] ?? 0)
+            i += 1
+        }
+    }
 }

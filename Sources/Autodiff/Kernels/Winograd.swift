@@ -27,7 +27,7 @@ enum Winograd {
         for pair in 0..<pairs {
             let k = weight + pair * 9
             // G g: (4, 3), rows g0, (g0 + g1 + g2)/2, (g0 − g1 + g2)/2, g2 of the kernel's rows.
-            var gg = [Float](repeating: 0, count: 12)
+            var gg = SIMD16<Float>()   // 12 used; a register-sized scratch, no allocation
             for j in 0..<3 {
                 let (a, b, c) = (k[j], k[3 + j], k[6 + j])
                 gg[j] = a
@@ -205,11 +205,12 @@ enum Winograd {
         let pairs = o * c
         for pair in 0..<pairs {
             func at(_ i: Int, _ j: Int) -> Float { gu[(i * 4 + j) * pairs + pair] }
-            let rows = (0..<4).map { i in gTransposed(at(i, 0), at(i, 1), at(i, 2), at(i, 3)) }   // (4, 3)
+            let rows = (gTransposed(at(0, 0), at(0, 1), at(0, 2), at(0, 3)), gTransposed(at(1, 0), at(1, 1), at(1, 2), at(1, 3)),
+                        gTransposed(at(2, 0), at(2, 1), at(2, 2), at(2, 3)), gTransposed(at(3, 0), at(3, 1), at(3, 2), at(3, 3)))  // (4, 3)
             let k = gw + pair * 9
-            let col0 = gTransposed(rows[0].0, rows[1].0, rows[2].0, rows[3].0)
-            let col1 = gTransposed(rows[0].1, rows[1].1, rows[2].1, rows[3].1)
-            let col2 = gTransposed(rows[0].2, rows[1].2, rows[2].2, rows[3].2)
+            let col0 = gTransposed(rows.0.0, rows.1.0, rows.2.0, rows.3.0)
+            let col1 = gTransposed(rows.0.1, rows.1.1, rows.2.1, rows.3.1)
+            let col2 = gTransposed(rows.0.2, rows.1.2, rows.2.2, rows.3.2)
             (k[0], k[3], k[6]) = col0
             (k[1], k[4], k[7]) = col1
             (k[2], k[5], k[8]) = col2

@@ -10,9 +10,11 @@ public func conv2d(
 
 /// 2-D convolution with separate (height, width) stride, padding and dilation.
 ///
-/// Forward runs as GEMMs over im2col matrices (ConvGEMM), or as direct loops when every
-/// group has one input and one output channel (DepthwiseConv). It saves nothing beyond its
-/// inputs: backward recomputes im2col, which is cheaper than keeping K·outH·outW floats per image.
+/// Three kernels, chosen from the geometry: 3×3 stride-1 convolutions by Winograd F(2×2, 3×3)
+/// (Winograd), depthwise ones (one input and one output channel per group) by direct SIMD loops
+/// (DepthwiseConv), everything else by GEMMs over im2col tiles (ConvGEMM). Forward saves
+/// nothing beyond its inputs: backward recomputes the transforms, cheaper than keeping them.
+/// With stride 1 the input gradient is itself a convolution (of gy with the flipped kernel).
 public func conv2d(
     _ x: Tensor, _ weight: Tensor, bias: Tensor? = nil,
     stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int) = (1, 1), groups: Int = 1

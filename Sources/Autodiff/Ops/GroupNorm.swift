@@ -13,6 +13,12 @@ public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, 
     let groupChannels = channels / groups
     let blockSize = groupChannels * spatial                 // elements per (image, group)
     let blocks = batch * groups
+    // Work items of ~32k elements (whole blocks), handed out dynamically: cheap to dispatch, and
+    // on a shared machine a core that gets more CPU takes more items.
+    let blocksPerItem = max(1, 32_768 / max(blockSize, 1))
+    func forEachBlockRange(_ count: Int, per: Int, _ body: (Range<Int>) -> Void) {
+        Parallel.forEach((count + per - 1) / per) { item in body(item * per..<min(count, (item + 1) * per)) }
+    }
 
     let y = Tensor(uninitializedShape: x.shape)
     var mean = [Float](repeating: 0, count: blocks)          // (N, G)
@@ -20,7 +26,7 @@ public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, 
     let xp = x.pointer, yp = y.pointer, wp = weight?.pointer, bp = bias?.pointer
     mean.withUnsafeMutableBufferPointer { meanp in
         rstd.withUnsafeMutableBufferPointer { rstdp in
-            Parallel.forEach(blocks) { block in
+            forEachBlockRange(blocks, per: blocksPerItem) { range in for block in range {
                 let start = xp + block * blockSize
                 let m = Float(SIMDLoops.sumDouble(start, count: blockSize) / Double(blockSize))
                 let variance = SIMDLoops.squaredDeviationsDouble(start, count: blockSize, mean: m) / Double(blockSize)
@@ -34,7 +40,7 @@ public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, 
                     let a = r * (wp?[c] ?? 1)
                     SIMDLoops.affine(start + k * spatial, a, (bp?[c] ?? 0) - m * a, into: yp + block * blockSize + k * spatial, count: spatial)
                 }
-            }
+            } }
         }
     }
 
@@ -45,9 +51,11 @@ public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, 
         var sumGyX = [Double](repeating: 0, count: batch * channels)
         sumGy.withUnsafeMutableBufferPointer { sg in
             sumGyX.withUnsafeMutableBufferPointer { sgx in
-                Parallel.forEach(batch * channels) { plane in
-                    sg[plane] = SIMDLoops.sumDouble(gyp + plane * spatial, count: spatial)
-                    sgx[plane] = SIMDLoops.dotDouble(gyp + plane * spatial, xp + plane * spatial, count: spatial)
+                forEachBlockRange(batch * channels, per: blocksPerItem * groupChannels) { planes in
+                    for plane in planes {
+                        sg[plane] = SIMDLoops.sumDouble(gyp + plane * spatial, count: spatial)
+                        sgx[plane] = SIMDLoops.dotDouble(gyp + plane * spatial, xp + plane * spatial, count: spatial)
+                    }
                 }
             }
         }
@@ -55,7 +63,7 @@ public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, 
             // gx = r·(w·gy − mean(w·gy) − x̂·mean(w·gy·x̂)) = a_c·gy + b·x + c per block.
             let gx = Tensor(uninitializedShape: x.shape)
             let gxp = gx.pointer
-            Parallel.forEach(blocks) { block in
+            forEachBlockRange(blocks, per: blocksPerItem) { range in for block in range {
                 let (n, first) = (block / groups, (block % groups) * groupChannels)
                 let (m, r) = (Double(mean[block]), Double(rstd[block]))
                 var sumG = 0.0, sumGXhat = 0.0                   // Σ w·gy and Σ w·gy·x̂ over the block
@@ -72,7 +80,7 @@ public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, 
                     SIMDLoops.combine(Float(r) * (wp?[c] ?? 1), gyp + offset, Float(b), xp + offset, Float(c0),
                                       into: gxp + offset, count: spatial)
                 }
-            }
+            } }
             x.accumulateGrad(gx)
         }
         if let weight, weight.requiresGrad {

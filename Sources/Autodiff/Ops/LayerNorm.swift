@@ -24,9 +24,7 @@ public func layerNorm(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float = 
                     let r = Float(1 / (variance + Double(eps)).squareRoot())
                     meanp[row] = m
                     rstdp[row] = r
-                    SIMDLoops.affine(xr, r, -m * r, into: yr, count: dim)      // x̂
-                    if let wp { for i in 0..<dim { yr[i] *= wp[i] } }
-                    if let bp { SIMDLoops.addInPlace(yr, bp, count: dim) }
+                    SIMDLoops.normalize(xr, mean: m, rstd: r, weight: wp, bias: bp, into: yr, count: dim)
                 }
             }
         }
