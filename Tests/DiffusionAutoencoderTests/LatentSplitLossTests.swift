@@ -75,6 +75,19 @@ final class LatentSplitLossTests: XCTestCase {
         XCTAssertGreaterThan(terms.epsilon.item, 0.1)
     }
 
+    /// The ε term is DiffAE's own objective: same draws from the same seed, same value.
+    func testEpsilonTermIsDiffAEsLoss() {
+        let (model, loss) = makeModel()
+        let (x0, pose) = batch()
+        var rng = RandomGenerator(seed: 4)
+        let terms = loss(model: model, x0: x0, speakers: speakers, pose: pose, rng: &rng)
+        rng = RandomGenerator(seed: 4)
+        XCTAssertEqual(terms.epsilon.item, model.loss(x0: x0, rng: &rng).item, accuracy: 1e-5)
+        let weighted = terms.epsilon.item + 1 * terms.swap!.item + 0.1 * terms.idVariance!.item + 10 * terms.pose!.item
+            + 0.1 * terms.decorrelation!.item
+        XCTAssertEqual(terms.total.item, weighted, accuracy: 1e-5, "total = ε + Σ default weight · term")
+    }
+
     func testTermsAbsentWhenTheyCannotApply() {
         let (model, loss) = makeModel()
         let (x0, _) = batch()

@@ -139,20 +139,28 @@ final class LatentProbeTests: XCTestCase {
         XCTAssertLessThan(mixed.dciParts.disentanglement, 0.8)
     }
 
+    /// Two 6-second synthetic speakers at 32×32, made once for the tests that need them.
+    static let speakerFolder: (scratch: ScratchFolder, roots: [URL]) = {
+        let scratch = try! ScratchFolder()
+        let roots = (0..<2).map { scratch.path("speaker_\($0)") }
+        for (i, root) in roots.enumerated() { try! SyntheticSpeaker(index: i, seed: 7).write(to: root, seconds: 6, fps: 25, size: 32) }
+        return (scratch, roots)
+    }()
+
+    /// A tiny random model (16×16, z_sem 9).
+    func tinyModel() -> DiffAE {
+        var rng = RandomGenerator(seed: 1)
+        return DiffAE(config: DiffAEConfig(imageSize: 16, channels: 8, channelMult: [1, 1], resBlocks: 1, attentionResolutions: [],
+                                           embedChannels: 16, encoderChannelMult: [1, 1], encoderResBlocks: 1, zSemChannels: 9,
+                                           dropout: 0), rng: &rng).eval()
+    }
+
     /// The probe end to end on a tiny random model and two short synthetic speakers: report,
     /// JSON, text table and one traversal grid per part.
     func testProbeEndToEndWritesTableJSONAndGrids() throws {
         let scratch = try ScratchFolder()
-        var datasets: [SpeakerDataset] = []
-        for i in 0..<2 {
-            let root = scratch.path("speaker_\(i)")
-            try SyntheticSpeaker(index: i, seed: 7).write(to: root, seconds: 6, fps: 25, size: 32)
-            datasets.append(try SpeakerDataset(at: root))
-        }
-        var rng = RandomGenerator(seed: 1)
-        let model = DiffAE(config: DiffAEConfig(imageSize: 16, channels: 8, channelMult: [1, 1], resBlocks: 1, attentionResolutions: [],
-                                                embedChannels: 16, encoderChannelMult: [1, 1], encoderResBlocks: 1, zSemChannels: 9,
-                                                dropout: 0), rng: &rng).eval()
+        let datasets = try LatentProbeTests.speakerFolder.roots.map { try SpeakerDataset(at: $0) }
+        let model = tinyModel()
         let out = scratch.path("probe")
         let report = try LatentProbe.run(
             model: model, datasets: datasets, split: .thirds(of: 9), splitIsThirds: true,
@@ -175,5 +183,43 @@ final class LatentProbeTests: XCTestCase {
                                                  splitIsThirds: false, out: out)) { error in
             XCTAssertTrue("\(error)".contains("z_sem has 9 channels"), "\(error)")
         }
+    }
+
+    /// `talkingface probe` as a process: the split from the checkpoint's sidecar, the table
+    /// on stdout, the files in --out; a split that does not fit z_sem fails with a message.
+    func testProbeCommand() throws {
+        let tool = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("talkingface")
+        guard FileManager.default.isExecutableFile(atPath: tool.path) else {
+            return XCTFail("\(tool.path) is missing; build all products (swift build --build-tests)")
+        }
+        let scratch = try ScratchFolder()
+        let checkpoint = scratch.path("dae.h5")
+        try tinyModel().save(to: checkpoint)
+        try LatentSplit(id: 2, pose: 3, expression: 4).write(to: LatentSplit.sidecar(of: checkpoint))
+        func probe(_ extra: [String]) throws -> (status: Int32, output: String) {
+            let process = Process()
+            process.executableURL = tool
+            process.arguments = ["probe", "--speaker", scratch.url.path, "--out", scratch.path("out").path,
+                                 "--traversal-rows", "1", "--traversal-steps", "2", "--steps", "2"]
+                + LatentProbeTests.speakerFolder.roots.flatMap { ["--data", $0.path] } + extra
+            let stdout = Pipe(), stderr = Pipe()
+            process.standardOutput = stdout
+            process.standardError = stderr
+            try process.run()
+            let output = stdout.fileHandleForReading.readDataToEndOfFile() + stderr.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        }
+        let ok = try probe([])
+        XCTAssertEqual(ok.status, 0, ok.output)
+        XCTAssertTrue(ok.output.contains("DCI over parts"), ok.output)
+        XCTAssertFalse(ok.output.contains("thirds"), "the sidecar's split is used")
+        let report = try ProbeReport.read(scratch.path("out/probe.json"))
+        XCTAssertEqual(report.split, LatentSplit(id: 2, pose: 3, expression: 4))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: scratch.path("out/traversal_exp.png").path))
+
+        let bad = try probe(["--split", "4,4,4"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.output.contains("z_sem has 9 channels"), bad.output)
     }
 }

@@ -48,4 +48,12 @@ public struct ProbeReport: Codable, Sendable {
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         try (encoder.encode(self) + Data("\n".utf8)).write(to: url, options: .atomic)
     }
+
+    public static func read(_ url: URL) throws -> ProbeReport {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        do { return try decoder.decode(ProbeReport.self, from: Data(contentsOf: url)) } catch {
+            throw DatasetError.unreadable(url, "not a probe report: \(error)")
+        }
+    }
 }
