@@ -146,3 +146,40 @@ final class LatentSplitLossTests: XCTestCase {
         for (t, (name, _)) in pick.enumerated() { XCTAssertGreaterThan(dependent[t], 1, "\(name) must depend on a checked parameter") }
     }
 }
+
+/// Saving and restoring the pose head, and optimizer steps over DAE and head together.
+extension LatentSplitLossTests {
+    func testSaveLoadAndSharedOptimizer() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("LatentSplit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (model, loss) = makeModel()
+        let (x0, pose) = batch()
+
+        let url = folder.appendingPathComponent("latent_split.h5")
+        try loss.save(to: url)
+        let restored = try LatentSplitLoss.load(url)
+        XCTAssertEqual(restored.split, loss.split)
+        XCTAssertEqual(restored.weights, loss.weights)
+        XCTAssertEqual(restored.poseHead.weight.values, loss.poseHead.weight.values)
+
+        let names = loss.namedOptimizerParameters().map { $0.0 }
+        XCTAssertEqual(names, ["latent_split.pose_head.weight", "latent_split.pose_head.bias"])
+        XCTAssertTrue(Set(names).isDisjoint(with: model.namedTrainableParameters().map { $0.0 }))
+
+        // A few AdamW steps on one batch lower the pose term (the head and z_pose learn).
+        let optimizer = AdamW(learningRate: 1e-2)
+        func step() -> Float {
+            model.zeroGrad()
+            loss.zeroGrad()
+            var rng = RandomGenerator(seed: 2)
+            let terms = loss(model: model, x0: x0, speakers: speakers, pose: pose, rng: &rng)
+            terms.total.backward()
+            optimizer.update(parameters: model.namedTrainableParameters() + loss.namedOptimizerParameters())
+            return terms.pose!.item
+        }
+        let first = step()
+        for _ in 0..<4 { _ = step() }
+        XCTAssertLessThan(step(), first * 0.8)
+    }
+}
