@@ -77,6 +77,7 @@ public final class LatentSplitLoss: Module {
             for (name, term) in [("swap", swap), ("id_variance", idVariance), ("pose", pose), ("decorrelation", decorrelation)] {
                 if let term { v[name] = term.item }
             }
+            if let swapExcess { v["swap_excess"] = swapExcess }
             return v
         }
     }
@@ -133,7 +134,7 @@ public final class LatentSplitLoss: Module {
                 total = total + weights.pose * terms.pose!
             }
             if weights.decorrelation != 0 && split.id + split.expression > 0 && n >= 2 {
-                let rest = concat([parts.id, parts.expression], dim: 1)  // (N, id + exp)
+                let rest = concat([parts.id, parts.expression].filter { $0.shape[1] > 0 }, dim: 1)  // (N, id + exp)
                 terms.decorrelation = LatentSplitLoss.meanSquaredCorrelation(rest, pose)
                 total = total + weights.decorrelation * terms.decorrelation!
             }
