@@ -130,7 +130,7 @@ final class LatentProbeTests: XCTestCase {
         }
         XCTAssertGreaterThan(report.dciParts.disentanglement, 0.95)
         XCTAssertGreaterThan(report.dciParts.completeness, 0.95)
-        XCTAssertTrue(report.table().contains("identity"))
+        XCTAssertTrue(report.table().contains("part    dims    identity        pose  expression\n"), report.table())
 
         // Rotate all 13 channels together: information stays, the split goes.
         let q = Matrix(rows: 13, columns: 13, values: normals(169, seed: 9))

@@ -29,10 +29,11 @@ public struct ProbeReport: Codable, Sendable {
 
     /// A fixed-width text table (R² per part and group), then the DCI scores.
     public func table() -> String {
-        func cell(_ x: Double) -> String { x.isFinite ? String(format: "%10.3f", x) : String(repeating: " ", count: 9) + "–" }
+        // Columns 12 wide: the widest group name ("expression") keeps a gap before it.
+        func cell(_ x: Double) -> String { x.isFinite ? String(format: "%12.3f", x) : String(repeating: " ", count: 11) + "–" }
         var lines = ["held-out R² of ridge probes" + (splitIsThirds ? " (unsplit z_sem cut into thirds)" : "")
                      + ", \(frames["fit"] ?? 0) fit / \(frames["validation"] ?? 0) validation / \(frames["test"] ?? 0) test frames"]
-        func rightAligned(_ s: String) -> String { String(repeating: " ", count: Swift.max(0, 10 - s.count)) + s }
+        func rightAligned(_ s: String) -> String { String(repeating: " ", count: Swift.max(0, 12 - s.count)) + s }
         lines.append("part    dims" + groups.map { rightAligned($0.rawValue) }.joined())
         for (i, part) in parts.enumerated() {
             lines.append(part.padding(toLength: 6, withPad: " ", startingAt: 0) + String(format: "%6d", partSizes[i]) + r2[i].map(cell).joined())
