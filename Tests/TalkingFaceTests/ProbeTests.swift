@@ -139,12 +139,21 @@ final class LatentProbeTests: XCTestCase {
         XCTAssertLessThan(mixed.dciParts.disentanglement, 0.8)
     }
 
-    /// Two 6-second synthetic speakers at 32×32, made once for the tests that need them.
+    /// The `talkingface` executable built next to this test bundle.
+    static let tool = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("talkingface")
+
+    /// Two 6-second synthetic speakers at 32×32, made once by `talkingface synth` in its own
+    /// process (espeak-ng keeps state between calls in a process, which other tests' exact
+    /// speech lengths would feel).
     static let speakerFolder: (scratch: ScratchFolder, roots: [URL]) = {
         let scratch = try! ScratchFolder()
-        let roots = (0..<2).map { scratch.path("speaker_\($0)") }
-        for (i, root) in roots.enumerated() { try! SyntheticSpeaker(index: i, seed: 7).write(to: root, seconds: 6, fps: 25, size: 32) }
-        return (scratch, roots)
+        let process = Process()
+        process.executableURL = tool
+        process.arguments = ["synth", "--out", scratch.url.path, "--speakers", "2", "--minutes", "0.1", "--size", "32", "--seed", "7"]
+        process.standardError = FileHandle.nullDevice
+        try? process.run()
+        process.waitUntilExit()
+        return (scratch, ["speaker_00", "speaker_01"].map { scratch.path($0) })
     }()
 
     /// A tiny random model (16×16, z_sem 9).
@@ -158,6 +167,9 @@ final class LatentProbeTests: XCTestCase {
     /// The probe end to end on a tiny random model and two short synthetic speakers: report,
     /// JSON, text table and one traversal grid per part.
     func testProbeEndToEndWritesTableJSONAndGrids() throws {
+        guard FileManager.default.isExecutableFile(atPath: LatentProbeTests.tool.path) else {
+            return XCTFail("\(LatentProbeTests.tool.path) is missing; build all products (swift build --build-tests)")
+        }
         let scratch = try ScratchFolder()
         let datasets = try LatentProbeTests.speakerFolder.roots.map { try SpeakerDataset(at: $0) }
         let model = tinyModel()
@@ -188,7 +200,7 @@ final class LatentProbeTests: XCTestCase {
     /// `talkingface probe` as a process: the split from the checkpoint's sidecar, the table
     /// on stdout, the files in --out; a split that does not fit z_sem fails with a message.
     func testProbeCommand() throws {
-        let tool = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("talkingface")
+        let tool = LatentProbeTests.tool
         guard FileManager.default.isExecutableFile(atPath: tool.path) else {
             return XCTFail("\(tool.path) is missing; build all products (swift build --build-tests)")
         }
