@@ -1,0 +1,185 @@
+import DiffusionAutoencoder
+import XCTest
+
+/// The latent-split training pressures on a model small enough for finite differences.
+final class LatentSplitLossTests: XCTestCase {
+    let split = LatentSplit(id: 2, pose: 2, expression: 2)
+    let speakers = [0, 0, 0, 1, 1, 2]
+
+    /// 8×8 images, one ResBlock per level, no attention, no dropout (finite differences need
+    /// a deterministic forward), z_sem 6 wide. DiffAE's zero-initialised convolutions are
+    /// refilled with small random values: zero outputs would make every z gradient zero.
+    func makeModel(seed: UInt64 = 3) -> (DiffAE, LatentSplitLoss) {
+        var rng = RandomGenerator(seed: seed)
+        let config = DiffAEConfig(imageSize: 8, channels: 8, channelMult: [1, 1], resBlocks: 1, attentionResolutions: [],
+                                  embedChannels: 16, encoderChannelMult: [1, 1], encoderResBlocks: 1, zSemChannels: 6,
+                                  dropout: 0)
+        let model = DiffAE(config: config, rng: &rng)
+        for (_, p) in model.namedTrainableParameters() where p.values.allSatisfy({ $0 == 0 }) {
+            let fill = Tensor.uniform(p.shape, in: -0.3...0.3, using: &rng)
+            p.pointer.update(from: fill.pointer, count: p.count)
+        }
+        return (model, LatentSplitLoss(split: split, rng: &rng))
+    }
+
+    func batch() -> (x0: Tensor, pose: Tensor) {
+        var rng = RandomGenerator(seed: 11)
+        return (Tensor.uniform([6, 3, 8, 8], in: -1...1, using: &rng), Tensor.uniform([6, 3], in: -0.3...0.3, using: &rng))
+    }
+
+    func testSplitPartsAndThirds() {
+        XCTAssertEqual(LatentSplit.thirds(of: 32).sizes, [11, 11, 10])
+        XCTAssertEqual(LatentSplit.thirds(of: 6).sizes, [2, 2, 2])
+        XCTAssertEqual(LatentSplit(parsing: "8, 4,20"), LatentSplit(id: 8, pose: 4, expression: 20))
+        XCTAssertNil(LatentSplit(parsing: "8,4"))
+        let z = Tensor(shape: [1, 6], values: [0, 1, 2, 3, 4, 5])
+        let p = split.parts(of: z)
+        XCTAssertEqual(p.pose.values, [2, 3])
+        XCTAssertEqual(split.join(id: p.id, pose: p.pose, expression: p.expression).values, z.values)
+    }
+
+    func testSwapPartnersStayWithinSpeaker() {
+        var rng = RandomGenerator(seed: 5)
+        let pairs = LatentSplitLoss.swapPartners(speakers, rng: &rng)
+        XCTAssertEqual(pairs.map(\.frame), [0, 1, 2, 3, 4], "the singleton speaker's frame 5 has no partner")
+        for (frame, partner) in pairs {
+            XCTAssertNotEqual(frame, partner)
+            XCTAssertEqual(speakers[frame], speakers[partner])
+        }
+    }
+
+    func testVarianceRatio() {
+        // Speaker means ±1 with within-speaker deviations ±0.1: ratio = 4·0.01 / (4·0.01 + 4·1).
+        let z = Tensor(shape: [4, 1], values: [1.1, 0.9, -0.9, -1.1])
+        let ratio = LatentSplitLoss.withinSpeakerVarianceRatio(z, speakers: [0, 0, 1, 1])!.item
+        XCTAssertEqual(ratio, 0.04 / 4.04, accuracy: 1e-6)
+        XCTAssertNil(LatentSplitLoss.withinSpeakerVarianceRatio(z, speakers: [0, 0, 0, 0]))
+    }
+
+    func testSwapTermIsZeroWhenIdentityIsShared() {
+        let (model, loss) = makeModel()
+        let (x0, pose) = batch()
+        var rng = RandomGenerator(seed: 1)
+        let swapBefore = loss(model: model, x0: x0, speakers: speakers, pose: pose, rng: &rng).swapExcess!
+        XCTAssertGreaterThan(abs(swapBefore), 1e-5, "a z_id that differs between frames must change the prediction")
+
+        // Zero the encoder's output rows for the z_id channels: z_id is then the bias, the
+        // same for every frame, while z_pose and z_exp still vary.
+        let outWeight = model.encoder.out.namedTrainableParameters().first { $0.0 == "3.weight" }!.1  // (zSem, C, 1, 1)
+        let rowSize = outWeight.count / outWeight.shape[0]
+        for i in 0..<(split.id * rowSize) { outWeight.pointer[i] = 0 }
+        rng = RandomGenerator(seed: 1)
+        let terms = loss(model: model, x0: x0, speakers: speakers, pose: pose, rng: &rng)
+        XCTAssertEqual(terms.swapExcess!, 0, accuracy: 1e-6)
+        XCTAssertGreaterThan(terms.swap!.item, 0.1, "the swapped loss itself is an ε loss")
+        XCTAssertGreaterThan(terms.epsilon.item, 0.1)
+    }
+
+    /// The ε term is DiffAE's own objective: same draws from the same seed, same value.
+    func testEpsilonTermIsDiffAEsLoss() {
+        let (model, loss) = makeModel()
+        let (x0, pose) = batch()
+        var rng = RandomGenerator(seed: 4)
+        let terms = loss(model: model, x0: x0, speakers: speakers, pose: pose, rng: &rng)
+        rng = RandomGenerator(seed: 4)
+        XCTAssertEqual(terms.epsilon.item, model.loss(x0: x0, rng: &rng).item, accuracy: 1e-5)
+        let weighted = terms.epsilon.item + 1 * terms.swap!.item + 0.1 * terms.idVariance!.item + 10 * terms.pose!.item
+            + 0.1 * terms.decorrelation!.item
+        XCTAssertEqual(terms.total.item, weighted, accuracy: 1e-5, "total = ε + Σ default weight · term")
+    }
+
+    func testTermsAbsentWhenTheyCannotApply() {
+        let (model, loss) = makeModel()
+        let (x0, _) = batch()
+        var rng = RandomGenerator(seed: 1)
+        let terms = loss(model: model, x0: x0, speakers: [0, 1, 2, 3, 4, 5], pose: nil, rng: &rng)
+        XCTAssertNil(terms.swap)
+        XCTAssertNil(terms.pose)
+        XCTAssertNil(terms.decorrelation)
+        XCTAssertNotNil(terms.idVariance)
+        XCTAssertEqual(Set(terms.values.keys), ["epsilon", "total", "id_variance"])
+    }
+
+    /// Every term's gradient against central differences, for encoder, UNet and pose-head
+    /// parameters. The rng is re-seeded per evaluation so t, ε and the pairs stay fixed.
+    func testGradientsMatchFiniteDifferences() {
+        let (model, loss) = makeModel()
+        let (x0, pose) = batch()
+        let parameters = model.namedTrainableParameters().filter {
+            ["encoder.out.3.weight", "encoder.out.3.bias", "out.2.weight", "input_blocks.1.0.emb_layers.1.weight"].contains($0.0)
+        } + loss.namedTrainableParameters().map { ("pose_head." + $0.0, $0.1) }
+        XCTAssertEqual(parameters.count, 6)
+
+        let pick: [(String, (LatentSplitLoss.Terms) -> Tensor?)] = [
+            ("epsilon", { $0.epsilon }), ("swap", { $0.swap }), ("id_variance", { $0.idVariance }),
+            ("pose", { $0.pose }), ("decorrelation", { $0.decorrelation }), ("total", { $0.total }),
+        ]
+        func evaluate() -> LatentSplitLoss.Terms {
+            var rng = RandomGenerator(seed: 1)
+            return loss(model: model, x0: x0, speakers: speakers, pose: pose, rng: &rng)
+        }
+        // Analytic: one backward per term.
+        var analytic: [[Tensor]] = []  // term × parameter
+        for (_, term) in pick {
+            model.zeroGrad()
+            loss.zeroGrad()
+            term(evaluate())!.backward()
+            analytic.append(parameters.map { $0.1.grad ?? Tensor.zeros($0.1.shape) })
+        }
+        // Numeric: one pair of forwards per checked element gives every term's difference.
+        var dependent = [Int](repeating: 0, count: pick.count)
+        for (k, (key, p)) in parameters.enumerated() {
+            for i in Swift.stride(from: 0, to: p.count, by: Swift.max(1, p.count / 4)) {
+                let saved = p.pointer[i], eps: Float = 1e-2
+                p.pointer[i] = saved + eps
+                let up = withoutGradients { evaluate() }
+                p.pointer[i] = saved - eps
+                let down = withoutGradients { evaluate() }
+                p.pointer[i] = saved
+                for (t, (name, term)) in pick.enumerated() {
+                    let numeric = (term(up)!.item - term(down)!.item) / (2 * eps)
+                    XCTAssertEqual(analytic[t][k].pointer[i], numeric, accuracy: 2e-3 + 3e-2 * abs(numeric), "\(name): \(key)[\(i)]")
+                    if numeric != 0 { dependent[t] += 1 }
+                }
+            }
+        }
+        for (t, (name, _)) in pick.enumerated() { XCTAssertGreaterThan(dependent[t], 1, "\(name) must depend on a checked parameter") }
+    }
+}
+
+/// Saving and restoring the pose head, and optimizer steps over DAE and head together.
+extension LatentSplitLossTests {
+    func testSaveLoadAndSharedOptimizer() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("LatentSplit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (model, loss) = makeModel()
+        let (x0, pose) = batch()
+
+        let url = folder.appendingPathComponent("latent_split.h5")
+        try loss.save(to: url)
+        let restored = try LatentSplitLoss.load(url)
+        XCTAssertEqual(restored.split, loss.split)
+        XCTAssertEqual(restored.weights, loss.weights)
+        XCTAssertEqual(restored.poseHead.weight.values, loss.poseHead.weight.values)
+
+        let names = loss.namedOptimizerParameters().map { $0.0 }
+        XCTAssertEqual(names, ["latent_split.pose_head.weight", "latent_split.pose_head.bias"])
+        XCTAssertTrue(Set(names).isDisjoint(with: model.namedTrainableParameters().map { $0.0 }))
+
+        // A few AdamW steps on one batch lower the pose term (the head and z_pose learn).
+        let optimizer = AdamW(learningRate: 1e-2)
+        func step() -> Float {
+            model.zeroGrad()
+            loss.zeroGrad()
+            var rng = RandomGenerator(seed: 2)
+            let terms = loss(model: model, x0: x0, speakers: speakers, pose: pose, rng: &rng)
+            terms.total.backward()
+            optimizer.update(parameters: model.namedTrainableParameters() + loss.namedOptimizerParameters())
+            return terms.pose!.item
+        }
+        let first = step()
+        for _ in 0..<4 { _ = step() }
+        XCTAssertLessThan(step(), first * 0.8)
+    }
+}
