@@ -5,16 +5,19 @@ import Foundation
 /// The one place that decides how work is spread over cores.
 ///
 /// OpenBLAS is pinned to one thread, once, before the first parallel region, and never
-/// changed again: `openblas_set_num_threads` frees and reallocates OpenBLAS's shared
-/// per-thread buffers, so calling it around every region (as this file once did) is unsafe
-/// whenever another thread may be inside BLAS. Parallelism is ours alone: kernels run
-/// single-threaded GEMMs on their own pieces, and `sgemm` splits a large product by rows.
+/// changed again. This file once switched it to one thread around every region and back:
+/// `openblas_set_num_threads` is not safe while another thread is inside BLAS (OpenBLAS's
+/// OpenMP build frees and reallocates shared buffers in it), and a product's rounding could
+/// follow however OpenBLAS happened to thread it. Parallelism is ours alone: kernels run
+/// single-threaded GEMMs on their own pieces, `sgemm` splits a large product by rows, and
+/// every result is the same whatever the core count or the load.
 public enum Parallel {
     public static let coreCount = ProcessInfo.processInfo.activeProcessorCount
 
-    /// Whether a region is running, on any thread. Behind a lock because nested calls read it
-    /// from worker threads, and a caller on another thread may open a region of its own.
-    nonisolated(unsafe) private static var regionIsOpen = false
+    /// Parallel regions plus `serially` calls now running, on any thread; work runs serially
+    /// while it is above zero. Behind a lock because nested calls read it from worker threads,
+    /// and a caller on another thread may open a region of its own.
+    nonisolated(unsafe) private static var claims = 0
     private static let regionLock = NSLock()
 
     /// Pins OpenBLAS to one thread the first time any parallel work or GEMM is about to run
@@ -33,29 +36,27 @@ public enum Parallel {
             for i in 0..<count { body(i) }
             return
         }
-        defer { regionLock.withLock { regionIsOpen = false } }
+        defer { release() }
         DispatchQueue.concurrentPerform(iterations: count, execute: body)
     }
 
     /// Claims the machine for one region; false if a region already runs.
     private static func enterRegion() -> Bool {
         regionLock.withLock {
-            if regionIsOpen { return false }
-            regionIsOpen = true
+            if claims > 0 { return false }
+            claims = 1
             return true
         }
     }
+
+    private static func release() { regionLock.withLock { claims -= 1 } }
 
     /// Runs `body` with every region inside it serial, on the calling thread: the reference
     /// that the stress tests hold the parallel kernels to (the work is cut the same way, only
     /// not spread over cores), and a way to rule threads out when hunting a bug.
     public static func serially<T>(_ body: () throws -> T) rethrows -> T {
-        let wasOpen = regionLock.withLock {
-            let was = regionIsOpen
-            regionIsOpen = true
-            return was
-        }
-        defer { regionLock.withLock { regionIsOpen = wasOpen } }
+        regionLock.withLock { claims += 1 }
+        defer { release() }
         return try body()
     }
 
