@@ -4,22 +4,36 @@ import COpenBLAS
 ///
 /// C = α·op(A)·op(B) + β·C with op(X) = X or Xᵀ: transposes are BLAS flags, never copies.
 /// A is (m, k) — stored (k, m) when `transA` — and B is (k, n), stored (n, k) when `transB`.
-@inline(__always)
 func sgemm(
     transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
     a: UnsafePointer<Float>, b: UnsafePointer<Float>, beta: Float = 0, c: UnsafeMutablePointer<Float>
 ) {
     guard m > 0, n > 0 else { return }
-    cblas_sgemm(
-        CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-        blasint(m), blasint(n), blasint(k), alpha,
-        a, blasint(max(1, transA ? m : k)), b, blasint(max(1, transB ? k : n)), beta, c, blasint(n))
+    _ = Parallel.blasIsSingleThreaded
+    // OpenBLAS runs single-threaded (see Parallel), so a large product is cut into one block
+    // of C's rows per core. Each element still sums over k in the same order: the split
+    // changes no result.
+    let rowsPerPart = m * n * k >= gemmSplitWork && m >= 2 * Parallel.coreCount
+        ? (m + Parallel.coreCount - 1) / Parallel.coreCount : m
+    nonisolated(unsafe) let a = a, b = b, c = c
+    Parallel.forEach((m + rowsPerPart - 1) / rowsPerPart) { part in
+        let top = part * rowsPerPart, rows = min(rowsPerPart, m - top)
+        // Row `top` of op(A): row top of A, or column top of the stored (k, m) Aᵀ.
+        let aPart = transA ? a + top : a + top * k
+        cblas_sgemm(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+            blasint(rows), blasint(n), blasint(k), alpha,
+            aPart, blasint(max(1, transA ? m : k)), b, blasint(max(1, transB ? k : n)), beta, c + top * n, blasint(n))
+    }
 }
+
+/// Multiply-adds (m·n·k) above which one GEMM is worth spreading over the cores.
+let gemmSplitWork = 1 << 18
 
 /// `count` independent GEMMs: C[i] at c + i·m·n, A[i] at a + aOffsets[i], B[i] at b + bOffsets[i].
 ///
-/// Many small products (attention heads) run one per core with OpenBLAS single-threaded;
-/// a few large ones run in sequence, each using OpenBLAS's own threads.
+/// Many small products (attention heads) run one per core; a few large ones run in
+/// sequence, each split over the cores by rows.
 func sgemmBatch(
     count: Int, transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
     a: UnsafePointer<Float>, aOffsets: [Int], b: UnsafePointer<Float>, bOffsets: [Int],

@@ -64,11 +64,15 @@ enum Winograd {
         defer { BufferPool.shared.give(u, count: 16 * o * c) }
         transformWeights(weight, outChannels: o, inChannels: c, into: u)
 
-        // Blocks of whole tile rows, counted across the batch (a block may span images, so
-        // small images still give GEMMs with enough columns).
-        let totalRows = g.batch * tilesH
-        let blockRows = max(1, min(totalRows, targetTiles / tilesW))
-        let items = (totalRows + blockRows - 1) / blockRows
+        // Blocks of whole tile rows within one image, cut alike in every image. A block that
+        // spanned images (as it once did, for wider GEMMs on small images) put an image's tiles
+        // at batch-dependent columns of a GEMM, and OpenBLAS may round a column differently
+        // by its position: identical images then gave different outputs, which an untrained
+        // DiffAE amplified into different frames. Now an image's output never depends on
+        // its neighbours in the batch.
+        let blockRows = max(1, min(tilesH, targetTiles / tilesW))
+        let blocksPerImage = (tilesH + blockRows - 1) / blockRows
+        let items = g.batch * blocksPerImage
         let maxTiles = blockRows * tilesW
         Parallel.forEach(min(Parallel.coreCount, items)) { worker in
             let v = BufferPool.shared.take(16 * c * maxTiles)   // (16, C, tiles)
@@ -78,7 +82,9 @@ enum Winograd {
                 BufferPool.shared.give(m, count: 16 * o * maxTiles)
             }
             for item in stride(from: worker, to: items, by: Parallel.coreCount) {
-                let blockRange = item * blockRows..<min(totalRows, (item + 1) * blockRows)
+                // Tile rows counted across the batch: image n's rows are n·tilesH ..< (n + 1)·tilesH.
+                let (image, first) = (item / blocksPerImage, item % blocksPerImage * blockRows)
+                let blockRange = image * tilesH + first..<image * tilesH + min(tilesH, first + blockRows)
                 let tiles = blockRange.count * tilesW
                 for ch in 0..<c {
                     for (k, row) in blockRange.enumerated() {

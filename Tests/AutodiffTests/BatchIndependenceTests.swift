@@ -1,0 +1,24 @@
+import Autodiff
+import XCTest
+
+/// An image's convolution must not depend on the other images in its batch: identical images
+/// give bit-identical outputs. Generation relies on it (equal z_sem and noise → equal frames),
+/// and an untrained DiffAE turns a one-ulp difference into a different picture within a few
+/// DDIM steps. Winograd once packed tiles of several images into one GEMM, where OpenBLAS
+/// rounds a column by its position, so this held only while OpenBLAS happened to split the
+/// GEMM at the image boundary.
+final class BatchIndependenceTests: XCTestCase {
+    func testIdenticalImagesGiveIdenticalConvolutions() {
+        var rng = RandomGenerator(seed: 11)
+        // (image shape, output channels): the DiffAE-tiny shape that failed, and an odd tile count.
+        for (shape, outChannels) in [([32, 16, 16], 32), ([16, 18, 18], 32), ([8, 9, 9], 8)] {
+            let one = Tensor.randn([1] + shape, using: &rng)
+            let w = Tensor.randn([outChannels, shape[0], 3, 3], using: &rng), b = Tensor.randn([outChannels], using: &rng)
+            let y = conv2d(concat([one, one, one], dim: 0), w, bias: b, padding: 1)
+            let alone = conv2d(one, w, bias: b, padding: 1)
+            for n in 0..<3 {
+                XCTAssertEqual(y.slice(dim: 0, n..<n + 1).values, alone.values, "\(shape): image \(n) of 3 vs alone")
+            }
+        }
+    }
+}
