@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 
 /// The optional split of z_sem into named parts (DESIGN §8): z_sem = [z_id | z_pose | z_exp],
 /// consecutive channels in that order. The model itself does not change — the split is a
@@ -62,7 +63,7 @@ public struct LatentSplit: Codable, Equatable, Sendable, CustomStringConvertible
     public func write(to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try encoder.encode(self).write(to: url, options: .atomic)
+        try encoder.encode(self).writeAtomically(to: url)
     }
 
     public static func read(_ url: URL) throws -> LatentSplit {

@@ -49,3 +49,13 @@ func requireReadableFile(_ url: URL) throws {
     let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue
     if size == 0 { throw MediaIOError(.emptyFile, file: url, "file is empty (0 bytes)") }
 }
+
+extension Data {
+    /// Writes these bytes atomically (temporary file beside `url`, then rename).
+    ///
+    /// Use this instead of `write(to:options: .atomic)`: on Linux, Foundation's atomic write
+    /// leaves an empty `TemporaryDirectory.*` folder in /tmp behind every call.
+    public func writeAtomically(to url: URL) throws {
+        try MediaIO.writeAtomically(to: url) { temporary in try write(to: temporary) }
+    }
+}

@@ -122,7 +122,7 @@ public enum PNG {
     public static func write(_ picture: Image8, to url: URL) throws {
         let bytes: Data
         do { bytes = try encode(picture) } catch { throw PNGError.unwritable(url, "\(error)") }
-        do { try bytes.write(to: url, options: .atomic) } catch {
+        do { try bytes.writeAtomically(to: url) } catch {
             throw PNGError.unwritable(url, error.localizedDescription)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 
 /// A numeric CSV table with a header row: how per-frame labels (pose, factors) are stored.
 public struct CSVTable: Equatable, Sendable {
@@ -18,7 +19,7 @@ public struct CSVTable: Equatable, Sendable {
     }
 
     public func write(to url: URL) throws {
-        try Data(text().utf8).write(to: url, options: .atomic)
+        try Data(text().utf8).writeAtomically(to: url)
     }
 
     public static func read(_ url: URL) throws -> CSVTable {

@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 
 /// A pixel rectangle, x/y from the top-left.
 public struct CropRect: Codable, Equatable, Sendable {
@@ -45,7 +46,7 @@ public struct DatasetMeta: Codable, Equatable, Sendable {
     public func write(to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try (encoder.encode(self) + Data("\n".utf8)).write(to: url, options: .atomic)
+        try (encoder.encode(self) + Data("\n".utf8)).writeAtomically(to: url)
     }
 
     public static func read(_ url: URL) throws -> DatasetMeta {

@@ -1,5 +1,6 @@
 import DiffusionAutoencoder
 import Foundation
+import MediaIO
 
 /// What `talkingface probe` reports: held-out R² of ridge probes from each latent part to
 /// each factor group, and DCI scores. NaN (no such factor, or a constant one on the held-out
@@ -47,7 +48,7 @@ public struct ProbeReport: Codable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        try (encoder.encode(self) + Data("\n".utf8)).write(to: url, options: .atomic)
+        try (encoder.encode(self) + Data("\n".utf8)).writeAtomically(to: url)
     }
 
     public static func read(_ url: URL) throws -> ProbeReport {

@@ -33,7 +33,7 @@ extension LatentProbe {
         let (samples, heldOutFrames) = try collect(model: model, datasets: datasets, sampling: sampling) { progress("encode", $0, $1) }
         let report = analyse(samples, split: split, splitIsThirds: splitIsThirds)
         try report.writeJSON(to: out.appendingPathComponent("probe.json"))
-        try Data((report.table() + "\n").utf8).write(to: out.appendingPathComponent("probe.txt"), options: .atomic)
+        try Data((report.table() + "\n").utf8).writeAtomically(to: out.appendingPathComponent("probe.txt"))
 
         let bases = Array(heldOutFrames.prefix(traversal.rows))
         if !bases.isEmpty {

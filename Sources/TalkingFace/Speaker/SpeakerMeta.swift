@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 
 /// `meta.json` of a speaker bundle: what the bundle is and how it was made. Keys are
 /// snake_case on disk; sorted keys and fixed formatting, so equal metadata gives equal bytes.
@@ -57,7 +58,7 @@ public struct SpeakerMeta: Codable, Equatable, Sendable {
     public func write(to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try (encoder.encode(self) + Data("\n".utf8)).write(to: url, options: .atomic)
+        try (encoder.encode(self) + Data("\n".utf8)).writeAtomically(to: url)
     }
 
     public static func read(_ url: URL) throws -> SpeakerMeta {

@@ -1,5 +1,6 @@
 import Autodiff
 import Foundation
+import MediaIO
 import SpeechToLatent
 
 /// How well a speech-to-latent model predicts held-out frames from their speech alone
@@ -87,6 +88,6 @@ public struct SpeechToLatentEvaluation: Codable, Equatable, Sendable {
     public func writeJSON(to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try (encoder.encode(self) + Data("\n".utf8)).write(to: url, options: .atomic)
+        try (encoder.encode(self) + Data("\n".utf8)).writeAtomically(to: url)
     }
 }

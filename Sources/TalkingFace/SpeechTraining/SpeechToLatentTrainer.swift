@@ -78,7 +78,7 @@ public struct SpeechToLatentRunInfo: Codable, Equatable, Sendable {
     public func write(to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try (encoder.encode(self) + Data("\n".utf8)).write(to: url, options: .atomic)
+        try (encoder.encode(self) + Data("\n".utf8)).writeAtomically(to: url)
     }
 }
 

@@ -143,7 +143,7 @@ public struct SyntheticSpeaker: Sendable {
         }
         try phonemes.write(to: root.appendingPathComponent("phonemes.csv"))
         let transcript = timeline.speech.sentences.map { String(format: "%.3f\t%.3f\t", $0.start, $0.end) + $0.text }
-        try Data((transcript.joined(separator: "\n") + "\n").utf8).write(to: root.appendingPathComponent("transcript.txt"), options: .atomic)
+        try Data((transcript.joined(separator: "\n") + "\n").utf8).writeAtomically(to: root.appendingPathComponent("transcript.txt"))
     }
 }
 

@@ -1,5 +1,6 @@
 import DiffusionAutoencoder
 import Foundation
+import MediaIO
 
 /// Trains a diffusion autoencoder (encoder and UNet end to end on DiffAE's ε loss) on the
 /// training frames of speaker data sets, in a run folder:
@@ -137,7 +138,7 @@ final class LossLog {
                 kept += line + "\n"
             }
         }
-        try Data(kept.utf8).write(to: url, options: .atomic)
+        try Data(kept.utf8).writeAtomically(to: url)
         handle = try FileHandle(forWritingTo: url)
         try handle.seekToEnd()
     }

@@ -1,5 +1,6 @@
 import DiffusionAutoencoder
 import Foundation
+import MediaIO
 
 /// Everything that decides a diffusion-autoencoder training run; stored as `options.json`
 /// in the run folder so that `--resume` continues with exactly the same settings.
@@ -62,7 +63,7 @@ public struct DAETrainingOptions: Codable, Equatable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase  // as meta.json
-        try (encoder.encode(self) + Data("\n".utf8)).write(to: url, options: .atomic)
+        try (encoder.encode(self) + Data("\n".utf8)).writeAtomically(to: url)
     }
 
     public static func read(_ url: URL) throws -> DAETrainingOptions {

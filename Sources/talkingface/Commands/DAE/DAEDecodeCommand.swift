@@ -60,7 +60,7 @@ struct DAEDecodeCommand: ParsableCommand {
         }
         var table = "index,frame\n"
         for (i, frame) in codes.frames.enumerated() { table += "\(i),\(frame)\n" }
-        try Data(table.utf8).write(to: folder.appendingPathComponent("frames.csv"), options: .atomic)
+        try Data(table.utf8).writeAtomically(to: folder.appendingPathComponent("frames.csv"))
         logger.info("wrote \(codes.count) frames to \(out)")
     }
 }

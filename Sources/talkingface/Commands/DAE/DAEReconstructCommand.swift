@@ -60,7 +60,7 @@ struct DAEReconstructCommand: ParsableCommand {
             "semantic": ["psnr": psnr.semantic.isFinite ? psnr.semantic : 999, "ssim": ssim.semantic],
         ]
         try JSONSerialization.data(withJSONObject: metrics, options: [.prettyPrinted, .sortedKeys])
-            .write(to: folder.appendingPathComponent("metrics.json"), options: .atomic)
+            .writeAtomically(to: folder.appendingPathComponent("metrics.json"))
         func row(_ name: String, _ a: String, _ b: String) -> String {
             name.padding(toLength: 32, withPad: " ", startingAt: 0) + String(repeating: " ", count: Swift.max(0, 9 - a.count)) + a
                 + String(repeating: " ", count: Swift.max(0, 8 - b.count)) + b
