@@ -6,6 +6,9 @@ SWIFT ?= swift
 # OpenBLAS 0.3.21 calls this CPU "Cooperlake" and picks a kernel that is 20-35 % slower
 # on our conv-shaped GEMMs; the Haswell/Zen kernel is the fast one (DESIGN.md §12).
 export OPENBLAS_CORETYPE ?= Zen
+# The engine runs OpenBLAS single-threaded and spreads work over the cores itself; an
+# OpenBLAS thread pool would only spin and take a core from it.
+export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: deps build test bench demo clean
 

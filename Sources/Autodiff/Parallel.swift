@@ -21,8 +21,10 @@ public enum Parallel {
     private static let regionLock = NSLock()
 
     /// Pins OpenBLAS to one thread the first time any parallel work or GEMM is about to run
-    /// (Swift runs a static initialiser exactly once, before any BLAS call of ours).
-    static let blasIsSingleThreaded: Bool = {
+    /// (Swift runs a static initialiser exactly once, before any BLAS call of ours). Code that
+    /// calls BLAS directly reads it first: a multi-threaded OpenBLAS call leaves its pool
+    /// threads spinning for a while afterwards, and they take a core from our own regions.
+    public static let blasIsSingleThreaded: Bool = {
         openblas_set_num_threads(1)
         return true
     }()

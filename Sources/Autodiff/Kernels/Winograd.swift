@@ -74,14 +74,16 @@ enum Winograd {
         let blocksPerImage = (tilesH + blockRows - 1) / blockRows
         let items = g.batch * blocksPerImage
         let maxTiles = blockRows * tilesW
-        Parallel.forEach(min(Parallel.coreCount, items)) { worker in
+        // One block per iteration: concurrentPerform hands blocks to whichever thread is free,
+        // so a worker that starts late (or a busy core) does not leave the other waiting.
+        Parallel.forEach(items) { item in
             let v = BufferPool.shared.take(16 * c * maxTiles)   // (16, C, tiles)
             let m = BufferPool.shared.take(16 * o * maxTiles)   // (16, O, tiles)
             defer {
                 BufferPool.shared.give(v, count: 16 * c * maxTiles)
                 BufferPool.shared.give(m, count: 16 * o * maxTiles)
             }
-            for item in stride(from: worker, to: items, by: Parallel.coreCount) {
+            do {
                 // Tile rows counted across the batch: image n's rows are n·tilesH ..< (n + 1)·tilesH.
                 let (image, first) = (item / blocksPerImage, item % blocksPerImage * blockRows)
                 let blockRange = image * tilesH + first..<image * tilesH + min(tilesH, first + blockRows)

@@ -115,6 +115,7 @@ public struct LogMelSpectrogram: Sendable {
                     (w.baseAddress! + t * n).update(from: padded + (start + t) * hop, count: n)
                 }
             }
+            _ = Parallel.blasIsSingleThreaded  // no OpenBLAS pool threads left spinning
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(2 * bins), Int32(n),
                         1, windows, Int32(n), basis.matrix, Int32(2 * bins), 0, &spectrum, Int32(2 * bins))
             spectrum.withUnsafeBufferPointer { s in
