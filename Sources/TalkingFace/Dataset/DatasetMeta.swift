@@ -44,9 +44,7 @@ public struct DatasetMeta: Codable, Equatable, Sendable {
 
     /// Sorted keys and fixed formatting: equal metadata gives equal bytes.
     public func write(to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try (encoder.encode(self) + Data("\n".utf8)).writeAtomically(to: url)
+        try JSONFile.write(self, to: url)
     }
 
     public static func read(_ url: URL) throws -> DatasetMeta {

@@ -64,10 +64,9 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
     }
 
     public func writeJSON(to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        try (encoder.encode(self) + Data("\n".utf8)).writeAtomically(to: url)
+        try JSONFile.write(self, to: url) { encoder in
+            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        }
     }
 }
 

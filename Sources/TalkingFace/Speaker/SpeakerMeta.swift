@@ -56,9 +56,7 @@ public struct SpeakerMeta: Codable, Equatable, Sendable {
     }
 
     public func write(to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try (encoder.encode(self) + Data("\n".utf8)).writeAtomically(to: url)
+        try JSONFile.write(self, to: url)
     }
 
     public static func read(_ url: URL) throws -> SpeakerMeta {

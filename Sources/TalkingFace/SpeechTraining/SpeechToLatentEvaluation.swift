@@ -86,8 +86,6 @@ public struct SpeechToLatentEvaluation: Codable, Equatable, Sendable {
     }
 
     public func writeJSON(to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try (encoder.encode(self) + Data("\n".utf8)).writeAtomically(to: url)
+        try JSONFile.write(self, to: url)
     }
 }

@@ -60,10 +60,9 @@ public struct DAETrainingOptions: Codable, Equatable, Sendable {
     }
 
     public func write(to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase  // as meta.json
-        try (encoder.encode(self) + Data("\n".utf8)).writeAtomically(to: url)
+        try JSONFile.write(self, to: url) { encoder in
+            encoder.keyEncodingStrategy = .convertToSnakeCase  // as meta.json
+        }
     }
 
     public static func read(_ url: URL) throws -> DAETrainingOptions {
