@@ -83,29 +83,27 @@ enum Winograd {
                 BufferPool.shared.give(v, count: 16 * c * maxTiles)
                 BufferPool.shared.give(m, count: 16 * o * maxTiles)
             }
-            do {
-                // Tile rows counted across the batch: image n's rows are n·tilesH ..< (n + 1)·tilesH.
-                let (image, first) = (item / blocksPerImage, item % blocksPerImage * blockRows)
-                let blockRange = image * tilesH + first..<image * tilesH + min(tilesH, first + blockRows)
-                let tiles = blockRange.count * tilesW
-                for ch in 0..<c {
-                    for (k, row) in blockRange.enumerated() {
-                        let (n, ti) = (row / tilesH, row % tilesH)
-                        inputTransform(padded + (n * c + ch) * plane + 2 * ti * 2 * half, half: half, tilesW: tilesW,
-                                       into: v + ch * tiles + k * tilesW, pointStride: c * tiles)
-                    }
+            // Tile rows counted across the batch: image n's rows are n·tilesH ..< (n + 1)·tilesH.
+            let (image, first) = (item / blocksPerImage, item % blocksPerImage * blockRows)
+            let blockRange = image * tilesH + first..<image * tilesH + min(tilesH, first + blockRows)
+            let tiles = blockRange.count * tilesW
+            for ch in 0..<c {
+                for (k, row) in blockRange.enumerated() {
+                    let (n, ti) = (row / tilesH, row % tilesH)
+                    inputTransform(padded + (n * c + ch) * plane + 2 * ti * 2 * half, half: half, tilesW: tilesW,
+                                   into: v + ch * tiles + k * tilesW, pointStride: c * tiles)
                 }
-                for p in 0..<16 {
-                    cblas_sgemm(
-                        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(o), Int32(tiles), Int32(c),
-                        1, u + p * o * c, Int32(c), v + p * c * tiles, Int32(tiles), 0, m + p * o * tiles, Int32(tiles))
-                }
-                for oc in 0..<o {
-                    for (k, row) in blockRange.enumerated() {
-                        let (n, ti) = (row / tilesH, row % tilesH)
-                        outputTransform(m + oc * tiles + k * tilesW, pointStride: o * tiles, tilesW: tilesW, row: ti,
-                                        bias: bias?[oc] ?? 0, g, into: y + (n * o + oc) * g.outPlane)
-                    }
+            }
+            for p in 0..<16 {
+                cblas_sgemm(
+                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(o), Int32(tiles), Int32(c),
+                    1, u + p * o * c, Int32(c), v + p * c * tiles, Int32(tiles), 0, m + p * o * tiles, Int32(tiles))
+            }
+            for oc in 0..<o {
+                for (k, row) in blockRange.enumerated() {
+                    let (n, ti) = (row / tilesH, row % tilesH)
+                    outputTransform(m + oc * tiles + k * tilesW, pointStride: o * tiles, tilesW: tilesW, row: ti,
+                                    bias: bias?[oc] ?? 0, g, into: y + (n * o + oc) * g.outPlane)
                 }
             }
         }
