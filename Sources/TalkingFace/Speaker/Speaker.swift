@@ -64,7 +64,7 @@ public final class Speaker {
     public convenience init(bundle path: String) throws { try self.init(bundle: URL(fileURLWithPath: path)) }
 
     /// `body(url)`, with any error that does not already name its file wrapped so that it does.
-    private static func loading<T>(_ url: URL, _ body: (URL) throws -> T) throws -> T {
+    static func loading<T>(_ url: URL, _ body: (URL) throws -> T) throws -> T {
         do { return try body(url) } catch let error as SpeakerError { throw error } catch let error as CheckpointError {
             throw error
         } catch let error as MediaIOError where error.file != nil { throw error } catch {

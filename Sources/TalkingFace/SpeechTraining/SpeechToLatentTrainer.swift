@@ -43,6 +43,9 @@ public struct SpeechToLatentTrainingOptions: Codable, Equatable, Sendable {
     public var maxGradientNorm: Float = 1
     public var heldOutFraction = 0.1
     public var gapSeconds = 1.0
+    /// An s2l.h5 whose weights start the run instead of random ones (fine-tuning); the
+    /// configuration must match. The z_sem and pose statistics still come from the new data.
+    public var initialWeights: String?
 
     public init() {}
 
@@ -124,6 +127,16 @@ public final class SpeechToLatentTrainer {
             throw SpeechToLatentError("batch size and checkpoint interval must be positive, steps not negative")
         }
         model = try SpeechToLatentModel(config: config, seed: options.seed)
+        if let initial = options.initialWeights, !exists {
+            let url = URL(fileURLWithPath: initial)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw MediaIOError(.invalidArgument, file: url, "does not exist (the initial weights to fine-tune from)")
+            }
+            guard try Checkpoint.config(SpeechToLatentConfig.self, from: url) == config else {
+                throw MediaIOError(.invalidArgument, file: url, "its model configuration differs from the one being trained")
+            }
+            try Checkpoint.load(into: model, from: url, verify: .all)
+        }
         let statistics = try data.trainingStatistics()
         model.latentStatistics = statistics.latents
         if let pose = statistics.pose { model.poseStatistics = pose }

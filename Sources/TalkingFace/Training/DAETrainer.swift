@@ -1,6 +1,7 @@
 import DiffusionAutoencoder
 import Foundation
 import MediaIO
+import NeuralNetworks
 
 /// Trains a diffusion autoencoder (encoder and UNet end to end on DiffAE's ε loss) on the
 /// training frames of speaker data sets, in a run folder:
@@ -59,6 +60,9 @@ public final class DAETrainer {
         self.options = options
 
         model = DiffAE(preset: options.preset, seed: options.seed)
+        if let initial = options.initialWeights, !resume {
+            try Self.load(initialWeights: URL(fileURLWithPath: initial), into: model, preset: options.preset)
+        }
         let schedule = WarmupCosineSchedule(peak: options.learningRate, warmupSteps: options.warmupSteps,
                                             totalSteps: options.steps, minimumRatio: 1)  // ratio 1: constant after warm-up
         loop = TrainingLoop(
@@ -77,6 +81,19 @@ public final class DAETrainer {
             }
         }
         try options.write(to: optionsURL)
+    }
+
+    /// Fine-tuning starts from `url`'s weights; the EMA then starts from them too (the loop
+    /// seeds the average with the weights at step 0).
+    static func load(initialWeights url: URL, into model: DiffAE, preset: DiffAEPreset) throws {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw DAEWorkflowError.missingFile(url, "the initial weights to fine-tune from")
+        }
+        let stored = try Checkpoint.config(DiffAEConfig.self, from: url)
+        guard stored == preset.config else {
+            throw DAEWorkflowError.mismatch("\(url.path) is not a \(preset.rawValue) model (its configuration differs); fine-tune with its own preset")
+        }
+        try Checkpoint.load(into: model, from: url, verify: .all)
     }
 
     /// The options a resumed run must use: those in RUN/options.json, with `steps` and

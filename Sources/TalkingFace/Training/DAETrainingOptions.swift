@@ -35,6 +35,9 @@ public struct DAETrainingOptions: Codable, Equatable, Sendable {
     public var gapSeconds = 1.0
     /// Frames the training split held when the run started (checked on resume).
     public var trainingFrames: Int?
+    /// A dae.h5 whose weights start the run instead of random ones (fine-tuning); its
+    /// configuration must be the preset's.
+    public var initialWeights: String?
 
     public init(data: [String], preset: DiffAEPreset, steps: Int, warmupSteps: Int? = nil) {
         self.data = data

@@ -1,0 +1,243 @@
+import DiffusionAutoencoder
+import Foundation
+import MediaIO
+import NeuralNetworks
+import SpeechToLatent
+
+/// What `talkingface finetune` was asked to do; stored as OUT/finetune.json so a rerun of
+/// the same command continues where the last one stopped.
+public struct FineTuneOptions: Codable, Equatable, Sendable {
+    /// The speaker bundle to start from.
+    public var base: String
+    /// The person's data set folder (frames/ + audio.wav + meta.json, or a video in it).
+    public var data: String
+    public var daeSteps = 1500
+    public var s2lSteps = 2000
+    public var batchSize = 8
+    public var daeLearningRate = 1e-4
+    public var s2lLearningRate = 1e-4
+    public var seed: UInt64 = 0
+    public var checkpointEvery = 100
+    /// A Wav2Vec2/HuBERT folder, when the base speaker reads its features.
+    public var audioEncoder: String?
+    /// The frame whose x_T the bundle shares; nil: the most typical training frame.
+    public var referenceFrame: Int?
+    /// The new bundle's name.
+    public var name: String
+
+    public init(base: String, data: String, name: String) {
+        self.base = base
+        self.data = data
+        self.name = name
+    }
+
+    public func write(to url: URL) throws {
+        try JSONFile.write(self, to: url) { $0.keyEncodingStrategy = .convertToSnakeCase }
+    }
+
+    public static func read(_ url: URL) throws -> FineTuneOptions {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        do { return try decoder.decode(Self.self, from: Data(contentsOf: url)) } catch {
+            throw DatasetError.unreadable(url, "\(error)")
+        }
+    }
+}
+
+/// Per-speaker fine-tuning (DESIGN §11): from a base bundle and one person's recording,
+/// four stages, each in its own place in the output folder and each resumable:
+///
+///     OUT/finetune.json   the options (a rerun must agree with them)
+///     OUT/dae/            1. the DAE fine-tuned from the base's dae.h5 (a `dae train` run)
+///     OUT/latents.h5      2. z_sem of every frame under that DAE (`dae encode`)
+///     OUT/s2l/            3. speech → z_sem fine-tuned from the base's s2l.h5 (an `s2l train` run)
+///     OUT/speaker/        4. the new bundle: dae.h5, s2l.h5, reference.h5, meta.json (float16)
+///
+/// A stage that has finished is skipped; one that was interrupted continues from its
+/// checkpoint. Without audio in the data only the DAE stages run.
+public final class FineTuning {
+    public enum Stage: String, CaseIterable, Sendable {
+        case dae, encode, s2l, bundle
+    }
+
+    /// What a stage reports while it runs.
+    public enum Event {
+        case started(Stage, String)
+        case training(Stage, TrainingProgress)
+        case progress(Stage, done: Int, total: Int)
+        case finished(Stage, String)
+        case skipped(Stage, String)
+    }
+
+    public let options: FineTuneOptions
+    public let folder: URL
+    public let base: URL
+    public let dataset: SpeakerDataset
+
+    public var daeRun: URL { folder.appendingPathComponent("dae") }
+    public var latentsURL: URL { folder.appendingPathComponent("latents.h5") }
+    public var s2lRun: URL { folder.appendingPathComponent("s2l") }
+    public var bundleURL: URL { folder.appendingPathComponent("speaker") }
+    public var optionsURL: URL { folder.appendingPathComponent("finetune.json") }
+
+    /// Checks the base bundle and the data before anything is written; a folder that holds
+    /// an earlier fine-tuning must have been started with the same options (steps may grow).
+    public init(options: FineTuneOptions, folder: URL) throws {
+        self.folder = folder
+        base = URL(fileURLWithPath: options.base)
+        for file in [Speaker.daeFile, Speaker.s2lFile, Speaker.metaFile] where !FileManager.default.fileExists(atPath: base.appendingPathComponent(file).path) {
+            throw SpeakerError(file: base.appendingPathComponent(file), "missing: --base must be a speaker bundle (\(Speaker.files.joined(separator: ", ")))")
+        }
+        dataset = try SpeakerDataset(at: URL(fileURLWithPath: options.data))
+        let stored = try? FineTuneOptions.read(folder.appendingPathComponent("finetune.json"))
+        if let stored {
+            var comparable = stored
+            comparable.daeSteps = options.daeSteps
+            comparable.s2lSteps = options.s2lSteps
+            comparable.checkpointEvery = options.checkpointEvery
+            guard comparable == options else {
+                throw DAEWorkflowError.mismatch("\(folder.path) holds a fine-tuning started with other options (finetune.json); rerun it with the same ones (only the step counts may change) or choose another --out")
+            }
+        }
+        self.options = options
+    }
+
+    /// The base DAE's preset (fine-tuning keeps the architecture).
+    private func basePreset() throws -> DiffAEPreset {
+        let url = base.appendingPathComponent(Speaker.daeFile)
+        let config = try Checkpoint.config(DiffAEConfig.self, from: url)
+        guard let preset = DiffAEPreset.allCases.first(where: { $0.config == config }) else {
+            throw SpeakerError(file: url, "its DiffAE configuration is not one of the presets (\(DiffAEPreset.allCases.map(\.rawValue).joined(separator: ", "))); fine-tuning needs one")
+        }
+        return preset
+    }
+
+    /// Runs the stages up to `last` (all by default). Returns the bundle, or nil when the
+    /// run stopped early (Ctrl-C, `last`, or no audio to train speech on).
+    @discardableResult
+    public func run(until last: Stage = .bundle, report: @escaping (Event) -> Void = { _ in }) throws -> URL? {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try options.write(to: optionsURL)
+
+        guard try fineTuneDAE(report) else { return nil }
+        if last == .dae { return nil }
+        try encode(report)
+        if last == .encode { return nil }
+        guard dataset.hasAudio else {
+            report(.skipped(.s2l, "\(dataset.audioURL.path) is missing: the speech stages need the person's voice; the DAE is fine-tuned (\(daeRun.path)/dae.h5)"))
+            return nil
+        }
+        guard try fineTuneSpeechToLatent(report) else { return nil }
+        if last == .s2l { return nil }
+        try assemble(report)
+        return bundleURL
+    }
+
+    /// Stage 1. False when interrupted.
+    private func fineTuneDAE(_ report: @escaping (Event) -> Void) throws -> Bool {
+        let resume = FileManager.default.fileExists(atPath: daeRun.appendingPathComponent("checkpoint.h5").path)
+        var daeOptions: DAETrainingOptions
+        if resume {
+            daeOptions = try DAETrainer.resumeOptions(run: daeRun, steps: options.daeSteps, checkpointEvery: options.checkpointEvery)
+        } else {
+            daeOptions = DAETrainingOptions(data: [dataset.root.standardizedFileURL.path], preset: try basePreset(), steps: options.daeSteps)
+            daeOptions.batchSize = options.batchSize
+            daeOptions.learningRate = options.daeLearningRate
+            daeOptions.seed = options.seed
+            daeOptions.checkpointEvery = options.checkpointEvery
+            daeOptions.initialWeights = base.appendingPathComponent(Speaker.daeFile).standardizedFileURL.path
+        }
+        let trainer = try DAETrainer(options: daeOptions, run: daeRun, resume: resume) { done, total in
+            report(.progress(.dae, done: done, total: total))
+        }
+        if trainer.loop.step >= daeOptions.steps {
+            report(.skipped(.dae, "already fine-tuned for \(trainer.loop.step) steps (\(trainer.modelURL.path))"))
+            return true
+        }
+        report(.started(.dae, "fine-tuning the DAE from \(daeOptions.initialWeights ?? "its checkpoint") on \(trainer.frames.count) frames, step \(trainer.loop.step) → \(daeOptions.steps)"))
+        let result = try trainer.train { report(.training(.dae, $0)) }
+        if result.interrupted { return false }
+        report(.finished(.dae, trainer.modelURL.path))
+        return true
+    }
+
+    /// Stage 2: z_sem of every frame (the speech stage needs them all, its own split decides
+    /// what it trains on). Redone when the DAE has moved on since the file was written.
+    private func encode(_ report: @escaping (Event) -> Void) throws {
+        let modelURL = daeRun.appendingPathComponent("dae.h5")
+        let stamp = try Self.stamp(of: modelURL)
+        if let existing = try? DAELatents.read(latentsURL), existing.attributes["model_stamp"] == stamp {
+            report(.skipped(.encode, "\(latentsURL.path) is up to date"))
+            return
+        }
+        report(.started(.encode, "encoding \(dataset.frameCount) frames"))
+        let model = try DiffAE.load(checkpoint: modelURL)
+        var latents = try FaceAutoencoding.encode(model: model, dataset: dataset, frames: Array(0..<dataset.frameCount),
+                                                  stochastic: false) { report(.progress(.encode, done: $0, total: $1)) }
+        latents.attributes["model"] = modelURL.path
+        latents.attributes["model_stamp"] = stamp
+        try latents.write(to: latentsURL)
+        report(.finished(.encode, latentsURL.path))
+    }
+
+    /// Identifies one version of a model file: its size and modification time.
+    static func stamp(of url: URL) throws -> String {
+        let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        return "\(size)@\(modified)"
+    }
+
+    /// Stage 3. False when interrupted.
+    private func fineTuneSpeechToLatent(_ report: @escaping (Event) -> Void) throws -> Bool {
+        let baseModel = base.appendingPathComponent(Speaker.s2lFile)
+        let encoder = options.audioEncoder.map { URL(fileURLWithPath: $0) }
+        let extractor = try SpeechFeatureExtractor(encoder.map { .wav2vec2(directory: $0) } ?? .logMel)
+        let data = try SpeechTrainingData(sources: [(dataset.root, latentsURL)], extractor: extractor)
+        var s2lOptions = SpeechToLatentTrainingOptions()
+        s2lOptions.steps = options.s2lSteps
+        s2lOptions.batchSize = options.batchSize
+        s2lOptions.learningRate = options.s2lLearningRate
+        s2lOptions.seed = options.seed
+        s2lOptions.checkpointEvery = options.checkpointEvery
+        s2lOptions.initialWeights = baseModel.standardizedFileURL.path
+        let checkpoint = s2lRun.appendingPathComponent(SpeechToLatentTrainer.checkpointName)
+        let resume = FileManager.default.fileExists(atPath: checkpoint.path)
+        let config = try Checkpoint.config(SpeechToLatentConfig.self, from: baseModel)
+        let trainer = try SpeechToLatentTrainer(data: data, config: config, options: s2lOptions, runFolder: s2lRun,
+                                                resume: resume, audioEncoder: encoder)
+        if trainer.loop.step >= s2lOptions.steps {
+            report(.skipped(.s2l, "already fine-tuned for \(trainer.loop.step) steps (\(checkpoint.path))"))
+            return true
+        }
+        report(.started(.s2l, "fine-tuning speech → z_sem from \(baseModel.path), step \(trainer.loop.step) → \(s2lOptions.steps)"))
+        let result = try trainer.train { report(.training(.s2l, $0)) }
+        if result.interrupted { return false }
+        let evaluation = try trainer.evaluate()
+        report(.finished(.s2l, "\(checkpoint.path)\n\(evaluation.table())"))
+        return true
+    }
+
+    /// Stage 4: the bundle, in float16, with the base's decode steps.
+    private func assemble(_ report: @escaping (Event) -> Void) throws {
+        let baseMeta = try SpeakerMeta.read(base.appendingPathComponent(Speaker.metaFile))
+        let latents = try DAELatents.read(latentsURL)
+        let train = dataset.split().train
+        guard let reference = options.referenceFrame ?? Speaker.typicalFrame(latents, among: train) else {
+            throw DatasetError.notADataset(dataset.root, "no training frames to take the reference x_T from")
+        }
+        report(.started(.bundle, "reference x_T from frame \(reference) (\(baseMeta.defaultSteps) DDIM steps)"))
+        var madeBy = [
+            "how": "talkingface finetune from \(options.base) on \(options.data)",
+            "dae_steps": String(options.daeSteps), "s2l_steps": String(options.s2lSteps), "seed": String(options.seed),
+            "reference_frame": String(reference),
+        ]
+        madeBy["base"] = baseMeta.name
+        let speaker = try Speaker.assemble(
+            dae: daeRun.appendingPathComponent("dae.h5"), s2l: s2lRun.appendingPathComponent(SpeechToLatentTrainer.checkpointName),
+            dataset: dataset, referenceFrame: reference, steps: baseMeta.defaultSteps, name: options.name,
+            s2lPreset: baseMeta.s2lPreset, madeBy: madeBy)
+        try speaker.write(to: bundleURL, precision: .float16)
+        report(.finished(.bundle, bundleURL.path))
+    }
+}
