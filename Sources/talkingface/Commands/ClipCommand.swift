@@ -14,7 +14,8 @@ struct ClipCommand: ParsableCommand {
         stretch to `generate` (its audio.wav) and `eval` (its frames and factors).
 
         Examples:
-          talkingface clip --data data/synth/speaker_00 --frames held-out --out runs/heldout
+          talkingface clip --data data/synth/speaker_00 --frames held-out \
+              --out runs/heldout
           talkingface clip --data data/me --frames 250:500 --out data/me-10s
         """)
 

@@ -8,14 +8,15 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Compare generated frames with ground truth (DESIGN §11).",
         discussion: """
-        Reports PSNR, SSIM (11×11 Gaussian, σ 1.5), CPBD sharpness, jitter (mean frame-to-frame
-        change, generated ÷ truth) and, for synthetic speakers, mouth opening and head yaw/roll
-        measured analytically from the generated frames against the truth (correlation and
-        mean absolute error). Prints a table and writes JSON.
+        Reports PSNR, SSIM (11×11 Gaussian, σ 1.5), CPBD sharpness, jitter (mean \
+        frame-to-frame change, generated ÷ truth) and, for synthetic speakers, mouth \
+        opening and head yaw/roll measured analytically from the generated frames against \
+        the truth (correlation and mean absolute error). Prints a table and writes JSON.
 
         Examples:
           talkingface eval --pred runs/generated --truth data/synth/speaker_00
-          talkingface eval --pred out/frames --truth data/me/frames --json out/eval.json
+          talkingface eval --pred out/frames --truth data/me/frames \
+              --json out/eval.json
         """)
 
     @Option(help: "Generated frames: a data set folder (with frames/) or a folder of 00000.png ….") var pred: String

@@ -10,7 +10,8 @@ struct FineTuneCommand: ParsableCommand {
         abstract: "Fine-tune a speaker bundle on one person's video (or frames + audio).",
         discussion: """
         Four stages, each resumable (run the same command again to continue after Ctrl-C \
-        or a crash; a finished stage is skipped, and raising a step count trains further):
+        or a crash; a finished stage is skipped, and raising a step count trains \
+        further):
           1. dae     the DAE fine-tuned from the base's dae.h5        → OUT/dae/
           2. encode  z_sem of every frame                             → OUT/latents.h5
           3. s2l     speech → z_sem fine-tuned from the base's s2l.h5 → OUT/s2l/
@@ -26,7 +27,8 @@ struct FineTuneCommand: ParsableCommand {
           talkingface finetune --data data/synth/speaker_05 --base Weights/default \\
               --dae-steps 1800 --s2l-steps 1500 --out runs/spk5
           talkingface finetune --video carphone.mp4 --until dae --out runs/carphone
-          talkingface generate --audio hello.wav --speaker runs/me/speaker --out hello.mp4
+          talkingface generate --audio hello.wav --speaker runs/me/speaker \
+              --out hello.mp4
         """)
 
     @Option(help: "The speaker bundle to start from.") var base = "Weights/default"

@@ -9,22 +9,24 @@ struct ProbeCommand: ParsableCommand {
         commandName: "probe",
         abstract: "Disentanglement probes of a diffusion autoencoder's z_sem (DESIGN §8).",
         discussion: """
-        Encodes frames of one or more speaker data sets, fits ridge regressions from each
-        latent part (z_id, z_pose, z_exp, and the whole z_sem) to each ground-truth factor
-        group (identity, pose, expression) on the early part of every recording, and prints
-        the R² on the held-out end (split by time per speaker, 1 s gaps; λ per factor chosen
-        on a validation part). Also DCI disentanglement/completeness from the ridge weights,
-        and traversal grids: each part moved along its principal direction (±2σ), decoded
+        Encodes frames of one or more speaker data sets, fits ridge regressions from each \
+        latent part (z_id, z_pose, z_exp, and the whole z_sem) to each ground-truth factor \
+        group (identity, pose, expression) on the early part of every recording, and prints \
+        the R² on the held-out end (split by time per speaker, 1 s gaps; λ per factor chosen \
+        on a validation part). Also DCI disentanglement/completeness from the ridge weights, \
+        and traversal grids: each part moved along its principal direction (±2σ), decoded \
         from the same x_T.
 
-        The split comes from --split, else from CHECKPOINT.split.json beside the checkpoint;
+        The split comes from --split, else from CHECKPOINT.split.json beside the checkpoint; \
         a model trained without one is cut into thirds for comparison.
 
         Outputs in --out: probe.txt (the table), probe.json, traversal_{id,pose,exp}.png.
 
         Examples:
-          talkingface probe --speaker runs/dae --data data/synth/speaker_00 --data data/synth/speaker_01 --out runs/probe
-          talkingface probe --speaker runs/dae/dae.h5 --data data/synth/speaker_00 --split 8,4,20 --out runs/probe
+          talkingface probe --speaker runs/dae --data data/synth/speaker_00 \
+              --data data/synth/speaker_01 --out runs/probe
+          talkingface probe --speaker runs/dae/dae.h5 --data data/synth/speaker_00 \
+              --split 8,4,20 --out runs/probe
         """)
 
     @Option(help: "A speaker bundle folder (with dae.h5) or a DAE checkpoint (.h5).") var speaker: String

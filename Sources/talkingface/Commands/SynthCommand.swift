@@ -9,15 +9,17 @@ struct SynthCommand: ParsableCommand {
         commandName: "synth",
         abstract: "Make synthetic talking speakers with ground-truth factors (DESIGN §9).",
         discussion: """
-        Each speaker gets a face identity, an espeak-ng voice and Harvard sentences; the mouth
-        follows the phonemes, the head moves with the speech. Written per speaker:
+        Each speaker gets a face identity, an espeak-ng voice and Harvard sentences; the \
+        mouth follows the phonemes, the head moves with the speech. Written per speaker:
           DIR/speaker_NN/frames/00000.png …, audio.wav, pose.csv, meta.json,
-          factors.csv and factors.h5 (every factor of every frame), phonemes.csv, transcript.txt
+          factors.csv and factors.h5 (every factor of every frame),
+          phonemes.csv, transcript.txt
         The same --seed gives the same bytes.
 
         Examples:
           talkingface synth --out data/synth --speakers 4 --minutes 2
-          talkingface synth --out /tmp/tiny --speakers 1 --minutes 0.2 --size 128 --seed 7
+          talkingface synth --out /tmp/tiny --speakers 1 --minutes 0.2 \
+              --size 128 --seed 7
         """)
 
     @Option(help: "Output folder (created).") var out: String
