@@ -10,7 +10,7 @@ export OPENBLAS_CORETYPE ?= Zen
 # OpenBLAS thread pool would only spin and take a core from it.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: deps build test bench demo clean
+.PHONY: deps build test bench demo notebooks clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -54,6 +54,14 @@ demo: deps
 	  --speaker "$(DEMO_SPEAKER)" --out demo/out.mp4
 	@if command -v ffprobe >/dev/null; then \
 	  ffprobe -v error -show_entries stream=codec_type,duration -of compact=p=0:nk=1 demo/out.mp4; fi
+
+# `make notebooks`: executes Notebooks/*.ipynb (see Notebooks/README.md). MODE=smoke trains
+# tiny models from scratch in about a minute; MODE=full uses Weights/default. In place by
+# default; NOTEBOOK_OUT=DIR writes the executed copies to DIR instead (CI).
+MODE ?= smoke
+
+notebooks: deps
+	SWIFT=$(SWIFT) bash Notebooks/run.sh $(MODE)
 
 clean:
 	rm -rf .build
