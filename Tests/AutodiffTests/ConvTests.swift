@@ -58,6 +58,11 @@ final class ConvTests: XCTestCase {
         "3x3 pad 1 long rows": Case(input: [1, 3, 5, 37], outChannels: 2, kernel: (3, 3), padding: (1, 1)),
         "3x3 long rows no padding": Case(input: [2, 2, 6, 34], outChannels: 3, kernel: (3, 3)),
         "3x3 pad 1 many channels": Case(input: [1, 48, 10, 10], outChannels: 8, kernel: (3, 3), padding: (1, 1)),
+        // Images of ≥ 32 Winograd tiles (smaller ones go through im2col): odd and even sizes,
+        // each padding Winograd takes.
+        "3x3 pad 1 Winograd-sized": Case(input: [2, 3, 12, 13], outChannels: 4, kernel: (3, 3), padding: (1, 1)),
+        "3x3 pad 2 Winograd-sized": Case(input: [1, 2, 10, 9], outChannels: 3, kernel: (3, 3), padding: (2, 2)),
+        "3x3 no padding Winograd-sized": Case(input: [1, 2, 15, 14], outChannels: 3, kernel: (3, 3)),
         "3x3 pad 1 on 1x1 images": Case(input: [2, 3, 1, 1], outChannels: 2, kernel: (3, 3), padding: (1, 1)),
         "3x3 pad 1 on 2x3 images": Case(input: [1, 2, 2, 3], outChannels: 2, kernel: (3, 3), padding: (1, 1)),
         "no bias": Case(input: [1, 3, 5, 5], outChannels: 2, kernel: (3, 3), padding: (1, 1), bias: false),

@@ -65,30 +65,72 @@ enum ConvGEMM {
         }
         let (cg, og, k, plane) = (g.groupInChannels, g.groupOutChannels, g.patchSize, g.outPlane)
         let colCount = g.isPointwise ? 0 : k * g.tileRows * g.outW
-        let work = items(g), counter = Counter(work.count)
-        Parallel.forEach(workerCount(work.count)) { _ in
-            let col = BufferPool.shared.take(colCount)  // im2col tile: (K, tile pixels)
-            defer { BufferPool.shared.give(col, count: colCount) }
-            while let i = counter.take() {
-                let item = work[i]
-                let (offset, pixels) = (item.rows.lowerBound * g.outW, item.rows.count * g.outW)
-                let xg = x + (item.n * g.inChannels + item.gi * cg) * g.inPlane        // (cg, H, W)
-                let yg = y + (item.n * g.outChannels + item.gi * og) * plane           // (og, outH·outW)
-                // Pointwise: the input plane is its own im2col matrix (ld = plane).
-                if !g.isPointwise { im2col(xg, channels: cg, g, rows: item.rows, into: col) }
-                let (b, ldb) = g.isPointwise ? (xg + offset, plane) : (UnsafePointer(col), pixels)
-                cblas_sgemm(
-                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(og), Int32(pixels), Int32(k),
-                    1, weight + item.gi * og * k, Int32(k), b, Int32(ldb), 0, yg + offset, Int32(plane))
-                // The bias goes on while the output tile is still in cache.
-                if let bias {
-                    for o in 0..<og {
-                        let row = yg + o * plane + offset
-                        SIMDLoops.affine(row, 1, bias[item.gi * og + o], into: row, count: pixels)
-                    }
+        let work = items(g)
+
+        /// Output channels `outputs` of one item: y[n, g, outputs, tile] = W_g[outputs] · col (+ bias).
+        func multiply(_ item: Item, outputs: Range<Int>, col: UnsafePointer<Float>) {
+            let (offset, pixels) = (item.rows.lowerBound * g.outW, item.rows.count * g.outW)
+            let xg = x + (item.n * g.inChannels + item.gi * cg) * g.inPlane        // (cg, H, W)
+            let yg = y + (item.n * g.outChannels + item.gi * og) * plane           // (og, outH·outW)
+            // Pointwise: the input plane is its own im2col matrix (ld = plane).
+            let (b, ldb) = g.isPointwise ? (xg + offset, plane) : (col, pixels)
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outputs.count), Int32(pixels), Int32(k),
+                1, weight + (item.gi * og + outputs.lowerBound) * k, Int32(k), b, Int32(ldb),
+                0, yg + outputs.lowerBound * plane + offset, Int32(plane))
+            // The bias goes on while the output tile is still in cache.
+            if let bias {
+                for o in outputs {
+                    let row = yg + o * plane + offset
+                    SIMDLoops.affine(row, 1, bias[item.gi * og + o], into: row, count: pixels)
                 }
             }
         }
+
+        let outputBlocks = outputBlocks(g)
+        if work.count >= 2 * Parallel.coreCount {
+            let counter = Counter(work.count)
+            Parallel.forEach(workerCount(work.count)) { _ in
+                let col = BufferPool.shared.take(colCount)  // im2col tile: (K, tile pixels)
+                defer { BufferPool.shared.give(col, count: colCount) }
+                while let i = counter.take() {
+                    let item = work[i]
+                    if !g.isPointwise {
+                        im2col(x + (item.n * g.inChannels + item.gi * cg) * g.inPlane, channels: cg, g, rows: item.rows, into: col)
+                    }
+                    for outputs in outputBlocks { multiply(item, outputs: outputs, col: col) }
+                }
+            }
+        } else {
+            // Too few items to go round (one small image: DiffAE's 8×8 level at batch 1): one
+            // item at a time, its im2col split by channels and its output blocks spread over the
+            // cores. The GEMM calls are the ones above, so the result is the same.
+            let col = BufferPool.shared.take(colCount)
+            defer { BufferPool.shared.give(col, count: colCount) }
+            for item in work {
+                if !g.isPointwise {
+                    let xg = x + (item.n * g.inChannels + item.gi * cg) * g.inPlane
+                    let perChannel = g.kernelH * g.kernelW * item.rows.count * g.outW
+                    Parallel.forRanges(cg, minimum: max(1, 16_384 / perChannel)) { channels in
+                        im2col(xg + channels.lowerBound * g.inPlane, channels: channels.count, g, rows: item.rows,
+                               into: col + channels.lowerBound * perChannel)
+                    }
+                }
+                Parallel.forEach(outputBlocks.count) { multiply(item, outputs: outputBlocks[$0], col: col) }
+            }
+        }
+    }
+
+    /// The output channels of a group, cut in two (at a multiple of 16) when an image is a
+    /// single tile, so that one small image still feeds two GEMMs to the cores. Decided by the
+    /// geometry alone, never by the batch: OpenBLAS may round a row differently when it is
+    /// computed in a smaller block (measured: one 64-row GEMM and two 32-row ones differ in
+    /// the last bits), so an image must get the same GEMMs in any batch.
+    private static func outputBlocks(_ g: ConvGeometry) -> [Range<Int>] {
+        let og = g.groupOutChannels
+        guard g.tileRows >= g.outH, og >= 32 else { return [0..<og] }
+        let half = (og / 2 + 15) / 16 * 16
+        return [0..<half, half..<og]
     }
 
     /// Given gy (N, O, outH, outW), writes gx (N, C, H, W) and gw (O, C/g, kH, kW);
