@@ -211,6 +211,28 @@ final class ConvTests: XCTestCase {
         }
     }
 
+    func testConv1dLongOutputsInColumnTiles() {
+        // Outputs long and deep enough to be cut into column tiles (as Wav2Vec2's are): a ragged
+        // last tile, padding at both ends, stride 1 and stride 2 (its SIMD gather), groups.
+        // (N, C, L, O, K, stride, padding, groups)
+        let cases: [(String, [Int], Int, Int, Int, Int, Int)] = [
+            ("stride 1 padded", [1, 64, 400], 6, 64, 1, 32, 1),
+            ("stride 2", [2, 128, 2100], 4, 12, 2, 3, 1),
+            ("groups 2", [1, 128, 700], 4, 48, 1, 24, 2),
+        ]
+        for (name, shape, o, k, s, p, groups) in cases {
+            let x = randomTensor(shape, seed: 50, in: -0.2...0.2)
+            let w = randomTensor([o, shape[1] / groups, k], seed: 51, in: -0.2...0.2), b = randomTensor([o], seed: 52)
+            let y = conv1d(x, w, bias: b, stride: s, padding: p, groups: groups)
+            let r = Self.referenceConv1d(x, w, b, stride: s, padding: p, dilation: 1, groups: groups)
+            XCTAssertEqual(y.shape, r.shape, name)
+            for i in 0..<min(y.count, r.count) {
+                XCTAssertEqual(y.pointer[i], r.pointer[i], accuracy: 1e-4, "\(name) element \(i)")
+            }
+            checkGradients([x, w]) { t in conv1d(t[0], t[1], bias: b, stride: s, padding: p, groups: groups) }
+        }
+    }
+
     func testConv1dGradients() {
         for (_, shape, o, k, s, p, d, groups, hasBias) in Self.cases1d {
             let x = randomTensor(shape, seed: 40)
