@@ -2,7 +2,9 @@ import COpenBLAS
 import Foundation
 
 /// Convolution as GEMM over im2col tiles: for each image n, group g and tile of ~256 output
-/// pixels, y[n, g, tile] = W_g · im2col(x[n, g], tile).
+/// pixels, y[n, g, tile] = W_g · im2col(x[n, g], tile). A one-row output (a 1-D convolution)
+/// is cut into column tiles instead, and an image that is a single tile has its output
+/// channels computed in two blocks, so a single image still keeps both cores busy.
 ///
 /// Work is cut into (image, group, tile) items. Each core has its own scratch tile (and in
 /// backward its own weight-gradient partial), so the cores never share writes, and OpenBLAS
@@ -116,7 +118,6 @@ enum ConvGEMM {
             }
         }
 
-        let outputBlocks = outputBlocks(g, tilesPerImage: perImage.count)
         /// The im2col rows of input channels `channels` (of the item's group) for the item's tile.
         func unfold(_ item: Item, channels: Range<Int>, into col: UnsafeMutablePointer<Float>) {
             let xc = x + (item.n * g.inChannels + item.gi * cg + channels.lowerBound) * g.inPlane
@@ -128,6 +129,7 @@ enum ConvGEMM {
             }
         }
 
+        let outputBlocks = outputBlocks(g, tilesPerImage: perImage.count)
         if work.count >= Parallel.coreCount {
             let counter = Counter(work.count)
             Parallel.forEach(workerCount(work.count)) { _ in

@@ -38,7 +38,7 @@ enum Winograd {
     static func transformWeights(_ weight: UnsafePointer<Float>, outChannels: Int, inChannels: Int, into u: UnsafeMutablePointer<Float>) {
         let pairs = outChannels * inChannels
         let groups = pairs / 16
-        Parallel.forRanges(groups, minimum: 1024) { range in
+        Parallel.forRanges(groups, minimum: 256) { range in
             for group in range { transformSixteenKernels(weight + group * 16 * 9, pairStride: pairs, into: u + group * 16) }
         }
         for pair in groups * 16..<pairs { transformOneKernel(weight + pair * 9, pairStride: pairs, into: u + pair) }
