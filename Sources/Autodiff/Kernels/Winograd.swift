@@ -22,9 +22,10 @@ enum Winograd {
 
     /// Below this many 2×2 tiles per image the weight transform (16/9 the weights' size,
     /// written and then packed by the GEMMs) costs more than the multiplies it saves, and
-    /// the 16 GEMMs are too narrow to run well. Measured, ms of a 512→512 forward at batch
-    /// 1 / 16, Winograd vs im2col: 8×8 (16 tiles) 5.2 vs 3.4 / 67 vs 61; 12×12 (36) 13.7 vs
-    /// 11.9 / 167 vs 180; 256→256 at 16×16 (64) 2.1 vs 3.1 / 28 vs 51.
+    /// the 16 GEMMs are too narrow to run well. Measured on a loaded machine, ms of one
+    /// forward at batch 1 / 16, Winograd vs im2col: 512→512 at 8×8 (16 tiles) 5.2 vs 3.4 /
+    /// 67 vs 61; at 12×12 (36 tiles, about even) 13.7 vs 11.9 / 167 vs 180; 256→256 at
+    /// 16×16 (64 tiles) 2.1 vs 3.1 / 28 vs 51.
     static let minimumTiles = 32
 
     /// Tiles per block (the GEMMs' N). Measured, CPU ms of the (8,C,·,·) 3×3 forward for
