@@ -10,14 +10,18 @@ import XCTest
 final class BatchIndependenceTests: XCTestCase {
     func testIdenticalImagesGiveIdenticalConvolutions() {
         var rng = RandomGenerator(seed: 11)
-        // (image shape, output channels): the DiffAE-tiny shape that failed, and an odd tile count.
-        for (shape, outChannels) in [([32, 16, 16], 32), ([16, 18, 18], 32), ([8, 9, 9], 8)] {
+        // (image shape, output channels): the DiffAE-tiny shape that failed, an odd tile count,
+        // and small images whose single tile has its GEMM split by output channels when the
+        // image is alone (a ragged 40 = 32 + 8 rows, and 64 = 2 × 32), but not in a batch.
+        for (shape, outChannels) in [([32, 16, 16], 32), ([16, 18, 18], 32), ([8, 9, 9], 8), ([24, 8, 8], 40), ([16, 6, 7], 64)] {
             let one = Tensor.randn([1] + shape, using: &rng)
             let w = Tensor.randn([outChannels, shape[0], 3, 3], using: &rng), b = Tensor.randn([outChannels], using: &rng)
-            let y = conv2d(concat([one, one, one], dim: 0), w, bias: b, padding: 1)
+            // Five images: enough work items for the batch to be spread item by item, while one
+            // image alone has its steps spread instead.
+            let y = conv2d(concat(Array(repeating: one, count: 5), dim: 0), w, bias: b, padding: 1)
             let alone = conv2d(one, w, bias: b, padding: 1)
-            for n in 0..<3 {
-                XCTAssertEqual(y.slice(dim: 0, n..<n + 1).values, alone.values, "\(shape): image \(n) of 3 vs alone")
+            for n in 0..<5 {
+                XCTAssertEqual(y.slice(dim: 0, n..<n + 1).values, alone.values, "\(shape): image \(n) of 5 vs alone")
             }
         }
     }

@@ -58,6 +58,11 @@ final class ConvTests: XCTestCase {
         "3x3 pad 1 long rows": Case(input: [1, 3, 5, 37], outChannels: 2, kernel: (3, 3), padding: (1, 1)),
         "3x3 long rows no padding": Case(input: [2, 2, 6, 34], outChannels: 3, kernel: (3, 3)),
         "3x3 pad 1 many channels": Case(input: [1, 48, 10, 10], outChannels: 8, kernel: (3, 3), padding: (1, 1)),
+        // Images of ≥ 32 Winograd tiles (smaller ones go through im2col): odd and even sizes,
+        // each padding Winograd takes.
+        "3x3 pad 1 Winograd-sized": Case(input: [2, 3, 12, 13], outChannels: 4, kernel: (3, 3), padding: (1, 1)),
+        "3x3 pad 2 Winograd-sized": Case(input: [1, 2, 10, 9], outChannels: 3, kernel: (3, 3), padding: (2, 2)),
+        "3x3 no padding Winograd-sized": Case(input: [1, 2, 15, 14], outChannels: 3, kernel: (3, 3)),
         "3x3 pad 1 on 1x1 images": Case(input: [2, 3, 1, 1], outChannels: 2, kernel: (3, 3), padding: (1, 1)),
         "3x3 pad 1 on 2x3 images": Case(input: [1, 2, 2, 3], outChannels: 2, kernel: (3, 3), padding: (1, 1)),
         "no bias": Case(input: [1, 3, 5, 5], outChannels: 2, kernel: (3, 3), padding: (1, 1), bias: false),
@@ -203,6 +208,28 @@ final class ConvTests: XCTestCase {
             for i in 0..<min(y.count, r.count) {
                 XCTAssertEqual(y.pointer[i], r.pointer[i], accuracy: 1e-4, "\(name) element \(i)")
             }
+        }
+    }
+
+    func testConv1dLongOutputsInColumnTiles() {
+        // Outputs long and deep enough to be cut into column tiles (as Wav2Vec2's are): a ragged
+        // last tile, padding at both ends, stride 1 and stride 2 (its SIMD gather), groups.
+        // (N, C, L, O, K, stride, padding, groups)
+        let cases: [(String, [Int], Int, Int, Int, Int, Int)] = [
+            ("stride 1 padded", [1, 64, 400], 6, 64, 1, 32, 1),
+            ("stride 2", [2, 128, 2100], 4, 12, 2, 3, 1),
+            ("groups 2", [1, 128, 700], 4, 48, 1, 24, 2),
+        ]
+        for (name, shape, o, k, s, p, groups) in cases {
+            let x = randomTensor(shape, seed: 50, in: -0.2...0.2)
+            let w = randomTensor([o, shape[1] / groups, k], seed: 51, in: -0.2...0.2), b = randomTensor([o], seed: 52)
+            let y = conv1d(x, w, bias: b, stride: s, padding: p, groups: groups)
+            let r = Self.referenceConv1d(x, w, b, stride: s, padding: p, dilation: 1, groups: groups)
+            XCTAssertEqual(y.shape, r.shape, name)
+            for i in 0..<min(y.count, r.count) {
+                XCTAssertEqual(y.pointer[i], r.pointer[i], accuracy: 1e-4, "\(name) element \(i)")
+            }
+            checkGradients([x, w]) { t in conv1d(t[0], t[1], bias: b, stride: s, padding: p, groups: groups) }
         }
     }
 

@@ -42,6 +42,21 @@ final class MatmulTests: XCTestCase {
         checkGradients([randomTensor([4, 3, 5], seed: 9), randomTensor([4, 5, 2], seed: 10)]) { matmul($0[0], $0[1]) }
     }
 
+    func testLargeProductsSplitOverCoresByRowsOrColumns() {
+        // Big enough to be cut into one part per core: by rows when A is the larger operand,
+        // by columns (a ragged last part here) when it is the smaller; linear's Bᵀ and the
+        // gradients' transposed operands take the same paths.
+        for (m, k, n, seed) in [(96, 40, 72, 20), (40, 96, 80, 22)] as [(Int, Int, Int, UInt64)] {
+            let a = randomTensor([m, k], seed: seed), b = randomTensor([k, n], seed: seed + 1)
+            assertElementsClose(matmul(a, b).values, naiveMatmul(a.values, b.values, m: m, k: k, n: n))
+            checkGradients([a, b]) { matmul($0[0], $0[1]) }
+        }
+        let x = randomTensor([1, 50, 96], seed: 24), w = randomTensor([144, 96], seed: 25)
+        var wt = [Float](repeating: 0, count: 96 * 144)
+        for o in 0..<144 { for i in 0..<96 { wt[i * 144 + o] = w.values[o * 96 + i] } }
+        assertElementsClose(linear(x, w).values, naiveMatmul(x.values, wt, m: 50, k: 96, n: 144))
+    }
+
     func testLinear() {
         let x = randomTensor([2, 3, 6], seed: 11), w = randomTensor([4, 6], seed: 12), bias = randomTensor([4], seed: 13)
         let y = linear(x, w, bias)

@@ -125,7 +125,7 @@ final class ParallelStressTests: XCTestCase {
         let a = alikeItems(8, [48, 40], &rng), b = Tensor.randn([8, 40, 56], using: &rng)
         check("batched matmul") { withGradients([a, b]) { matmul($0[0], $0[1]) } }
         let big = Tensor.randn([256, 320], using: &rng), w = Tensor.randn([320, 288], using: &rng)
-        check("large matmul (rows split over cores)") { withGradients([big, w]) { matmul($0[0], $0[1]) } }
+        check("large matmul (split over cores)") { withGradients([big, w]) { matmul($0[0], $0[1]) } }
         let x = alikeItems(4, [64, 32, 32], &rng), bias = Tensor.randn([1, 64, 1, 1], using: &rng)
         check("broadcast add / mul") { withGradients([x, bias]) { ($0[0] + $0[1]) * $0[1] } }
         checkItemsAlike((x + bias) * bias, "broadcast")

@@ -2,7 +2,9 @@ import COpenBLAS
 import Foundation
 
 /// Convolution as GEMM over im2col tiles: for each image n, group g and tile of ~256 output
-/// pixels, y[n, g, tile] = W_g · im2col(x[n, g], tile).
+/// pixels, y[n, g, tile] = W_g · im2col(x[n, g], tile). A one-row output (a 1-D convolution)
+/// is cut into column tiles instead, and an image that is a single tile has its output
+/// channels computed in two blocks, so a single image still keeps both cores busy.
 ///
 /// Work is cut into (image, group, tile) items. Each core has its own scratch tile (and in
 /// backward its own weight-gradient partial), so the cores never share writes, and OpenBLAS
@@ -11,19 +13,46 @@ import Foundation
 /// and the input gradient, which is a forward) items are handed out one at a time, so on a
 /// shared machine a core that gets more CPU simply takes more tiles.
 enum ConvGEMM {
-    /// A work item: image n, group gi, and the output rows of one tile.
+    /// A work item: image n, group gi, and one tile: output rows `rows`, or for a one-row
+    /// output (a 1-D convolution, forward only) output columns `columns` of that row.
     private struct Item {
-        let n: Int, gi: Int, rows: Range<Int>
+        let n: Int, gi: Int, rows: Range<Int>, columns: Range<Int>?
+
+        /// Where the tile starts in an output plane, and its pixel count.
+        func span(_ g: ConvGeometry) -> (offset: Int, pixels: Int) {
+            if let columns { return (columns.lowerBound, columns.count) }
+            return (rows.lowerBound * g.outW, rows.count * g.outW)
+        }
     }
 
-    private static func items(_ g: ConvGeometry) -> [Item] {
+    /// One image's tiles: ~256-pixel runs of whole rows, or with `columnTiles` and one output
+    /// row, runs of `columnTileWidth` columns. Cut by the geometry alone, alike in every image.
+    private static func tiles(_ g: ConvGeometry, columnTiles: Bool) -> [(rows: Range<Int>, columns: Range<Int>?)] {
+        let width = columnTileWidth(g)
+        if columnTiles && g.outH == 1 && g.outW >= 2 * width {
+            return stride(from: 0, to: g.outW, by: width).map { (0..<1, $0..<min(g.outW, $0 + width)) }
+        }
+        return stride(from: 0, to: g.outH, by: g.tileRows).map { (top: Int) -> (rows: Range<Int>, columns: Range<Int>?) in
+            (top..<min(g.outH, top + g.tileRows), nil)
+        }
+    }
+
+    /// Output columns per tile of a one-row output: an im2col tile of about 3 MB (K × width
+    /// floats, a multiple of 16 columns, at least 64). Measured, serial ms on a loaded machine:
+    /// Wav2Vec2's positional convolution (K = 6,144) 64 / 128 columns ≈ 60, 256+ and untiled
+    /// 60-100 (erratic); its second feature convolution (K = 1,536) 512 columns or untiled
+    /// ≈ 265-295, 64-256 ≈ 290-318.
+    private static func columnTileWidth(_ g: ConvGeometry) -> Int {
+        max(64, 786_432 / g.patchSize / 16 * 16)
+    }
+
+    private static func items(_ g: ConvGeometry, columnTiles: Bool = false) -> [Item] {
+        let perImage = tiles(g, columnTiles: columnTiles)
         var items: [Item] = []
-        items.reserveCapacity(g.batch * g.groups * ((g.outH + g.tileRows - 1) / g.tileRows))
+        items.reserveCapacity(g.batch * g.groups * perImage.count)
         for n in 0..<g.batch {
             for gi in 0..<g.groups {
-                for top in stride(from: 0, to: g.outH, by: g.tileRows) {
-                    items.append(Item(n: n, gi: gi, rows: top..<min(g.outH, top + g.tileRows)))
-                }
+                for tile in perImage { items.append(Item(n: n, gi: gi, rows: tile.rows, columns: tile.columns)) }
             }
         }
         return items
@@ -64,31 +93,80 @@ enum ConvGEMM {
             return
         }
         let (cg, og, k, plane) = (g.groupInChannels, g.groupOutChannels, g.patchSize, g.outPlane)
-        let colCount = g.isPointwise ? 0 : k * g.tileRows * g.outW
-        let work = items(g), counter = Counter(work.count)
-        Parallel.forEach(workerCount(work.count)) { _ in
-            let col = BufferPool.shared.take(colCount)  // im2col tile: (K, tile pixels)
-            defer { BufferPool.shared.give(col, count: colCount) }
-            while let i = counter.take() {
-                let item = work[i]
-                let (offset, pixels) = (item.rows.lowerBound * g.outW, item.rows.count * g.outW)
-                let xg = x + (item.n * g.inChannels + item.gi * cg) * g.inPlane        // (cg, H, W)
-                let yg = y + (item.n * g.outChannels + item.gi * og) * plane           // (og, outH·outW)
-                // Pointwise: the input plane is its own im2col matrix (ld = plane).
-                if !g.isPointwise { im2col(xg, channels: cg, g, rows: item.rows, into: col) }
-                let (b, ldb) = g.isPointwise ? (xg + offset, plane) : (UnsafePointer(col), pixels)
-                cblas_sgemm(
-                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(og), Int32(pixels), Int32(k),
-                    1, weight + item.gi * og * k, Int32(k), b, Int32(ldb), 0, yg + offset, Int32(plane))
-                // The bias goes on while the output tile is still in cache.
-                if let bias {
-                    for o in 0..<og {
-                        let row = yg + o * plane + offset
-                        SIMDLoops.affine(row, 1, bias[item.gi * og + o], into: row, count: pixels)
-                    }
+        let perImage = tiles(g, columnTiles: true)
+        let tilePixels = perImage.map { $0.columns?.count ?? $0.rows.count * g.outW }.max() ?? 0
+        let colCount = g.isPointwise ? 0 : k * tilePixels
+        let work = items(g, columnTiles: true)
+
+        /// Output channels `outputs` of one item: y[n, g, outputs, tile] = W_g[outputs] · col (+ bias).
+        func multiply(_ item: Item, outputs: Range<Int>, col: UnsafePointer<Float>) {
+            let (offset, pixels) = item.span(g)
+            let xg = x + (item.n * g.inChannels + item.gi * cg) * g.inPlane        // (cg, H, W)
+            let yg = y + (item.n * g.outChannels + item.gi * og) * plane           // (og, outH·outW)
+            // Pointwise: the input plane is its own im2col matrix (ld = plane).
+            let (b, ldb) = g.isPointwise ? (xg + offset, plane) : (col, pixels)
+            cblas_sgemm(
+                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outputs.count), Int32(pixels), Int32(k),
+                1, weight + (item.gi * og + outputs.lowerBound) * k, Int32(k), b, Int32(ldb),
+                0, yg + outputs.lowerBound * plane + offset, Int32(plane))
+            // The bias goes on while the output tile is still in cache.
+            if let bias {
+                for o in outputs {
+                    let row = yg + o * plane + offset
+                    SIMDLoops.affine(row, 1, bias[item.gi * og + o], into: row, count: pixels)
                 }
             }
         }
+
+        /// The im2col rows of input channels `channels` (of the item's group) for the item's tile.
+        func unfold(_ item: Item, channels: Range<Int>, into col: UnsafeMutablePointer<Float>) {
+            let xc = x + (item.n * g.inChannels + item.gi * cg + channels.lowerBound) * g.inPlane
+            let to = col + channels.lowerBound * g.kernelH * g.kernelW * item.span(g).pixels
+            if let columns = item.columns {
+                im2col(xc, channels: channels.count, g, columns: columns, into: to)
+            } else {
+                im2col(xc, channels: channels.count, g, rows: item.rows, into: to)
+            }
+        }
+
+        let outputBlocks = outputBlocks(g, tilesPerImage: perImage.count)
+        if work.count >= Parallel.coreCount {
+            let counter = Counter(work.count)
+            Parallel.forEach(workerCount(work.count)) { _ in
+                let col = BufferPool.shared.take(colCount)  // im2col tile: (K, tile pixels)
+                defer { BufferPool.shared.give(col, count: colCount) }
+                while let i = counter.take() {
+                    let item = work[i]
+                    if !g.isPointwise { unfold(item, channels: 0..<cg, into: col) }
+                    for outputs in outputBlocks { multiply(item, outputs: outputs, col: col) }
+                }
+            }
+        } else {
+            // Fewer items than cores (one small image: DiffAE's 8×8 level at batch 1): one
+            // item at a time, its im2col split by channels and its output blocks spread over the
+            // cores. The GEMM calls are the ones above, so the result is the same.
+            let col = BufferPool.shared.take(colCount)
+            defer { BufferPool.shared.give(col, count: colCount) }
+            for item in work {
+                if !g.isPointwise {
+                    let perChannel = g.kernelH * g.kernelW * item.span(g).pixels
+                    Parallel.forRanges(cg, minimum: max(1, 16_384 / perChannel)) { unfold(item, channels: $0, into: col) }
+                }
+                Parallel.forEach(outputBlocks.count) { multiply(item, outputs: outputBlocks[$0], col: col) }
+            }
+        }
+    }
+
+    /// The output channels of a group, cut in two (at a multiple of 16) when an image is a
+    /// single tile, so that one small image still feeds two GEMMs to the cores. Decided by the
+    /// geometry alone, never by the batch: OpenBLAS may round a row differently when it is
+    /// computed in a smaller block (measured: one 64-row GEMM and two 32-row ones differ in
+    /// the last bits), so an image must get the same GEMMs in any batch.
+    private static func outputBlocks(_ g: ConvGeometry, tilesPerImage: Int) -> [Range<Int>] {
+        let og = g.groupOutChannels
+        guard tilesPerImage == 1, og >= 32 else { return [0..<og] }
+        let half = (og / 2 + 15) / 16 * 16
+        return [0..<half, half..<og]
     }
 
     /// Given gy (N, O, outH, outW), writes gx (N, C, H, W) and gw (O, C/g, kH, kW);
@@ -130,7 +208,7 @@ enum ConvGEMM {
             let sum = partials[r]                          // (O, K)
             sum.update(repeating: 0, count: weightCount)
             for item in work[parts[r]] {
-                let (offset, pixels) = (item.rows.lowerBound * g.outW, item.rows.count * g.outW)
+                let (offset, pixels) = item.span(g)
                 let xg = x + (item.n * g.inChannels + item.gi * cg) * g.inPlane
                 let gyg = gy + (item.n * g.outChannels + item.gi * og) * plane
                 if !g.isPointwise { im2col(xg, channels: cg, g, rows: item.rows, into: col) }

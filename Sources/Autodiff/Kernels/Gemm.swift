@@ -11,11 +11,27 @@ func sgemm(
     guard m > 0, n > 0 else { return }
     _ = Parallel.blasIsSingleThreaded
     // OpenBLAS runs single-threaded (see Parallel), so a large product is cut into one block
-    // of C's rows per core. Each element still sums over k in the same order: the split
-    // changes no result.
-    let rowsPerPart = m * n * k >= gemmSplitWork && m >= 2 * Parallel.coreCount
-        ? (m + Parallel.coreCount - 1) / Parallel.coreCount : m
+    // per core: of C's rows, or of its columns when A is the smaller operand. Each part packs
+    // the other operand whole, so the split duplicates the smaller one's packing: Wav2Vec2's
+    // layers (m = 499 frames against 768 × 3,072 weights) split by rows packed every weight
+    // twice. Each element still sums over k in the same order.
+    let cores = Parallel.coreCount
+    let large = m * n * k >= gemmSplitWork
     nonisolated(unsafe) let a = a, b = b, c = c
+    if large && m < n && n >= 32 * cores {
+        let columnsPerPart = (n / cores + 15) / 16 * 16
+        Parallel.forEach((n + columnsPerPart - 1) / columnsPerPart) { part in
+            let left = part * columnsPerPart, columns = min(columnsPerPart, n - left)
+            // Column `left` of op(B): column left of B, or row left of the stored (n, k) Bᵀ.
+            let bPart = transB ? b + left * k : b + left
+            cblas_sgemm(
+                CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                blasint(m), blasint(columns), blasint(k), alpha,
+                a, blasint(max(1, transA ? m : k)), bPart, blasint(max(1, transB ? k : n)), beta, c + left, blasint(n))
+        }
+        return
+    }
+    let rowsPerPart = large && m >= 2 * cores ? (m + cores - 1) / cores : m
     Parallel.forEach((m + rowsPerPart - 1) / rowsPerPart) { part in
         let top = part * rowsPerPart, rows = min(rowsPerPart, m - top)
         // Row `top` of op(A): row top of A, or column top of the stored (k, m) Aᵀ.

@@ -105,6 +105,52 @@ func im2col(_ x: UnsafePointer<Float>, channels: Int, _ g: ConvGeometry, rows: R
     }
 }
 
+/// `im2col` for an image with one output row (a 1-D convolution), restricted to the output
+/// columns `columns`: a 10 s waveform's 16,000 positions are one row, and its whole im2col
+/// matrix (1,536 × 16,000 floats for Wav2Vec2's second convolution) would never leave memory.
+///
+/// x: (channels, H, W) → col: (channels·kH·kW, columns.count).
+func im2col(_ x: UnsafePointer<Float>, channels: Int, _ g: ConvGeometry, columns: Range<Int>, into col: UnsafeMutablePointer<Float>) {
+    precondition(g.outH == 1, "column tiles are for one-row outputs")
+    let width = columns.count
+    for c in 0..<channels {
+        let xc = x + c * g.inPlane
+        for ki in 0..<g.kernelH {
+            let row = ki * g.dilationH - g.padH   // the input row output row 0 sees
+            for kj in 0..<g.kernelW {
+                let dst = col + ((c * g.kernelH + ki) * g.kernelW + kj) * width
+                let colOffset = kj * g.dilationW - g.padW
+                let valid = g.validColumns(offset: colOffset).clamped(to: columns)
+                guard row >= 0, row < g.height, !valid.isEmpty else {
+                    dst.update(repeating: 0, count: width)
+                    continue
+                }
+                let (before, after) = (valid.lowerBound - columns.lowerBound, columns.upperBound - valid.upperBound)
+                dst.update(repeating: 0, count: before)
+                (dst + width - after).update(repeating: 0, count: after)
+                let src = xc + row * g.width + colOffset   // src[ow · strideW] feeds output column ow
+                let out = dst - columns.lowerBound          // out[ow] is this tile's column ow
+                switch g.strideW {
+                case 1:
+                    (out + valid.lowerBound).update(from: src + valid.lowerBound, count: valid.count)
+                case 2:
+                    // Every other input: the even lanes of 32 consecutive floats (the 32nd, one
+                    // past the last one used, still inside the row: hence <, not ≤).
+                    var ow = valid.lowerBound
+                    while ow + 16 < valid.upperBound {
+                        let pair = UnsafeRawPointer(src + 2 * ow).loadUnaligned(as: SIMD32<Float>.self)
+                        UnsafeMutableRawPointer(out + ow).storeBytes(of: pair.evenHalf, as: SIMD16<Float>.self)
+                        ow += 16
+                    }
+                    while ow < valid.upperBound { out[ow] = src[2 * ow]; ow += 1 }
+                default:
+                    for ow in valid { out[ow] = src[ow * g.strideW] }
+                }
+            }
+        }
+    }
+}
+
 /// The adjoint of `im2col` for the same tile of output rows: adds every column entry back
 /// onto the input pixel it came from. gx: (channels, H, W) is accumulated into (tiles
 /// overlap on the input side), so the caller zeroes it before the first tile.

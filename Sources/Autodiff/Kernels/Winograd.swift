@@ -11,38 +11,91 @@ import COpenBLAS
 /// so the rounding error stays at the level of the direct method.
 enum Winograd {
     /// Stride 1, dilation 1, 3×3, one group: the convolutions in DiffAE's ResBlocks (and the
-    /// input gradient of each, which is again such a convolution).
+    /// input gradient of each, which is again such a convolution), on images of at least
+    /// `minimumTiles` tiles. Decided by one image's geometry, never by the batch, so an image
+    /// gets the same kernel (and the same bits) whatever it is batched with.
     static func applies(to g: ConvGeometry) -> Bool {
         g.kernelH == 3 && g.kernelW == 3 && g.strideH == 1 && g.strideW == 1 && g.dilationH == 1 && g.dilationW == 1
             && g.groups == 1 && g.padH <= 2 && g.padW <= 2
+            && ((g.outH + 1) / 2) * ((g.outW + 1) / 2) >= minimumTiles
     }
+
+    /// Below this many 2×2 tiles per image the weight transform (16/9 the weights' size,
+    /// written and then packed by the GEMMs) costs more than the multiplies it saves, and
+    /// the 16 GEMMs are too narrow to run well. Measured on a loaded machine, ms of one
+    /// forward at batch 1 / 16, Winograd vs im2col: 512→512 at 8×8 (16 tiles) 5.2 vs 3.4 /
+    /// 67 vs 61; at 12×12 (36 tiles, about even) 13.7 vs 11.9 / 167 vs 180; 256→256 at
+    /// 16×16 (64 tiles) 2.1 vs 3.1 / 28 vs 51.
+    static let minimumTiles = 32
 
     /// Tiles per block (the GEMMs' N). Measured, CPU ms of the (8,C,·,·) 3×3 forward for
     /// C = 64/128/256 at 32 tiles: 26/21/28; 64: 24/19/23; 128: 21/18/21; 256: 20/18/20; 512: 21/17/26.
     static let targetTiles = 256
 
     /// U[p][o][c] = (G g_oc Gᵀ)[p] for the 16 points p. weight: (O, C, 3, 3) → U: (16, O, C).
+    /// Sixteen (o, c) pairs at a time, one per SIMD lane, spread over the cores: at batch 1
+    /// on small images this transform costs as much as the GEMMs it feeds (U is 16/9 the
+    /// size of the weights, and each weight is used for only a few tiles).
     static func transformWeights(_ weight: UnsafePointer<Float>, outChannels: Int, inChannels: Int, into u: UnsafeMutablePointer<Float>) {
         let pairs = outChannels * inChannels
-        for pair in 0..<pairs {
-            let k = weight + pair * 9
-            // G g: (4, 3), rows g0, (g0 + g1 + g2)/2, (g0 − g1 + g2)/2, g2 of the kernel's rows.
-            var gg = SIMD16<Float>()   // 12 used; a register-sized scratch, no allocation
+        let groups = pairs / 16
+        Parallel.forRanges(groups, minimum: 256) { range in
+            for group in range { transformSixteenKernels(weight + group * 16 * 9, pairStride: pairs, into: u + group * 16) }
+        }
+        for pair in groups * 16..<pairs { transformOneKernel(weight + pair * 9, pairStride: pairs, into: u + pair) }
+    }
+
+    /// The 16 consecutive 3×3 kernels at `k` (16 × 9 floats) → u[p · pairStride + lane].
+    /// The same arithmetic as `transformOneKernel`, lane by lane.
+    @inline(__always)
+    private static func transformSixteenKernels(_ k: UnsafePointer<Float>, pairStride: Int, into u: UnsafeMutablePointer<Float>) {
+        typealias Wide = SIMD16<Float>
+        @inline(__always) func tap(_ j: Int) -> Wide {
+            var lanes = Wide()
+            for lane in 0..<16 { lanes[lane] = k[lane * 9 + j] }
+            return lanes
+        }
+        // G g: (4, 3), rows g0, (g0 + g1 + g2)/2, (g0 − g1 + g2)/2, g2 of the kernel's rows.
+        var gg = (Wide(), Wide(), Wide(), Wide(), Wide(), Wide(), Wide(), Wide(), Wide(), Wide(), Wide(), Wide())
+        withUnsafeMutableBytes(of: &gg) { raw in
+            let rows = raw.baseAddress!.assumingMemoryBound(to: Wide.self)
             for j in 0..<3 {
-                let (a, b, c) = (k[j], k[3 + j], k[6 + j])
-                gg[j] = a
-                gg[3 + j] = 0.5 * (a + b + c)
-                gg[6 + j] = 0.5 * (a - b + c)
-                gg[9 + j] = c
+                let (a, b, c) = (tap(j), tap(3 + j), tap(6 + j))
+                rows[j] = a
+                rows[3 + j] = 0.5 * (a + b + c)
+                rows[6 + j] = 0.5 * (a - b + c)
+                rows[9 + j] = c
             }
             // (G g) Gᵀ: the same combination along each row.
             for i in 0..<4 {
-                let (a, b, c) = (gg[i * 3], gg[i * 3 + 1], gg[i * 3 + 2])
-                u[(i * 4 + 0) * pairs + pair] = a
-                u[(i * 4 + 1) * pairs + pair] = 0.5 * (a + b + c)
-                u[(i * 4 + 2) * pairs + pair] = 0.5 * (a - b + c)
-                u[(i * 4 + 3) * pairs + pair] = c
+                let (a, b, c) = (rows[i * 3], rows[i * 3 + 1], rows[i * 3 + 2])
+                @inline(__always) func store(_ q: Int, _ value: Wide) {
+                    UnsafeMutableRawPointer(u + (i * 4 + q) * pairStride).storeBytes(of: value, as: Wide.self)
+                }
+                store(0, a)
+                store(1, 0.5 * (a + b + c))
+                store(2, 0.5 * (a - b + c))
+                store(3, c)
             }
+        }
+    }
+
+    /// One 3×3 kernel at `k` → u[p · pairStride] for the 16 points p.
+    private static func transformOneKernel(_ k: UnsafePointer<Float>, pairStride: Int, into u: UnsafeMutablePointer<Float>) {
+        var gg = SIMD16<Float>()   // (G g): 12 used; a register-sized scratch, no allocation
+        for j in 0..<3 {
+            let (a, b, c) = (k[j], k[3 + j], k[6 + j])
+            gg[j] = a
+            gg[3 + j] = 0.5 * (a + b + c)
+            gg[6 + j] = 0.5 * (a - b + c)
+            gg[9 + j] = c
+        }
+        for i in 0..<4 {
+            let (a, b, c) = (gg[i * 3], gg[i * 3 + 1], gg[i * 3 + 2])
+            u[(i * 4 + 0) * pairStride] = a
+            u[(i * 4 + 1) * pairStride] = 0.5 * (a + b + c)
+            u[(i * 4 + 2) * pairStride] = 0.5 * (a - b + c)
+            u[(i * 4 + 3) * pairStride] = c
         }
     }
 
@@ -74,38 +127,61 @@ enum Winograd {
         let blocksPerImage = (tilesH + blockRows - 1) / blockRows
         let items = g.batch * blocksPerImage
         let maxTiles = blockRows * tilesW
-        // One block per iteration: concurrentPerform hands blocks to whichever thread is free,
-        // so a worker that starts late (or a busy core) does not leave the other waiting.
-        Parallel.forEach(items) { item in
-            let v = BufferPool.shared.take(16 * c * maxTiles)   // (16, C, tiles)
-            let m = BufferPool.shared.take(16 * o * maxTiles)   // (16, O, tiles)
-            defer {
-                BufferPool.shared.give(v, count: 16 * c * maxTiles)
-                BufferPool.shared.give(m, count: 16 * o * maxTiles)
-            }
+
+        /// One block: its input transform, the 16 point GEMMs and its output transform. Each
+        /// step writes disjoint memory and every GEMM is the same call wherever it runs, so the
+        /// result is the same whether the steps run spread over the cores or serially.
+        func block(_ item: Int, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>) {
             // Tile rows counted across the batch: image n's rows are n·tilesH ..< (n + 1)·tilesH.
             let (image, first) = (item / blocksPerImage, item % blocksPerImage * blockRows)
             let blockRange = image * tilesH + first..<image * tilesH + min(tilesH, first + blockRows)
             let tiles = blockRange.count * tilesW
-            for ch in 0..<c {
-                for (k, row) in blockRange.enumerated() {
-                    let (n, ti) = (row / tilesH, row % tilesH)
-                    inputTransform(padded + (n * c + ch) * plane + 2 * ti * 2 * half, half: half, tilesW: tilesW,
-                                   into: v + ch * tiles + k * tilesW, pointStride: c * tiles)
+            Parallel.forRanges(c, minimum: 16) { channels in
+                for ch in channels {
+                    for (k, row) in blockRange.enumerated() {
+                        let (n, ti) = (row / tilesH, row % tilesH)
+                        inputTransform(padded + (n * c + ch) * plane + 2 * ti * 2 * half, half: half, tilesW: tilesW,
+                                       into: v + ch * tiles + k * tilesW, pointStride: c * tiles)
+                    }
                 }
             }
-            for p in 0..<16 {
+            Parallel.forEach(16) { p in
                 cblas_sgemm(
                     CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(o), Int32(tiles), Int32(c),
                     1, u + p * o * c, Int32(c), v + p * c * tiles, Int32(tiles), 0, m + p * o * tiles, Int32(tiles))
             }
-            for oc in 0..<o {
-                for (k, row) in blockRange.enumerated() {
-                    let (n, ti) = (row / tilesH, row % tilesH)
-                    outputTransform(m + oc * tiles + k * tilesW, pointStride: o * tiles, tilesW: tilesW, row: ti,
-                                    bias: bias?[oc] ?? 0, g, into: y + (n * o + oc) * g.outPlane)
+            Parallel.forRanges(o, minimum: 16) { outputs in
+                for oc in outputs {
+                    for (k, row) in blockRange.enumerated() {
+                        let (n, ti) = (row / tilesH, row % tilesH)
+                        outputTransform(m + oc * tiles + k * tilesW, pointStride: o * tiles, tilesW: tilesW, row: ti,
+                                        bias: bias?[oc] ?? 0, g, into: y + (n * o + oc) * g.outPlane)
+                    }
                 }
             }
+        }
+        let (vCount, mCount) = (16 * c * maxTiles, 16 * o * maxTiles)   // V (16, C, tiles), M (16, O, tiles)
+        if items >= 2 * Parallel.coreCount {
+            // Enough blocks to go round: one block per iteration (its steps then run serially
+            // inside), handed to whichever thread is free, so a worker that starts late (or a
+            // busy core) does not leave the other waiting.
+            Parallel.forEach(items) { item in
+                let v = BufferPool.shared.take(vCount), m = BufferPool.shared.take(mCount)
+                defer {
+                    BufferPool.shared.give(v, count: vCount)
+                    BufferPool.shared.give(m, count: mCount)
+                }
+                block(item, v: v, m: m)
+            }
+        } else {
+            // A batch of one or two small images (batch-1 sampling, DiffAE's low-resolution
+            // levels): one block at a time, each step spread over the cores.
+            let v = BufferPool.shared.take(vCount), m = BufferPool.shared.take(mCount)
+            defer {
+                BufferPool.shared.give(v, count: vCount)
+                BufferPool.shared.give(m, count: mCount)
+            }
+            for item in 0..<items { block(item, v: v, m: m) }
         }
     }
 

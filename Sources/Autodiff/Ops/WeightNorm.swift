@@ -17,19 +17,43 @@ public func weightNorm(_ v: Tensor, _ g: Tensor, dim: Int) -> Tensor {
     func forEachRun(_ base: UnsafeMutablePointer<Float>, _ body: (Int, UnsafeMutablePointer<Float>) -> Void) {
         for o in 0..<outer { for i in 0..<size { body(i, base + (o * size + i) * inner) } }
     }
-    var squares = [Double](repeating: 0, count: size)
-    forEachRun(vp) { i, run in squares[i] += SIMDLoops.dotDouble(run, run, count: inner) }
-    let norms = squares.map { Float($0.squareRoot()) }          // (size)
+    /// Σ a·b per slice, in the same order either way. With `dim` last (Wav2Vec2's (768, 48, 128)
+    /// kernel) every run is one element: a row of `size` then takes one slice each, in a loop
+    /// the compiler vectorises, instead of 4.7M one-element calls (29 ms a forward).
+    func sliceDots(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>) -> [Double] {
+        var sums = [Double](repeating: 0, count: size)
+        if inner == 1 {
+            sums.withUnsafeMutableBufferPointer { sums in
+                for o in 0..<outer {
+                    let (ra, rb) = (a + o * size, b + o * size)
+                    for i in 0..<size { sums[i] += Double(ra[i]) * Double(rb[i]) }
+                }
+            }
+        } else {
+            forEachRun(vp) { i, run in sums[i] += SIMDLoops.dotDouble(a + (run - vp), b + (run - vp), count: inner) }
+        }
+        return sums
+    }
+    let norms = sliceDots(vp, vp).map { Float($0.squareRoot()) }          // (size)
 
     let w = Tensor(uninitializedShape: v.shape)
     let gp = g.pointer
-    forEachRun(vp) { i, run in
-        SIMDLoops.affine(run, gp[i] / norms[i], 0, into: w.pointer + (run - vp), count: inner)
+    let scales = (0..<size).map { gp[$0] / norms[$0] }
+    if inner == 1 {
+        nonisolated(unsafe) let (vp, wp) = (vp, w.pointer)
+        scales.withUnsafeBufferPointer { scales in
+            Parallel.forRanges(outer, minimum: max(1, 32_768 / size)) { rows in
+                for o in rows {
+                    for i in 0..<size { wp[o * size + i] = vp[o * size + i] * scales[i] }
+                }
+            }
+        }
+    } else {
+        forEachRun(vp) { i, run in SIMDLoops.affine(run, scales[i], 0, into: w.pointer + (run - vp), count: inner) }
     }
 
     w.record("weightNorm", inputs: [v, g]) { gw in
-        var dots = [Double](repeating: 0, count: size)           // Σ gw·v per slice
-        forEachRun(vp) { i, run in dots[i] += SIMDLoops.dotDouble(gw.pointer + (run - vp), run, count: inner) }
+        let dots = sliceDots(gw.pointer, vp)                     // Σ gw·v per slice
         if g.requiresGrad {
             g.accumulateGrad(Tensor(shape: g.shape, values: (0..<size).map { Float(dots[$0] / Double(norms[$0])) }))
         }
