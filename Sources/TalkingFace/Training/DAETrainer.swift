@@ -62,6 +62,12 @@ public final class DAETrainer {
         model = DiffAE(preset: options.preset, seed: options.seed)
         if let initial = options.initialWeights, !resume {
             try Self.load(initialWeights: URL(fileURLWithPath: initial), into: model, preset: options.preset)
+            if let gain = options.semanticGain {
+                // z_sem's mean over (up to 256 evenly spaced) training frames
+                let (all, n) = (frames.count, Swift.min(256, frames.count))
+                let zSem = model.eval().encode(try frames.batch((0..<n).map { $0 * all / n }, flipped: nil))  // (n, Z)
+                model.encoder.amplifySemanticCode(by: gain, around: zSem.mean(dims: [0], keepDims: true))
+            }
         }
         let schedule = WarmupCosineSchedule(peak: options.learningRate, warmupSteps: options.warmupSteps,
                                             totalSteps: options.steps, minimumRatio: 1)  // ratio 1: constant after warm-up

@@ -38,6 +38,9 @@ public struct DAETrainingOptions: Codable, Equatable, Sendable {
     /// A dae.h5 whose weights start the run instead of random ones (fine-tuning); its
     /// configuration must be the preset's.
     public var initialWeights: String?
+    /// With `initialWeights`: widen z_sem's spread around its mean over the training frames
+    /// by this factor before training (`SemanticEncoder.amplifySemanticCode`).
+    public var semanticGain: Float?
 
     public init(data: [String], preset: DiffAEPreset, steps: Int, warmupSteps: Int? = nil) {
         self.data = data

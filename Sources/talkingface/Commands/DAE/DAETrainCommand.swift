@@ -43,6 +43,9 @@ struct DAETrainCommand: ParsableCommand {
     @Flag(help: "Mirror frames left–right at random (off: mirroring contradicts pose labels).") var flip = false
     @Option(help: "Decode all frames into memory when they take at most this many MB (default 4096).") var cacheMb: Int = 4096
     @Flag(help: "Continue the run in --out from its checkpoint.") var resume = false
+    @Option(help: "Start from these weights (a dae.h5 of the same preset) instead of random ones.") var initial: String?
+    @Option(help: "With --initial: widen z_sem's spread around its mean by this factor first (see SemanticGain.swift).")
+    var semanticGain: Float?
 
     func validate() throws {
         if !resume && data.isEmpty { throw ValidationError("give at least one --data folder (a speaker data set; see `talkingface synth`)") }
@@ -50,6 +53,8 @@ struct DAETrainCommand: ParsableCommand {
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
         if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
         if cacheMb < 0 { throw ValidationError("--cache-mb must not be negative") }
+        if semanticGain != nil && initial == nil { throw ValidationError("--semantic-gain rescales the --initial weights; give --initial too") }
+        if resume && initial != nil { throw ValidationError("--resume continues the run's own weights; --initial only starts a new run") }
     }
 
     func run() throws {
@@ -100,6 +105,8 @@ struct DAETrainCommand: ParsableCommand {
         if let seed { options.seed = seed }
         if let heldOut { options.heldOutFraction = heldOut }
         options.horizontalFlip = flip
+        options.initialWeights = initial.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        options.semanticGain = semanticGain
         try options.validate()
         return options
     }
