@@ -2,7 +2,11 @@
 """Merges the Swift and PyTorch timings of Benchmarks/run.sh into results.json and a table.
 
     python3 Benchmarks/report.py WORKDIR Benchmarks/results.json
+
+Workloads measured now replace their rows; rows of workloads not run this time (BENCH_ONLY)
+stay, each with the date it was measured (Swift and PyTorch always come from one run).
 """
+import datetime
 import glob
 import json
 import os
@@ -21,8 +25,12 @@ for path in sorted(glob.glob(os.path.join(workdir, "swift_*.json"))):
     if "frames" in swift[name]:  # decodes: images per second
         n = swift[name]["frames"]
         row["note"] = f"{n / s:.2f} frames/s swift, {n / t:.2f} frames/s torch"
+    row["measured"] = datetime.date.today().isoformat()
     rows.append(row)
-json.dump(rows, open(out, "w"), indent=2)
+measured = {r["workload"] for r in rows}
+kept = json.load(open(out)) if os.path.exists(out) else []
+everything = sorted(rows + [r for r in kept if r["workload"] not in measured], key=lambda r: r["workload"])
+json.dump(everything, open(out, "w"), indent=2)
 print(f"{'workload':34} {'swift s':>9} {'torch s':>9} {'ratio':>6} {'GFLOP/s':>8} {'% peak':>7}")
 for r in rows:
     print(f"{r['workload']:34} {r['swift_s']:9.4f} {r['pytorch_s']:9.4f} {r['ratio']:6.2f} "

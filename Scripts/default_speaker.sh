@@ -10,9 +10,13 @@ WORK=${WORK:-/work}
 DATA=$WORK/data/synth
 RUN=$WORK/runs
 SPEAKER=${SPEAKER:-Weights/default}
-DAE_STEPS=${DAE_STEPS:-4400}
-S2L_STEPS=${S2L_STEPS:-3000}
+DAE_STEPS=${DAE_STEPS:-3781}
+GAIN_STEPS=${GAIN_STEPS:-1500}
+S2L_STEPS=${S2L_STEPS:-1500}
 STEPS=${STEPS:-20}
+# the models the later stages read (override to use a snapshot of a run that has moved on)
+DAE_MODEL=${DAE_MODEL:-$RUN/dae_gain/dae.h5}
+LATENTS=${LATENTS:-$RUN/dae_gain/latents.h5}
 export OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Zen}
 
 stage_data() {
@@ -21,31 +25,43 @@ stage_data() {
 }
 
 stage_dae() {
-  # The DiffAE cpu64 preset on speaker_00's first 90 % (the last 10 % is held out, after a 1 s gap).
+  # 1. The DiffAE cpu64 preset on speaker_00's first 90 % (the last 10 % is held out, after a
+  #    1 s gap), from random weights. (The shipped run was stopped with Ctrl-C at step 3781;
+  #    with warm-up min(200, steps/10) = 200 and a constant rate after it, --steps 3781 is the
+  #    same schedule.)
   if [ -f "$RUN/dae_cpu64/checkpoint.h5" ]; then
     "$TF" dae train --out "$RUN/dae_cpu64" --resume --steps "$DAE_STEPS"
   else
     "$TF" dae train --data "$DATA/speaker_00" --preset cpu64 --out "$RUN/dae_cpu64" \
       --steps "$DAE_STEPS" --checkpoint-every 100 --seed 1
   fi
+  # 2. From those weights, z_sem widened 100× around its mean (its spread had stayed ≈ 1e-3,
+  #    too small for the UNet to use; see Sources/DiffusionAutoencoder/SemanticGain.swift),
+  #    then 1500 more steps.
+  if [ -f "$RUN/dae_gain/checkpoint.h5" ]; then
+    "$TF" dae train --out "$RUN/dae_gain" --resume --steps "$GAIN_STEPS"
+  else
+    "$TF" dae train --data "$DATA/speaker_00" --preset cpu64 --initial "$RUN/dae_cpu64/dae.h5" \
+      --semantic-gain 100 --out "$RUN/dae_gain" --steps "$GAIN_STEPS" --checkpoint-every 100 --seed 2
+  fi
 }
 
 stage_encode() {
-  "$TF" dae encode --model "$RUN/dae_cpu64" --data "$DATA/speaker_00" --out "$RUN/dae_cpu64/latents.h5"
+  "$TF" dae encode --model "$DAE_MODEL" --data "$DATA/speaker_00" --out "$LATENTS"
 }
 
 stage_s2l() {
   local resume=()
   [ -f "$RUN/s2l_cpu/s2l.h5" ] && resume=(--resume)
-  "$TF" s2l train --data "$DATA/speaker_00" --latents "$RUN/dae_cpu64/latents.h5" --out "$RUN/s2l_cpu" \
-    --preset cpu --steps "$S2L_STEPS" --seed 1 "${resume[@]}"
+  "$TF" s2l train --data "$DATA/speaker_00" --latents "$LATENTS" --out "$RUN/s2l_cpu" \
+    --preset cpu --steps "$S2L_STEPS" --checkpoint-every 100 --seed 1 "${resume[@]}"
 }
 
 stage_bundle() {
-  "$TF" bundle --dae "$RUN/dae_cpu64/dae.h5" --s2l "$RUN/s2l_cpu/s2l.h5" --data "$DATA/speaker_00" \
-    --latents "$RUN/dae_cpu64/latents.h5" --steps "$STEPS" --name "synthetic speaker 00" \
+  "$TF" bundle --dae "$DAE_MODEL" --s2l "$RUN/s2l_cpu/s2l.h5" --data "$DATA/speaker_00" \
+    --latents "$LATENTS" --steps "$STEPS" --name "synthetic speaker 00" \
     --made-by "script=Scripts/default_speaker.sh" --made-by "data=talkingface synth --speakers 6 --minutes 4 --size 64 --seed 1 (speaker_00)" \
-    --made-by "dae=dae train --preset cpu64 --steps $DAE_STEPS --checkpoint-every 100 --seed 1" \
+    --made-by "dae=dae train --preset cpu64 --steps $DAE_STEPS --seed 1, then --initial … --semantic-gain 100 --steps $GAIN_STEPS --seed 2" \
     --made-by "s2l=s2l train --preset cpu --steps $S2L_STEPS --seed 1" --out "$SPEAKER"
 }
 
@@ -60,11 +76,11 @@ stage_measure() {
   ref=$(python3 -c "import json; print(json.load(open('$SPEAKER/meta.json'))['made_by']['reference_frame'])")
 
   # DAE (#4): both reconstructions of 64 held-out frames, and the z_sem-only decode of 250.
-  "$TF" dae reconstruct --model "$RUN/dae_cpu64" --data "$DATA/speaker_00" --frames 5400:5464 \
+  "$TF" dae reconstruct --model "$DAE_MODEL" --data "$DATA/speaker_00" --frames 5400:5464 \
     --reference-frame "$ref" --steps "$STEPS" --out "$M/reconstruct"
-  "$TF" dae encode --model "$RUN/dae_cpu64" --data "$DATA/speaker_00" --frames 5400:5650 \
+  "$TF" dae encode --model "$DAE_MODEL" --data "$DATA/speaker_00" --frames 5400:5650 \
     --reference-frame "$ref" --steps "$STEPS" --out "$M/heldout_latents.h5"
-  "$TF" dae decode --model "$RUN/dae_cpu64" --latents "$M/heldout_latents.h5" --noise reference \
+  "$TF" dae decode --model "$DAE_MODEL" --latents "$M/heldout_latents.h5" --noise reference \
     --steps "$STEPS" --out "$M/semantic_decode"
   "$TF" eval --pred "$M/semantic_decode" --truth "$WORK/data/heldout_00_10s" --json "$M/semantic_decode.json"
 
