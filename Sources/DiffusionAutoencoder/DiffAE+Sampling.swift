@@ -15,9 +15,25 @@ extension DiffAE {
     /// ε ~ N(0, I) drawn from `rng`; mean squared error between ε and
     /// predictNoise(q_sample(x0, t, ε), t, encoder(x0)). Records on the tape (encoder and
     /// UNet train together); returns a scalar.
-    public func loss(x0: Tensor, rng: inout RandomGenerator) -> Tensor {
-        let timesteps = (0..<x0.shape[0]).map { _ in Int(rng.next() % UInt64(diffusion.steps)) }
+    ///
+    /// `highNoiseShare` > 0 draws that share of the timesteps from the noisier half [T/2, T)
+    /// instead (DiffAE: 0, uniform). Under the ε loss an image error at high noise weighs
+    /// ᾱ/(1 − ᾱ) ≪ 1, yet that is where only z_sem can say what the face looks like; a short
+    /// CPU run sees too few such steps for the UNet to learn to follow z_sem.
+    public func loss(x0: Tensor, rng: inout RandomGenerator, highNoiseShare: Double = 0) -> Tensor {
+        let timesteps = trainingTimesteps(x0.shape[0], rng: &rng, highNoiseShare: highNoiseShare)
         return loss(x0: x0, timesteps: timesteps, noise: Tensor.randn(x0.shape, using: &rng))
+    }
+
+    /// `count` training timesteps in 0..<T: uniform (DiffAE's draw, one number each), or with
+    /// `highNoiseShare` of them from [T/2, T).
+    public func trainingTimesteps(_ count: Int, rng: inout RandomGenerator, highNoiseShare: Double = 0) -> [Int] {
+        let steps = UInt64(diffusion.steps)
+        return (0..<count).map { _ -> Int in
+            guard highNoiseShare > 0 else { return Int(rng.next() % steps) }
+            let high = Double(rng.uniform()) < highNoiseShare
+            return high ? Int(steps / 2 + rng.next() % (steps - steps / 2)) : Int(rng.next() % steps)
+        }
     }
 
     /// The training objective at given timesteps (one per image) and noise (x0's shape).

@@ -41,6 +41,8 @@ public struct DAETrainingOptions: Codable, Equatable, Sendable {
     /// With `initialWeights`: widen z_sem's spread around its mean over the training frames
     /// by this factor before training (`SemanticEncoder.amplifySemanticCode`).
     public var semanticGain: Float?
+    /// Share of timesteps drawn from the noisier half (`DiffAE.loss`); nil: DiffAE's uniform draw.
+    public var highNoiseShare: Double?
 
     public init(data: [String], preset: DiffAEPreset, steps: Int, warmupSteps: Int? = nil) {
         self.data = data

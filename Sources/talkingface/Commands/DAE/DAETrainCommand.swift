@@ -46,6 +46,8 @@ struct DAETrainCommand: ParsableCommand {
     @Option(help: "Start from these weights (a dae.h5 of the same preset) instead of random ones.") var initial: String?
     @Option(help: "With --initial: widen z_sem's spread around its mean by this factor first (see SemanticGain.swift).")
     var semanticGain: Float?
+    @Option(help: "Share of training timesteps drawn from the noisier half (default 0: DiffAE's uniform draw).")
+    var highNoiseShare: Double?
 
     func validate() throws {
         if !resume && data.isEmpty { throw ValidationError("give at least one --data folder (a speaker data set; see `talkingface synth`)") }
@@ -54,6 +56,7 @@ struct DAETrainCommand: ParsableCommand {
         if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
         if cacheMb < 0 { throw ValidationError("--cache-mb must not be negative") }
         if semanticGain != nil && initial == nil { throw ValidationError("--semantic-gain rescales the --initial weights; give --initial too") }
+        if let highNoiseShare, !(0...1).contains(highNoiseShare) { throw ValidationError("--high-noise-share must be in 0…1") }
         if resume && initial != nil { throw ValidationError("--resume continues the run's own weights; --initial only starts a new run") }
     }
 
@@ -107,6 +110,7 @@ struct DAETrainCommand: ParsableCommand {
         options.horizontalFlip = flip
         options.initialWeights = initial.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         options.semanticGain = semanticGain
+        options.highNoiseShare = highNoiseShare
         try options.validate()
         return options
     }
@@ -127,6 +131,7 @@ struct DAETrainCommand: ParsableCommand {
         check("--seed", seed, options.seed)
         check("--held-out", heldOut, options.heldOutFraction)
         check("--flip", flip ? true : nil, options.horizontalFlip)
+        check("--high-noise-share", highNoiseShare, options.highNoiseShare ?? 0)
         guard conflicts.isEmpty else {
             throw ValidationError("--resume continues \(runFolder.path) with its own settings (options.json); only --steps and --checkpoint-every may change, but got: \(conflicts.joined(separator: ", "))")
         }
