@@ -12,11 +12,7 @@ extension Speaker {
     public static func assemble(dae daeURL: URL, s2l s2lURL: URL, dataset: SpeakerDataset, referenceFrame: Int,
                                 steps: Int, name: String, s2lPreset: String? = nil, madeBy: [String: String] = [:]) throws -> Speaker {
         let dae = try loading(daeURL) { try DiffAE.load(checkpoint: $0) }
-        let s2l = try loading(s2lURL) { url in
-            let model = try SpeechToLatentModel(config: try Checkpoint.config(SpeechToLatentConfig.self, from: url))
-            try Checkpoint.load(into: model, from: url, verify: .all)
-            return model
-        }
+        let s2l = try loading(s2lURL, speechToLatent)
         guard (0..<dataset.frameCount).contains(referenceFrame) else {
             throw SpeakerError(file: dataset.root, "reference frame \(referenceFrame) is outside its \(dataset.frameCount) frames")
         }

@@ -51,17 +51,20 @@ public final class Speaker {
         }
         let meta = try SpeakerMeta.read(bundle.appendingPathComponent(Self.metaFile))
         let dae = try Self.loading(bundle.appendingPathComponent(Self.daeFile)) { try DiffAE.load(checkpoint: $0) }
-        let s2l = try Self.loading(bundle.appendingPathComponent(Self.s2lFile)) { url in
-            let model = try SpeechToLatentModel(config: try Checkpoint.config(SpeechToLatentConfig.self, from: url))
-            try Checkpoint.load(into: model, from: url, verify: .all)
-            return model
-        }
+        let s2l = try Self.loading(bundle.appendingPathComponent(Self.s2lFile), Self.speechToLatent)
         let reference = try Self.loading(bundle.appendingPathComponent(Self.referenceFile)) { try SpeakerReference.read($0) }
         try self.init(meta: meta, dae: dae, s2l: s2l, reference: reference, bundle: bundle)
     }
 
     /// Reads the bundle folder at `path` (`Speaker(bundle: "Weights/default")`).
     public convenience init(bundle path: String) throws { try self.init(bundle: URL(fileURLWithPath: path)) }
+
+    /// The speech-to-latent model stored at `url` (a bundle's s2l.h5 or `s2l train`'s checkpoint).
+    static func speechToLatent(_ url: URL) throws -> SpeechToLatentModel {
+        let model = try SpeechToLatentModel(config: try Checkpoint.config(SpeechToLatentConfig.self, from: url))
+        try Checkpoint.load(into: model, from: url, verify: .all)
+        return model
+    }
 
     /// `body(url)`, with any error that does not already name its file wrapped so that it does.
     static func loading<T>(_ url: URL, _ body: (URL) throws -> T) throws -> T {
