@@ -221,11 +221,7 @@ public final class FineTuning {
     /// Stage 4: the bundle, in float16, with the base's decode steps.
     private func assemble(_ report: @escaping (Event) -> Void) throws {
         let baseMeta = try SpeakerMeta.read(base.appendingPathComponent(Speaker.metaFile))
-        let latents = try DAELatents.read(latentsURL)
-        let train = dataset.split().train
-        guard let reference = options.referenceFrame ?? Speaker.typicalFrame(latents, among: train) else {
-            throw DatasetError.notADataset(dataset.root, "no training frames to take the reference x_T from")
-        }
+        let reference = try options.referenceFrame ?? Speaker.typicalTrainingFrame(DAELatents.read(latentsURL), of: dataset)
         report(.started(.bundle, "reference x_T from frame \(reference) (\(baseMeta.defaultSteps) DDIM steps)"))
         var madeBy = [
             "how": "talkingface finetune from \(options.base) on \(options.data)",

@@ -38,9 +38,17 @@ extension Speaker {
         var mean = [Double](repeating: 0, count: z)
         for row in rows { for j in 0..<z { mean[j] += Double(values[row * z + j]) } }
         for j in 0..<z { mean[j] /= Double(rows.count) }
-        func distance(_ row: Int) -> Double {
-            (0..<z).reduce(0) { sum, j in let d = Double(values[row * z + j]) - mean[j]; return sum + d * d }
+        let distances = rows.map { row in
+            (0..<z).reduce(0.0) { sum, j in let d = Double(values[row * z + j]) - mean[j]; return sum + d * d }
         }
-        return latents.frames[rows.min { distance($0) < distance($1) }!]
+        return latents.frames[rows[distances.indices.min { distances[$0] < distances[$1] }!]]
+    }
+
+    /// `typicalFrame` among `dataset`'s training frames (its default split).
+    public static func typicalTrainingFrame(_ latents: DAELatents, of dataset: SpeakerDataset) throws -> Int {
+        guard let frame = typicalFrame(latents, among: dataset.split().train) else {
+            throw SpeakerError(file: dataset.root, "the latents hold none of its training frames to take the reference x_T from; name a reference frame")
+        }
+        return frame
     }
 }

@@ -44,23 +44,16 @@ struct BundleCommand: ParsableCommand {
     func run() throws {
         let logger = Logger(label: "talkingface.bundle")
         let dataset = try SpeakerDataset(at: URL(fileURLWithPath: data))
-        var reference = referenceFrame
-        if reference == nil, let latents {
-            let codes = try DAELatents.read(URL(fileURLWithPath: latents))
-            guard let typical = Speaker.typicalFrame(codes, among: dataset.split().train) else {
-                throw ValidationError("--latents \(latents) holds none of the data set's training frames; pass --reference-frame")
-            }
-            reference = typical
-        }
-        var notes: [String: String] = ["dae": dae, "s2l": s2l, "data": data, "reference_frame": String(reference!)]
+        let reference = try referenceFrame ?? Speaker.typicalTrainingFrame(DAELatents.read(URL(fileURLWithPath: latents!)), of: dataset)
+        var notes: [String: String] = ["dae": dae, "s2l": s2l, "data": data, "reference_frame": String(reference)]
         for note in madeBy {
             let parts = note.split(separator: "=", maxSplits: 1)
             notes[String(parts[0])] = String(parts[1])
         }
         let folder = URL(fileURLWithPath: out)
-        logger.info("inverting frame \(reference!) of \(data) to the shared x_T (\(steps) steps)")
+        logger.info("inverting frame \(reference) of \(data) to the shared x_T (\(steps) steps)")
         let speaker = try Speaker.assemble(
-            dae: URL(fileURLWithPath: dae), s2l: URL(fileURLWithPath: s2l), dataset: dataset, referenceFrame: reference!,
+            dae: URL(fileURLWithPath: dae), s2l: URL(fileURLWithPath: s2l), dataset: dataset, referenceFrame: reference,
             steps: steps, name: name ?? folder.lastPathComponent, madeBy: notes)
         try speaker.write(to: folder, precision: float32 ? .float32 : .float16)
         logger.info("wrote \(folder.path) (\(Speaker.files.joined(separator: ", ")))")

@@ -49,14 +49,7 @@ struct ProbeCommand: ParsableCommand {
 
     func run() throws {
         let logger = Logger(label: "talkingface.probe")
-        var checkpoint = URL(fileURLWithPath: speaker)
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: checkpoint.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            checkpoint = checkpoint.appendingPathComponent("dae.h5")
-        }
-        guard FileManager.default.fileExists(atPath: checkpoint.path) else {
-            throw ValidationError("no DAE checkpoint at \(checkpoint.path)")
-        }
+        let checkpoint = try DAEArguments.modelURL(speaker)
         let model = try DiffAE.load(checkpoint: checkpoint)
         let width = model.config.zSemChannels
 

@@ -7,6 +7,11 @@ import TalkingFace
 enum DAEArguments {
     /// `--model` as given: a .h5 file, or a run folder meaning its dae.h5 (the EMA weights).
     static func loadModel(_ path: String) throws -> DiffAE {
+        try DiffAE.load(checkpoint: modelURL(path))
+    }
+
+    /// The checkpoint `path` names: the file itself, or a folder's (a run's or a bundle's) dae.h5.
+    static func modelURL(_ path: String) throws -> URL {
         var url = URL(fileURLWithPath: path)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -15,7 +20,7 @@ enum DAEArguments {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw ValidationError("--model \(url.path) does not exist; train one with `talkingface dae train` (it writes RUN/dae.h5) or import one with `talkingface weights import`")
         }
-        return try DiffAE.load(checkpoint: url)
+        return url
     }
 
     static func preset(_ name: String) throws -> DiffAEPreset {
