@@ -20,9 +20,11 @@ extension DiffAE {
     /// instead (DiffAE: 0, uniform). Under the ε loss an image error at high noise weighs
     /// ᾱ/(1 − ᾱ) ≪ 1, yet that is where only z_sem can say what the face looks like; a short
     /// CPU run sees too few such steps for the UNet to learn to follow z_sem.
-    public func loss(x0: Tensor, rng: inout RandomGenerator, highNoiseShare: Double = 0) -> Tensor {
+    /// `p2Gamma` weights each image's ε loss instead (`GaussianDiffusion.p2Weight`; nil: equal).
+    public func loss(x0: Tensor, rng: inout RandomGenerator, highNoiseShare: Double = 0, p2Gamma: Double? = nil) -> Tensor {
         let timesteps = trainingTimesteps(x0.shape[0], rng: &rng, highNoiseShare: highNoiseShare)
-        return loss(x0: x0, timesteps: timesteps, noise: Tensor.randn(x0.shape, using: &rng))
+        let weights = p2Gamma.map { gamma in timesteps.map { Float(diffusion.p2Weight($0, gamma: gamma)) } }
+        return loss(x0: x0, timesteps: timesteps, noise: Tensor.randn(x0.shape, using: &rng), weights: weights)
     }
 
     /// `count` training timesteps in 0..<T: uniform (DiffAE's draw, one number each), or with
@@ -37,10 +39,12 @@ extension DiffAE {
     }
 
     /// The training objective at given timesteps (one per image) and noise (x0's shape).
-    public func loss(x0: Tensor, timesteps: [Int], noise: Tensor) -> Tensor {
+    /// With `weights` (one per image) it is the weighted mean Σ wᵢ·mseᵢ / Σ wᵢ.
+    public func loss(x0: Tensor, timesteps: [Int], noise: Tensor, weights: [Float]? = nil) -> Tensor {
         let xt = withoutGradients { diffusion.qSample(x0, timesteps: timesteps, noise: noise) }
         let prediction = predictNoise(xt, timesteps: timesteps, zSem: encoder(x0))
-        return mseLoss(prediction, noise)
+        let perImage = weights.map { Tensor(shape: [$0.count] + Array(repeating: 1, count: x0.rank - 1), values: $0) }
+        return mseLoss(prediction, noise, mask: perImage)
     }
 
     /// z_sem of images (N, 3, S, S) in [−1, 1] → (N, zSem). Inference: no tape, no dropout;

@@ -1,3 +1,4 @@
+import Foundation
 import NeuralNetworks
 
 /// The forward noising process of DDPM/DiffAE: T = 1000 steps, betas linear from 1e-4 to
@@ -31,6 +32,17 @@ public struct GaussianDiffusion: Sendable {
         let signal = Tensor(shape: perImage, values: timesteps.map { Float(alphasCumprod[$0].squareRoot()) })
         let noiseScale = Tensor(shape: perImage, values: timesteps.map { Float((1 - alphasCumprod[$0]).squareRoot()) })
         return signal * x0 + noiseScale * noise
+    }
+
+    /// Signal-to-noise ratio of x_t: ᾱ_t / (1 − ᾱ_t).
+    public func signalToNoise(_ t: Int) -> Double { alphasCumprod[t] / (1 - alphasCumprod[t]) }
+
+    /// P2 weight of the ε loss at t (Choi et al. 2022, "Perception Prioritized Training of
+    /// Diffusion Models"): 1 / (k + SNR_t)^γ. It takes weight from the nearly clean steps,
+    /// which only polish detail, and gives it to the noisy ones, where the coarse content
+    /// (for us: the pose and the mouth that z_sem must supply) is decided. γ = 0: equal.
+    public func p2Weight(_ t: Int, gamma: Double, k: Double = 1) -> Double {
+        1 / pow(k + signalToNoise(t), gamma)
     }
 
     /// The timesteps a `count`-step sampler visits, ascending, as DiffAE spaces them

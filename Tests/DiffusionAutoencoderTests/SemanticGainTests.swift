@@ -20,22 +20,3 @@ final class SemanticGainTests: XCTestCase {
         }
     }
 }
-
-final class TrainingTimestepTests: XCTestCase {
-    func testUniformDrawIsDiffAEsOneNumberPerImage() {
-        let model = DiffAE(preset: .tiny, seed: 1)
-        var a = RandomGenerator(seed: 9), b = RandomGenerator(seed: 9)
-        XCTAssertEqual(model.trainingTimesteps(64, rng: &a), (0..<64).map { _ in Int(b.next() % 1000) })
-        XCTAssertEqual(a.next(), b.next(), "no extra numbers drawn, so old runs resume identically")
-    }
-
-    func testHighNoiseShareDrawsThatShareFromTheNoisierHalf() {
-        let model = DiffAE(preset: .tiny, seed: 1)
-        var rng = RandomGenerator(seed: 3)
-        XCTAssertTrue(model.trainingTimesteps(500, rng: &rng, highNoiseShare: 1).allSatisfy { (500..<1000).contains($0) })
-        let mixed = model.trainingTimesteps(4000, rng: &rng, highNoiseShare: 0.5)
-        let high = Double(mixed.filter { $0 >= 500 }.count) / 4000  // expected 0.5 + 0.5 · 0.5
-        XCTAssertEqual(high, 0.75, accuracy: 0.03)
-        XCTAssertTrue(mixed.allSatisfy { (0..<1000).contains($0) })
-    }
-}

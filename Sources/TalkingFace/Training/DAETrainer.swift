@@ -131,11 +131,12 @@ public final class DAETrainer {
         let flip = options.horizontalFlip
         let batchSize = options.batchSize
         let highNoiseShare = options.highNoiseShare ?? 0
+        let p2Gamma = options.p2Gamma
         let result = try loop.run { context in
             let indices = context.dataOrder!.next(batchSize)
             let flips = flip ? indices.map { _ in context.generators["flip"]!.next() & 1 == 1 } : nil
             let x0 = try frames.batch(indices, flipped: flips)  // (B, 3, S, S)
-            return model.loss(x0: x0, rng: &context.generators["noise"]!, highNoiseShare: highNoiseShare)
+            return model.loss(x0: x0, rng: &context.generators["noise"]!, highNoiseShare: highNoiseShare, p2Gamma: p2Gamma)
         }
         if let saveError { throw saveError }
         return result

@@ -43,6 +43,8 @@ public struct DAETrainingOptions: Codable, Equatable, Sendable {
     public var semanticGain: Float?
     /// Share of timesteps drawn from the noisier half (`DiffAE.loss`); nil: DiffAE's uniform draw.
     public var highNoiseShare: Double?
+    /// γ of the P2 loss weight 1/(1 + SNR)^γ per image (`GaussianDiffusion.p2Weight`); nil: DiffAE's equal weights.
+    public var p2Gamma: Double?
 
     public init(data: [String], preset: DiffAEPreset, steps: Int, warmupSteps: Int? = nil) {
         self.data = data
@@ -61,6 +63,7 @@ public struct DAETrainingOptions: Codable, Equatable, Sendable {
         if steps < 1 { try fail("--steps must be at least 1 (got \(steps))") }
         if batchSize < 1 { try fail("--batch must be at least 1 (got \(batchSize))") }
         if !(learningRate > 0 && learningRate.isFinite) { try fail("--lr must be positive (got \(learningRate))") }
+        if let p2Gamma, !(p2Gamma >= 0 && p2Gamma <= 4) { try fail("--p2-gamma must be in 0…4 (got \(p2Gamma))") }
         if !(emaDecay >= 0 && emaDecay < 1) { try fail("--ema must be in [0, 1) (got \(emaDecay))") }
         if warmupSteps < 0 || warmupSteps > steps { try fail("--warmup must be in 0...\(steps) (got \(warmupSteps))") }
         if checkpointEvery < 1 { try fail("--checkpoint-every must be at least 1 (got \(checkpointEvery))") }

@@ -48,6 +48,8 @@ struct DAETrainCommand: ParsableCommand {
     var semanticGain: Float?
     @Option(help: "Share of training timesteps drawn from the noisier half (default 0: DiffAE's uniform draw).")
     var highNoiseShare: Double?
+    @Option(help: "Weight each image's loss by 1/(1 + SNR)^γ (P2; 1 is the paper's choice; default: equal weights).")
+    var p2Gamma: Double?
 
     func validate() throws {
         if !resume && data.isEmpty { throw ValidationError("give at least one --data folder (a speaker data set; see `talkingface synth`)") }
@@ -111,6 +113,7 @@ struct DAETrainCommand: ParsableCommand {
         options.initialWeights = initial.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         options.semanticGain = semanticGain
         options.highNoiseShare = highNoiseShare
+        options.p2Gamma = p2Gamma
         try options.validate()
         return options
     }
@@ -132,6 +135,7 @@ struct DAETrainCommand: ParsableCommand {
         check("--held-out", heldOut, options.heldOutFraction)
         check("--flip", flip ? true : nil, options.horizontalFlip)
         check("--high-noise-share", highNoiseShare, options.highNoiseShare ?? 0)
+        check("--p2-gamma", p2Gamma, options.p2Gamma ?? 0)
         guard conflicts.isEmpty else {
             throw ValidationError("--resume continues \(runFolder.path) with its own settings (options.json); only --steps and --checkpoint-every may change, but got: \(conflicts.joined(separator: ", "))")
         }
