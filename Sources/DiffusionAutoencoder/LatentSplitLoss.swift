@@ -11,12 +11,16 @@ public struct LatentSplitWeights: Codable, Equatable, Sendable {
     public var pose: Float
     /// Mean squared correlation between [z_id | z_exp] and the pose labels.
     public var decorrelation: Float
+    /// Between-speaker share of [z_pose | z_exp]'s variance: identity belongs in z_id alone.
+    public var speakerShare: Float
 
-    public init(swap: Float = 1, idVariance: Float = 0.1, pose: Float = 10, decorrelation: Float = 0.1) {
+    public init(swap: Float = 1, idVariance: Float = 0.1, pose: Float = 10, decorrelation: Float = 0.1,
+                speakerShare: Float = 0.1) {
         self.swap = swap
         self.idVariance = idVariance
         self.pose = pose
         self.decorrelation = decorrelation
+        self.speakerShare = speakerShare
     }
 }
 
@@ -38,6 +42,10 @@ public struct LatentSplitWeights: Codable, Equatable, Sendable {
 ///                    A ratio, so it cannot be won by shrinking z_id (a raw variance
 ///                    penalty could, leaving identity to the other parts); needs ≥ 2
 ///                    speakers in the batch.
+///     speakerShare   the same ratio's complement for [z_pose | z_exp]: Σ_frames ‖speaker
+///                    mean − batch mean‖² / Σ_frames ‖z − batch mean‖², the share of their
+///                    variance that tells speakers apart. Without it nothing keeps a copy
+///                    of the identity out of z_exp. Needs ≥ 2 speakers in the batch.
 ///     pose           MSE between poseHead(z_pose) and (yaw, pitch, roll).
 ///     decorrelation  mean over (latent channel, pose angle) of the squared batch correlation
 ///                    between a channel of [z_id | z_exp] and an angle: keeps linearly
@@ -66,6 +74,7 @@ public final class LatentSplitLoss: Module {
         /// swap minus the plain ε loss of the swapped frames (same t and ε); no gradient.
         public var swapExcess: Float?
         public var idVariance: Tensor?
+        public var speakerShare: Tensor?
         public var pose: Tensor?
         public var decorrelation: Tensor?
         /// epsilon + Σ weight · term over the terms present: what to back-propagate.
@@ -74,7 +83,8 @@ public final class LatentSplitLoss: Module {
         /// Every term's value by name (absent terms left out), for logs.
         public var values: [String: Float] {
             var v = ["epsilon": epsilon.item, "total": total.item]
-            for (name, term) in [("swap", swap), ("id_variance", idVariance), ("pose", pose), ("decorrelation", decorrelation)] {
+            for (name, term) in [("swap", swap), ("id_variance", idVariance), ("speaker_share", speakerShare),
+                                 ("pose", pose), ("decorrelation", decorrelation)] {
                 if let term { v[name] = term.item }
             }
             if let swapExcess { v["swap_excess"] = swapExcess }
@@ -127,6 +137,12 @@ public final class LatentSplitLoss: Module {
         if weights.idVariance != 0, let ratio = LatentSplitLoss.withinSpeakerVarianceRatio(parts.id, speakers: speakers) {
             terms.idVariance = ratio
             total = total + weights.idVariance * ratio
+        }
+        if weights.speakerShare != 0, split.pose + split.expression > 0,
+           let within = LatentSplitLoss.withinSpeakerVarianceRatio(
+               concat([parts.pose, parts.expression].filter { $0.shape[1] > 0 }, dim: 1), speakers: speakers) {
+            terms.speakerShare = 1 - within
+            total = total + weights.speakerShare * terms.speakerShare!
         }
         if let pose {
             if weights.pose != 0 && split.pose > 0 {

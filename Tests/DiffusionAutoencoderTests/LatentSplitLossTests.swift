@@ -84,7 +84,7 @@ final class LatentSplitLossTests: XCTestCase {
         rng = RandomGenerator(seed: 4)
         XCTAssertEqual(terms.epsilon.item, model.loss(x0: x0, rng: &rng).item, accuracy: 1e-5)
         let weighted = terms.epsilon.item + 1 * terms.swap!.item + 0.1 * terms.idVariance!.item + 10 * terms.pose!.item
-            + 0.1 * terms.decorrelation!.item
+            + 0.1 * terms.decorrelation!.item + 0.1 * terms.speakerShare!.item
         XCTAssertEqual(terms.total.item, weighted, accuracy: 1e-5, "total = ε + Σ default weight · term")
     }
 
@@ -97,7 +97,7 @@ final class LatentSplitLossTests: XCTestCase {
         XCTAssertNil(terms.pose)
         XCTAssertNil(terms.decorrelation)
         XCTAssertNotNil(terms.idVariance)
-        XCTAssertEqual(Set(terms.values.keys), ["epsilon", "total", "id_variance"])
+        XCTAssertEqual(Set(terms.values.keys), ["epsilon", "total", "id_variance", "speaker_share"])
     }
 
     /// Every term's gradient against central differences, for encoder, UNet and pose-head
@@ -112,6 +112,7 @@ final class LatentSplitLossTests: XCTestCase {
 
         let pick: [(String, (LatentSplitLoss.Terms) -> Tensor?)] = [
             ("epsilon", { $0.epsilon }), ("swap", { $0.swap }), ("id_variance", { $0.idVariance }),
+            ("speaker_share", { $0.speakerShare }),
             ("pose", { $0.pose }), ("decorrelation", { $0.decorrelation }), ("total", { $0.total }),
         ]
         func evaluate() -> LatentSplitLoss.Terms {

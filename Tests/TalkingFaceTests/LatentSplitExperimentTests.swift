@@ -41,7 +41,7 @@ final class LatentSplitExperimentTests: XCTestCase {
         let split = LatentSplit(id: 4, pose: 4, expression: 4)
 
         for (label, weights) in [("split", LatentSplitWeights()),
-                                 ("unsplit", LatentSplitWeights(swap: 0, idVariance: 0, pose: 0, decorrelation: 0))] {
+                                 ("unsplit", LatentSplitWeights(swap: 0, idVariance: 0, pose: 0, decorrelation: 0, speakerShare: 0))] {
             var rng = RandomGenerator(seed: 5)
             let model = DiffAE(config: config, rng: &rng)
             let loss = LatentSplitLoss(split: split, weights: weights, rng: &rng)

@@ -11,6 +11,10 @@ import NeuralNetworks
 ///     RUN/dae.h5           the EMA weights: the model to encode and decode with
 ///     RUN/loss.csv         step, loss, smoothed loss, learning rate, gradient norm
 ///
+/// With `options.latentSplit` the loss is `LatentSplitLoss`'s (ε + the split pressures, the
+/// data sets serving as speaker ids) and the run also holds RUN/latent_split.h5 (the pose
+/// head) and RUN/dae.split.json (the split, which `talkingface probe` reads).
+///
 /// The checkpoint and dae.h5 are written every `checkpointEvery` steps, at the end and on
 /// Ctrl-C; a resumed run is bit-identical to one that never stopped. A NaN or infinite
 /// loss stops the run with both files from the last good checkpoint left untouched.
@@ -21,6 +25,8 @@ public final class DAETrainer {
     public let options: DAETrainingOptions
     public let run: URL
     public let model: DiffAE
+    /// The latent split's pressures and pose head, when the run has a split.
+    public let splitLoss: LatentSplitLoss?
     public let frames: TrainingFrames
     public let loop: TrainingLoop
 
@@ -28,6 +34,9 @@ public final class DAETrainer {
     public var modelURL: URL { run.appendingPathComponent("dae.h5") }
     public var optionsURL: URL { run.appendingPathComponent("options.json") }
     public var logURL: URL { run.appendingPathComponent("loss.csv") }
+    public var splitLossURL: URL { run.appendingPathComponent("latent_split.h5") }
+    /// The latest split terms by name (epsilon, swap, pose, …), for progress lines.
+    public private(set) var lastSplitTerms: [String: Float] = [:]
 
     /// Opens the data, builds the model and loop; with `resume`, restores RUN/checkpoint.h5
     /// (the options must be the run's own, see `resumeOptions`). A new run refuses a folder
@@ -69,10 +78,17 @@ public final class DAETrainer {
                 model.encoder.amplifySemanticCode(by: gain, around: zSem.mean(dims: [0], keepDims: true))
             }
         }
+        var splitRNG = RandomGenerator(seed: options.seed &+ 4)  // the pose head's initial weights
+        let splitLoss = options.latentSplit.map {
+            LatentSplitLoss(split: $0, weights: options.latentSplitWeights ?? LatentSplitWeights(), rng: &splitRNG)
+        }
+        self.splitLoss = splitLoss
+        let dae = model
+        let trained: Module = splitLoss.map { SplitTrainingModel(dae: dae, latentSplit: $0) } ?? dae
         let schedule = WarmupCosineSchedule(peak: options.learningRate, warmupSteps: options.warmupSteps,
                                             totalSteps: options.steps, minimumRatio: 1)  // ratio 1: constant after warm-up
         loop = TrainingLoop(
-            model: model, optimizer: AdamW(learningRate: options.learningRate, weightDecay: options.weightDecay),
+            model: trained, optimizer: AdamW(learningRate: options.learningRate, weightDecay: options.weightDecay),
             ema: EMA(decay: options.emaDecay), learningRate: { schedule($0) }, maxGradientNorm: options.gradientClip,
             totalSteps: options.steps, checkpoint: checkpoint, checkpointEvery: options.checkpointEvery,
             config: config,
@@ -136,16 +152,29 @@ public final class DAETrainer {
             let indices = context.dataOrder!.next(batchSize)
             let flips = flip ? indices.map { _ in context.generators["flip"]!.next() & 1 == 1 } : nil
             let x0 = try frames.batch(indices, flipped: flips)  // (B, 3, S, S)
+            if let splitLoss {
+                let terms = splitLoss(model: model, x0: x0, speakers: frames.spanIndices(indices),
+                                      pose: frames.poses(indices), rng: &context.generators["noise"]!)
+                lastSplitTerms = terms.values
+                return terms.total
+            }
             return model.loss(x0: x0, rng: &context.generators["noise"]!, highNoiseShare: highNoiseShare, p2Gamma: p2Gamma)
         }
         if let saveError { throw saveError }
         return result
     }
 
-    /// Writes the EMA weights (the model to use) to RUN/dae.h5.
+    /// Writes the EMA weights (the model to use) to RUN/dae.h5; with a split also the pose
+    /// head and the split beside it.
     public func saveModel() throws {
-        guard let ema = loop.ema else { return try model.save(to: modelURL) }
-        try ema.withAveragedWeights(in: model) { try model.save(to: modelURL) }
+        let save = {
+            try self.model.save(to: self.modelURL)
+            guard let splitLoss = self.splitLoss else { return }
+            try splitLoss.save(to: self.splitLossURL)
+            try splitLoss.split.write(to: LatentSplit.sidecar(of: self.modelURL))
+        }
+        guard let ema = loop.ema else { return try save() }
+        try ema.withAveragedWeights(in: loop.model) { try save() }
     }
 }
 

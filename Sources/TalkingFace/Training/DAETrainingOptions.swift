@@ -45,6 +45,11 @@ public struct DAETrainingOptions: Codable, Equatable, Sendable {
     public var highNoiseShare: Double?
     /// γ of the P2 loss weight 1/(1 + SNR)^γ per image (`GaussianDiffusion.p2Weight`); nil: DiffAE's equal weights.
     public var p2Gamma: Double?
+    /// z_sem = [z_id | z_pose | z_exp], trained with `LatentSplitLoss`'s pressures (DESIGN §8);
+    /// nil: DiffAE's unsplit z_sem and its plain ε loss.
+    public var latentSplit: LatentSplit?
+    /// How much each split pressure counts (nil: `LatentSplitWeights()`'s defaults).
+    public var latentSplitWeights: LatentSplitWeights?
 
     public init(data: [String], preset: DiffAEPreset, steps: Int, warmupSteps: Int? = nil) {
         self.data = data
@@ -64,6 +69,12 @@ public struct DAETrainingOptions: Codable, Equatable, Sendable {
         if batchSize < 1 { try fail("--batch must be at least 1 (got \(batchSize))") }
         if !(learningRate > 0 && learningRate.isFinite) { try fail("--lr must be positive (got \(learningRate))") }
         if let p2Gamma, !(p2Gamma >= 0 && p2Gamma <= 4) { try fail("--p2-gamma must be in 0…4 (got \(p2Gamma))") }
+        if let latentSplit {
+            let width = preset.config.zSemChannels
+            if latentSplit.total != width { try fail("--split \(latentSplit.sizes.map(String.init).joined(separator: ",")) adds up to \(latentSplit.total), but the \(preset.rawValue) z_sem has \(width) channels") }
+            if horizontalFlip { try fail("--split trains a pose head on the pose labels, which a mirrored frame contradicts; drop --flip") }
+            if highNoiseShare != nil || p2Gamma != nil { try fail("--split trains on DiffAE's own ε loss; it does not combine with --high-noise-share or --p2-gamma") }
+        }
         if !(emaDecay >= 0 && emaDecay < 1) { try fail("--ema must be in [0, 1) (got \(emaDecay))") }
         if warmupSteps < 0 || warmupSteps > steps { try fail("--warmup must be in 0...\(steps) (got \(warmupSteps))") }
         if checkpointEvery < 1 { try fail("--checkpoint-every must be at least 1 (got \(checkpointEvery))") }

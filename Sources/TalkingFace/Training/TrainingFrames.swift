@@ -66,6 +66,21 @@ public final class TrainingFrames {
         return (lo, spans[lo].frames.lowerBound + index - offsets[lo])
     }
 
+    /// The span (data set) each frame comes from: the speaker ids of the latent split's pressures.
+    public func spanIndices(_ indices: [Int]) -> [Int] { indices.map { location(of: $0).span } }
+
+    /// The head pose of each frame (B, 3) in radians (yaw, pitch, roll); nil when a frame's
+    /// data set has no pose.csv.
+    public func poses(_ indices: [Int]) -> Tensor? {
+        var values: [Float] = []
+        for index in indices {
+            let (span, frame) = location(of: index)
+            guard let track = spans[span].dataset.pose, frame < track.count else { return nil }
+            values += [track.yaw[frame], track.pitch[frame], track.roll[frame]]
+        }
+        return Tensor(shape: [indices.count, 3], values: values)
+    }
+
     /// The frames at `indices` as (B, 3, S, S), each mirrored left–right where `flipped` says.
     public func batch(_ indices: [Int], flipped: [Bool]? = nil) throws -> Tensor {
         precondition(flipped == nil || flipped!.count == indices.count, "one flip flag per frame")

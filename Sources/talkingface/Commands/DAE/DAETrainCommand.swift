@@ -50,6 +50,8 @@ struct DAETrainCommand: ParsableCommand {
     var highNoiseShare: Double?
     @Option(help: "Weight each image's loss by 1/(1 + SNR)^γ (P2; 1 is the paper's choice; default: equal weights).")
     var p2Gamma: Double?
+    @Option(help: ArgumentHelp("Train z_sem as [z_id | z_pose | z_exp] with these sizes (DESIGN §8): identity swap between frames of one data set, a pose head on z_pose, identity kept out of the rest. Give two or more --data folders (one per speaker).", valueName: "ID,POSE,EXP"))
+    var split: String?
 
     func validate() throws {
         if !resume && data.isEmpty { throw ValidationError("give at least one --data folder (a speaker data set; see `talkingface synth`)") }
@@ -58,6 +60,7 @@ struct DAETrainCommand: ParsableCommand {
         if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
         if cacheMb < 0 { throw ValidationError("--cache-mb must not be negative") }
         if semanticGain != nil && initial == nil { throw ValidationError("--semantic-gain rescales the --initial weights; give --initial too") }
+        if let split, LatentSplit(parsing: split) == nil { throw ValidationError("--split wants three sizes ID,POSE,EXP, e.g. 64,32,416; got '\(split)'") }
         if let highNoiseShare, !(0...1).contains(highNoiseShare) { throw ValidationError("--high-noise-share must be in 0…1") }
         if resume && initial != nil { throw ValidationError("--resume continues the run's own weights; --initial only starts a new run") }
     }
@@ -84,6 +87,10 @@ struct DAETrainCommand: ParsableCommand {
                 line.update(report)
                 if report.checkpointSaved && report.step < report.totalSteps {
                     line.note("checkpoint at step \(report.step) → \(trainer.checkpointURL.path), \(trainer.modelURL.path)")
+                    if trainer.splitLoss != nil {
+                        line.note("split terms: " + trainer.lastSplitTerms.sorted { $0.key < $1.key }
+                            .map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: ", "))
+                    }
                 }
             }
         } catch {
@@ -114,6 +121,7 @@ struct DAETrainCommand: ParsableCommand {
         options.semanticGain = semanticGain
         options.highNoiseShare = highNoiseShare
         options.p2Gamma = p2Gamma
+        options.latentSplit = split.flatMap(LatentSplit.init(parsing:))
         try options.validate()
         return options
     }
@@ -136,6 +144,7 @@ struct DAETrainCommand: ParsableCommand {
         check("--flip", flip ? true : nil, options.horizontalFlip)
         check("--high-noise-share", highNoiseShare, options.highNoiseShare ?? 0)
         check("--p2-gamma", p2Gamma, options.p2Gamma ?? 0)
+        check("--split", split.flatMap(LatentSplit.init(parsing:)), options.latentSplit ?? LatentSplit(id: 0, pose: 0, expression: 0))
         guard conflicts.isEmpty else {
             throw ValidationError("--resume continues \(runFolder.path) with its own settings (options.json); only --steps and --checkpoint-every may change, but got: \(conflicts.joined(separator: ", "))")
         }

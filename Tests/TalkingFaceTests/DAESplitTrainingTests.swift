@@ -1,0 +1,65 @@
+import DiffusionAutoencoder
+import Foundation
+import MediaIO
+import TalkingFace
+import XCTest
+
+/// `dae train --split`: the latent-split pressures inside the trainer (the data sets serve as
+/// speaker ids), its extra files, and resume.
+final class DAESplitTrainingTests: XCTestCase {
+    private func options(_ data: [URL], steps: Int) -> DAETrainingOptions {
+        var options = DAETrainingOptions(data: data.map(\.path), preset: .tiny, steps: steps, warmupSteps: 2)
+        options.batchSize = 6
+        options.learningRate = 1e-3
+        options.emaDecay = 0.9
+        options.checkpointEvery = 100
+        options.seed = 3
+        options.gapSeconds = 0.2
+        options.latentSplit = LatentSplit(id: 8, pose: 8, expression: 16)  // tiny's z_sem is 32 wide
+        return options
+    }
+
+    private func twoSpeakers(_ scratch: ScratchFolder) throws -> [URL] {
+        let data = [scratch.path("speaker_a"), scratch.path("speaker_b")]
+        for url in data { try DAETestData.write(to: url) }
+        return data
+    }
+
+    func testSplitRunWritesItsPoseHeadAndSplitAndResumesBitIdentically() throws {
+        let scratch = try ScratchFolder()
+        let data = try twoSpeakers(scratch)
+
+        let straight = try DAETrainer(options: options(data, steps: 5), run: scratch.path("straight"))
+        XCTAssertEqual(try straight.train().step, 5)
+        // Batches of 6 from two data sets: the speaker terms and the pose head all took part.
+        XCTAssertTrue(Set(straight.lastSplitTerms.keys).isSuperset(of: ["epsilon", "swap", "id_variance", "speaker_share", "pose"]),
+                      "\(straight.lastSplitTerms.keys.sorted())")
+        XCTAssertEqual(try LatentSplit.read(LatentSplit.sidecar(of: straight.modelURL)), LatentSplit(id: 8, pose: 8, expression: 16))
+        let head = try LatentSplitLoss.load(straight.splitLossURL)
+        XCTAssertEqual(head.split.pose, 8)
+        XCTAssertEqual(try DiffAE.load(checkpoint: straight.modelURL).config, DiffAEPreset.tiny.config, "dae.h5 is a plain DiffAE")
+
+        let first = try DAETrainer(options: options(data, steps: 5), run: scratch.path("stopped"))
+        XCTAssertTrue(try first.train { if $0.step == 2 { first.loop.requestStop() } }.interrupted)
+        let resumed = try DAETrainer(options: DAETrainer.resumeOptions(run: scratch.path("stopped")),
+                                     run: scratch.path("stopped"), resume: true)
+        XCTAssertEqual(resumed.options.latentSplit, LatentSplit(id: 8, pose: 8, expression: 16), "options.json keeps the split")
+        XCTAssertEqual(try resumed.train().step, 5)
+        func bits(_ url: URL) throws -> [String: [UInt32]] {
+            try TensorFile.read(url).tensors.mapValues { $0.values.map(\.bitPattern) }
+        }
+        XCTAssertEqual(try bits(resumed.modelURL), try bits(straight.modelURL))
+        XCTAssertEqual(try bits(resumed.splitLossURL), try bits(straight.splitLossURL))
+    }
+
+    func testSplitThatDoesNotFitOrContradictsTheOptionsIsRefused() throws {
+        let scratch = try ScratchFolder()
+        let data = try twoSpeakers(scratch)
+        var wrongWidth = options(data, steps: 2)
+        wrongWidth.latentSplit = LatentSplit(id: 8, pose: 8, expression: 8)
+        XCTAssertThrowsError(try wrongWidth.validate()) { XCTAssertTrue("\($0)".contains("32 channels"), "\($0)") }
+        var flipped = options(data, steps: 2)
+        flipped.horizontalFlip = true
+        XCTAssertThrowsError(try flipped.validate()) { XCTAssertTrue("\($0)".contains("--flip"), "\($0)") }
+    }
+}
