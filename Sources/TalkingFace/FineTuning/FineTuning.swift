@@ -144,6 +144,9 @@ public final class FineTuning {
             daeOptions.batchSize = options.batchSize
             daeOptions.learningRate = options.daeLearningRate
             daeOptions.seed = options.seed
+            // The average starts at the base weights: a 1,000-step horizon would keep most of
+            // them through a short fine-tune, so average over a tenth of the run instead.
+            daeOptions.emaDecay = Float(Swift.min(0.999, Swift.max(0.9, 1 - 10 / Double(options.daeSteps))))
             daeOptions.checkpointEvery = options.checkpointEvery
             daeOptions.initialWeights = base.appendingPathComponent(Speaker.daeFile).standardizedFileURL.path
         }
