@@ -73,13 +73,17 @@ public enum Video {
         return parts.count == 2 && parts[1] > 0 ? num / parts[1] : num
     }
 
-    /// Decodes every frame of `video` into `folder` as `00000.png …` (folder created if needed),
-    /// each decoded frame exactly once (no duplication or dropping). Returns the frame count.
+    /// Decodes the frames of `video` into `folder` as `00000.png …` (folder created if needed):
+    /// each decoded frame exactly once (no duplication or dropping), or resampled to
+    /// `frameRate`. Returns the frame count.
     @discardableResult
-    public static func extractFrames(from video: URL, to folder: URL) throws -> Int {
+    public static func extractFrames(from video: URL, to folder: URL, frameRate: Double? = nil) throws -> Int {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try run("ffmpeg", ["-nostdin", "-v", "error", "-y", "-i", video.path, "-fps_mode", "passthrough",
-                           "-start_number", "0", "-pix_fmt", "rgb24", folder.appendingPathComponent("%05d.png").path])
+        // Every frame as stored, or (with `frameRate`) ffmpeg's fps filter: the frame nearest each
+        // 1/frameRate tick, dropped or repeated, so the length in seconds stays the same.
+        let timing = frameRate.map { ["-vf", "fps=\($0)"] } ?? ["-fps_mode", "passthrough"]
+        try run("ffmpeg", ["-nostdin", "-v", "error", "-y", "-i", video.path] + timing +
+                          ["-start_number", "0", "-pix_fmt", "rgb24", folder.appendingPathComponent("%05d.png").path])
         let count = try frameCount(in: folder)
         guard count > 0 else { throw VideoError.noFrames(folder) }
         return count

@@ -63,20 +63,24 @@ public struct SpeakerDataset {
 
     /// Extracts `video`'s frames (ffmpeg) into `root/frames`, its audio into `root/audio.wav`
     /// when present, and writes `meta.json` with the video's frame rate.
-    public static func importVideo(_ video: URL, into root: URL, existingMeta: DatasetMeta? = nil) throws {
+    /// With `frameRate` the frames are resampled to it (`Video.extractFrames`); otherwise every
+    /// stored frame is kept at the video's own rate.
+    public static func importVideo(_ video: URL, into root: URL, existingMeta: DatasetMeta? = nil,
+                                   frameRate: Double? = nil) throws {
         let fm = FileManager.default
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
         let frames = root.appendingPathComponent("frames")
         // Extract into a scratch folder and rename, so an interrupted run leaves no partial frames/.
         let scratch = root.appendingPathComponent(".frames.partial")
         try? fm.removeItem(at: scratch)
-        let count = try Video.extractFrames(from: video, to: scratch)
+        let count = try Video.extractFrames(from: video, to: scratch, frameRate: frameRate)
         try fm.moveItem(at: scratch, to: frames)
         let audio = root.appendingPathComponent("audio.wav")
         if !fm.fileExists(atPath: audio.path), try Video.hasAudio(video) {
             try Video.extractAudio(from: video, to: audio)
         }
-        var meta = try existingMeta ?? DatasetMeta(fps: Video.frameRate(of: video))
+        var meta = try existingMeta ?? DatasetMeta(fps: frameRate ?? Video.frameRate(of: video))
+        if let frameRate { meta.fps = frameRate }
         meta.frameCount = count
         let first = try PNG.read(frames.appendingPathComponent(Video.frameName(0)))
         meta.width = first.width

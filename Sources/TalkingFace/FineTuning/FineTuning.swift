@@ -56,6 +56,10 @@ public struct FineTuneOptions: Codable, Equatable, Sendable {
 /// A stage that has finished is skipped; one that was interrupted continues from its
 /// checkpoint. Without audio in the data only the DAE stages run.
 public final class FineTuning {
+    /// The frame rate speech-to-latent models work at (DESIGN §6): videos with speech are
+    /// brought to it on import.
+    public static let speechFrameRate = 25.0
+
     public enum Stage: String, CaseIterable, Sendable {
         case dae, encode, s2l, bundle
     }
