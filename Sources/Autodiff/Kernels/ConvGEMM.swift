@@ -105,10 +105,8 @@ enum ConvGEMM {
             let yg = y + (item.n * g.outChannels + item.gi * og) * plane           // (og, outH·outW)
             // Pointwise: the input plane is its own im2col matrix (ld = plane).
             let (b, ldb) = g.isPointwise ? (xg + offset, plane) : (col, pixels)
-            cblas_sgemm(
-                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outputs.count), Int32(pixels), Int32(k),
-                1, weight + (item.gi * og + outputs.lowerBound) * k, Int32(k), b, Int32(ldb),
-                0, yg + outputs.lowerBound * plane + offset, Int32(plane))
+            sgemmOverwriting(m: outputs.count, n: pixels, k: k, a: weight + (item.gi * og + outputs.lowerBound) * k, lda: k,
+                             b: b, ldb: ldb, c: yg + outputs.lowerBound * plane + offset, ldc: plane)
             // The bias goes on while the output tile is still in cache.
             if let bias {
                 for o in outputs {
@@ -275,9 +273,8 @@ enum ConvGEMM {
                     for top in stride(from: 0, to: g.outH, by: g.tileRows) {
                         let rows = top..<min(g.outH, top + g.tileRows)
                         let pixels = rows.count * g.outW
-                        cblas_sgemm(
-                            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(pixels), Int32(og),
-                            1, weight + gi * og * k, Int32(k), gyg + top * g.outW, Int32(plane), 0, gcol, Int32(pixels))
+                        sgemmOverwriting(transA: true, m: k, n: pixels, k: og, a: weight + gi * og * k, lda: k,
+                                         b: gyg + top * g.outW, ldb: plane, c: gcol, ldc: pixels)
                         col2im(gcol, channels: cg, g, rows: rows, addingInto: gxg)
                     }
                 }

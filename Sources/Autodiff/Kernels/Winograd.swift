@@ -146,9 +146,8 @@ enum Winograd {
                 }
             }
             Parallel.forEach(16) { p in
-                cblas_sgemm(
-                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(o), Int32(tiles), Int32(c),
-                    1, u + p * o * c, Int32(c), v + p * c * tiles, Int32(tiles), 0, m + p * o * tiles, Int32(tiles))
+                sgemmOverwriting(m: o, n: tiles, k: c, a: u + p * o * c, lda: c, b: v + p * c * tiles, ldb: tiles,
+                                 c: m + p * o * tiles, ldc: tiles)
             }
             Parallel.forRanges(o, minimum: 16) { outputs in
                 for oc in outputs {
