@@ -83,13 +83,14 @@ enum ConvGEMM {
     }
 
     /// x (N, C, H, W), w (O, C/g, kH, kW), bias (O)? → y (N, O, outH, outW).
-    /// 3×3 stride-1 convolutions go through Winograd's F(2×2, 3×3) instead.
+    /// 3×3 stride-1 convolutions go through Winograd's F(2×2, 3×3) instead, with the
+    /// weight's transform `winogradKernels` (16, O, C) when the caller already has it.
     static func forward(
-        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        _ g: ConvGeometry, y: UnsafeMutablePointer<Float>
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, winogradKernels: UnsafePointer<Float>? = nil,
+        bias: UnsafePointer<Float>?, _ g: ConvGeometry, y: UnsafeMutablePointer<Float>
     ) {
         if Winograd.applies(to: g) {
-            Winograd.forward(x: x, weight: weight, bias: bias, g, y: y)
+            Winograd.forward(x: x, weight: weight, transformed: winogradKernels, bias: bias, g, y: y)
             return
         }
         let (cg, og, k, plane) = (g.groupInChannels, g.groupOutChannels, g.patchSize, g.outPlane)

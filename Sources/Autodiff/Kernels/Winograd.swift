@@ -99,10 +99,11 @@ enum Winograd {
         }
     }
 
-    /// x (N, C, H, W), w (O, C, 3, 3), bias (O)? → y (N, O, outH, outW).
+    /// x (N, C, H, W), w (O, C, 3, 3), bias (O)? → y (N, O, outH, outW). `transformed`: w's
+    /// `transformWeights` (16, O, C) made earlier (a cache), else it is made here.
     static func forward(
-        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        _ g: ConvGeometry, y: UnsafeMutablePointer<Float>
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, transformed: UnsafePointer<Float>? = nil,
+        bias: UnsafePointer<Float>?, _ g: ConvGeometry, y: UnsafeMutablePointer<Float>
     ) {
         let (c, o) = (g.inChannels, g.outChannels)
         let tilesH = (g.outH + 1) / 2, tilesW = (g.outW + 1) / 2
@@ -113,9 +114,10 @@ enum Winograd {
         defer { BufferPool.shared.give(padded, count: g.batch * c * plane) }
         splitColumns(x, planes: g.batch * c, height: g.height, width: g.width, top: g.padH, left: g.padW,
                      rows: rows, half: half, into: padded)
-        let u = BufferPool.shared.take(16 * o * c)   // (16, O, C)
-        defer { BufferPool.shared.give(u, count: 16 * o * c) }
-        transformWeights(weight, outChannels: o, inChannels: c, into: u)
+        let fresh = transformed == nil ? BufferPool.shared.take(16 * o * c) : nil
+        defer { if let fresh { BufferPool.shared.give(fresh, count: 16 * o * c) } }
+        if let fresh { transformWeights(weight, outChannels: o, inChannels: c, into: fresh) }
+        let u = transformed ?? UnsafePointer(fresh!)   // (16, O, C)
 
         // Blocks of whole tile rows within one image, cut alike in every image. A block that
         // spanned images (as it once did, for wider GEMMs on small images) put an image's tiles
