@@ -69,7 +69,7 @@ public final class ResBlock: Module {
             guard let lateral else { preconditionFailure("ResBlock with a lateral input called without one") }
             x = concat([x, lateral], dim: 1)
         }
-        var h = silu(_inNorm(x))
+        var h = _inNorm.thenSiLU(x)
         switch resample {
         case .none: break
         case .down: (h, x) = (avgPool2d(h, kernel: 2, stride: 2), avgPool2d(x, kernel: 2, stride: 2))
@@ -85,7 +85,7 @@ public final class ResBlock: Module {
             let zScale = condLinear(conditioning.activatedZSem)                       // (N, C)
             // GN(h)·(1+t_scale)+t_shift, then ·(1+z_scale): one scale and one shift per (n, c).
             let zFactor = 1 + zScale
-            h = modulatedSiLU(outNorm(h), scale: (1 + ts[0]) * zFactor, shift: ts[1] * zFactor)
+            h = normalizedModulatedSiLU(h, norm: outNorm, scale: (1 + ts[0]) * zFactor, shift: ts[1] * zFactor)
             h = outConv(outDropout(h))
         }
         if let skipConnection { x = skipConnection(x) }
