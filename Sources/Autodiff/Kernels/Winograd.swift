@@ -354,7 +354,31 @@ enum Winograd {
         (a - c, b + c, c - b, b - d)
     }
 
-    /// One row of tiles: V[p][t] = (Bᵀ d_t B)[p] for t in 0..<tilesW, 8 tiles per step.
+    /// Tiles `tile` ..< `tile` + L.scalarCount of `inputTransform`, one per SIMD lane.
+    @inline(__always)
+    private static func inputTransformStep<L: SIMD & WinogradLane>(
+        _: L.Type, rows: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+        half: Int, tile t: Int, into v: UnsafeMutablePointer<Float>, pointStride: Int
+    ) where L.Scalar == Float {
+        @inline(__always) func column(_ offset: Int) -> (L, L, L, L) {
+            func load(_ p: UnsafePointer<Float>) -> L { UnsafeRawPointer(p + offset).loadUnaligned(as: L.self) }
+            return inputCombine(load(rows.0), load(rows.1), load(rows.2), load(rows.3))
+        }
+        @inline(__always) func store(_ row: Int, _ values: (L, L, L, L)) {
+            let out = v + row * 4 * pointStride + t
+            UnsafeMutableRawPointer(out).storeBytes(of: values.0, as: L.self)
+            UnsafeMutableRawPointer(out + pointStride).storeBytes(of: values.1, as: L.self)
+            UnsafeMutableRawPointer(out + 2 * pointStride).storeBytes(of: values.2, as: L.self)
+            UnsafeMutableRawPointer(out + 3 * pointStride).storeBytes(of: values.3, as: L.self)
+        }
+        let (c0, c1, c2, c3) = (column(t), column(half + t), column(t + 1), column(half + t + 1))
+        store(0, inputCombine(c0.0, c1.0, c2.0, c3.0))
+        store(1, inputCombine(c0.1, c1.1, c2.1, c3.1))
+        store(2, inputCombine(c0.2, c1.2, c2.2, c3.2))
+        store(3, inputCombine(c0.3, c1.3, c2.3, c3.3))
+    }
+
+    /// One row of tiles: V[p][t] = (Bᵀ d_t B)[p] for t in 0..<tilesW, 16 or 8 tiles per step.
     /// `x` points at the first of the tile row's four padded rows ([even | odd], length 2·half);
     /// tile t's patch columns are even[t], odd[t], even[t + 1], odd[t + 1].
     @inline(__always)
@@ -363,23 +387,14 @@ enum Winograd {
     ) {
         let (r0, r1, r2, r3) = (x, x + 2 * half, x + 4 * half, x + 6 * half)
         var t = 0
+        // 16 tiles a step where the row allows (half the loads, stores and address
+        // arithmetic of two 8-tile steps), then 8; each lane's arithmetic is the same.
+        while t + 16 <= tilesW {
+            inputTransformStep(SIMD16<Float>.self, rows: (r0, r1, r2, r3), half: half, tile: t, into: v, pointStride: pointStride)
+            t += 16
+        }
         while t + 8 <= tilesW {
-            @inline(__always) func column(_ offset: Int) -> (Lanes, Lanes, Lanes, Lanes) {
-                func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p + offset).loadUnaligned(as: Lanes.self) }
-                return inputCombine(load(r0), load(r1), load(r2), load(r3))
-            }
-            @inline(__always) func store(_ row: Int, _ values: (Lanes, Lanes, Lanes, Lanes)) {
-                let out = v + row * 4 * pointStride + t
-                UnsafeMutableRawPointer(out).storeBytes(of: values.0, as: Lanes.self)
-                UnsafeMutableRawPointer(out + pointStride).storeBytes(of: values.1, as: Lanes.self)
-                UnsafeMutableRawPointer(out + 2 * pointStride).storeBytes(of: values.2, as: Lanes.self)
-                UnsafeMutableRawPointer(out + 3 * pointStride).storeBytes(of: values.3, as: Lanes.self)
-            }
-            let (c0, c1, c2, c3) = (column(t), column(half + t), column(t + 1), column(half + t + 1))
-            store(0, inputCombine(c0.0, c1.0, c2.0, c3.0))
-            store(1, inputCombine(c0.1, c1.1, c2.1, c3.1))
-            store(2, inputCombine(c0.2, c1.2, c2.2, c3.2))
-            store(3, inputCombine(c0.3, c1.3, c2.3, c3.3))
+            inputTransformStep(Lanes.self, rows: (r0, r1, r2, r3), half: half, tile: t, into: v, pointStride: pointStride)
             t += 8
         }
         while t < tilesW {   // the same, one tile at a time
@@ -459,3 +474,4 @@ protocol WinogradLane {
 }
 extension Float: WinogradLane {}
 extension SIMD8: WinogradLane where Scalar == Float {}
+extension SIMD16: WinogradLane where Scalar == Float {}
