@@ -196,11 +196,14 @@ enum Winograd {
         let plane = rows * 2 * half
         Parallel.forEach(planes) { index in
             let to = dst + index * plane, from = src + index * height * width
-            to.update(repeating: 0, count: plane)
+            // Every element of a source row's padded row is written below (zeros at the
+            // edges), so only the padding rows above and below need zeroing first.
+            to.update(repeating: 0, count: top * 2 * half)
+            (to + (top + height) * 2 * half).update(repeating: 0, count: max(0, rows - top - height) * 2 * half)
             for r in 0..<height {
                 let row = to + (r + top) * 2 * half, line = from + r * width
-                // even[k] = line[2k − left], odd[k] = line[2k + 1 − left]: 8 of each from one
-                // 16-wide load where it fits, single elements at the edges.
+                // even[k] = line[2k − left], odd[k] = line[2k + 1 − left] (0 outside the line):
+                // 8 of each from one 16-wide load where it fits, single elements at the edges.
                 var k = 0
                 while k < half {
                     let start = 2 * k - left
@@ -210,8 +213,8 @@ enum Winograd {
                         UnsafeMutableRawPointer(row + half + k).storeBytes(of: pair.oddHalf, as: SIMD8<Float>.self)
                         k += 8
                     } else {
-                        if start >= 0 && start < width { row[k] = line[start] }
-                        if start + 1 >= 0 && start + 1 < width { row[half + k] = line[start + 1] }
+                        row[k] = start >= 0 && start < width ? line[start] : 0
+                        row[half + k] = start + 1 >= 0 && start + 1 < width ? line[start + 1] : 0
                         k += 1
                     }
                 }
