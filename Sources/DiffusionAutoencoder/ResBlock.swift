@@ -76,6 +76,7 @@ public final class ResBlock: Module {
         case .up: (h, x) = (upsampleNearest2d(h), upsampleNearest2d(x))
         }
         h = _inConv(h)
+        if let skipConnection { x = skipConnection(x) }
 
         if let outNorm = _outNorm, let timeLinear = _timeLinear, let condLinear = _condLinear,
            let outDropout = _outDropout, let outConv = _outConv {
@@ -86,9 +87,8 @@ public final class ResBlock: Module {
             // GN(h)·(1+t_scale)+t_shift, then ·(1+z_scale): one scale and one shift per (n, c).
             let zFactor = 1 + zScale
             h = normalizedModulatedSiLU(h, norm: outNorm, scale: (1 + ts[0]) * zFactor, shift: ts[1] * zFactor)
-            h = outConv(outDropout(h))
+            return outConv(outDropout(h), adding: x)   // x + outConv(…)
         }
-        if let skipConnection { x = skipConnection(x) }
         return x + h
     }
 }

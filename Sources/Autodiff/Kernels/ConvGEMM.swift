@@ -82,15 +82,15 @@ enum ConvGEMM {
         return stride(from: 0, to: count, by: step).map { $0..<min(count, $0 + step) }
     }
 
-    /// x (N, C, H, W), w (O, C/g, kH, kW), bias (O)? → y (N, O, outH, outW).
-    /// 3×3 stride-1 convolutions go through Winograd's F(2×2, 3×3) instead, with the
-    /// weight's transform `winogradKernels` (16, O, C) when the caller already has it.
+    /// x (N, C, H, W), w (O, C/g, kH, kW), bias (O)? → y (N, O, outH, outW), plus `residual`
+    /// (y's shape) when given. 3×3 stride-1 convolutions go through Winograd's F(2×2, 3×3)
+    /// instead, with the weight's transform `winogradKernels` (16, O, C) when the caller has it.
     static func forward(
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, winogradKernels: UnsafePointer<Float>? = nil,
-        bias: UnsafePointer<Float>?, _ g: ConvGeometry, y: UnsafeMutablePointer<Float>
+        bias: UnsafePointer<Float>?, _ g: ConvGeometry, y: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>? = nil
     ) {
         if Winograd.applies(to: g) {
-            Winograd.forward(x: x, weight: weight, transformed: winogradKernels, bias: bias, g, y: y)
+            Winograd.forward(x: x, weight: weight, transformed: winogradKernels, bias: bias, g, y: y, residual: residual)
             return
         }
         let (cg, og, k, plane) = (g.groupInChannels, g.groupOutChannels, g.patchSize, g.outPlane)
@@ -108,12 +108,16 @@ enum ConvGEMM {
             let (b, ldb) = g.isPointwise ? (xg + offset, plane) : (col, pixels)
             sgemmOverwriting(m: outputs.count, n: pixels, k: k, a: weight + (item.gi * og + outputs.lowerBound) * k, lda: k,
                              b: b, ldb: ldb, c: yg + outputs.lowerBound * plane + offset, ldc: plane)
-            // The bias goes on while the output tile is still in cache.
+            // The bias (and residual) go on while the output tile is still in cache.
             if let bias {
                 for o in outputs {
                     let row = yg + o * plane + offset
                     SIMDLoops.affine(row, 1, bias[item.gi * og + o], into: row, count: pixels)
                 }
+            }
+            if let residual {
+                let rg = residual + (item.n * g.outChannels + item.gi * og) * plane
+                for o in outputs { SIMDLoops.addInPlace(yg + o * plane + offset, rg + o * plane + offset, count: pixels) }
             }
         }
 

@@ -99,11 +99,12 @@ enum Winograd {
         }
     }
 
-    /// x (N, C, H, W), w (O, C, 3, 3), bias (O)? → y (N, O, outH, outW). `transformed`: w's
-    /// `transformWeights` (16, O, C) made earlier (a cache), else it is made here.
+    /// x (N, C, H, W), w (O, C, 3, 3), bias (O)? → y (N, O, outH, outW), plus `residual` (y's
+    /// shape) when given. `transformed`: w's `transformWeights` (16, O, C) made earlier (a
+    /// cache), else it is made here.
     static func forward(
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, transformed: UnsafePointer<Float>? = nil,
-        bias: UnsafePointer<Float>?, _ g: ConvGeometry, y: UnsafeMutablePointer<Float>
+        bias: UnsafePointer<Float>?, _ g: ConvGeometry, y: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>? = nil
     ) {
         let (c, o) = (g.inChannels, g.outChannels)
         let tilesH = (g.outH + 1) / 2, tilesW = (g.outW + 1) / 2
@@ -157,6 +158,10 @@ enum Winograd {
                         let (n, ti) = (row / tilesH, row % tilesH)
                         outputTransform(m + oc * tiles + k * tilesW, pointStride: o * tiles, tilesW: tilesW, row: ti,
                                         bias: bias?[oc] ?? 0, g, into: y + (n * o + oc) * g.outPlane)
+                        if let residual {   // the tile row's two output rows, still in cache
+                            let offset = (n * o + oc) * g.outPlane + 2 * ti * g.outW
+                            SIMDLoops.addInPlace(y + offset, residual + offset, count: min(2, g.outH - 2 * ti) * g.outW)
+                        }
                     }
                 }
             }
