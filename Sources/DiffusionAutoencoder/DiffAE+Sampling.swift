@@ -113,11 +113,13 @@ extension DiffAE {
         return concat(parts, dim: 0)
     }
 
-    /// Runs `body` without gradients and in evaluation mode, restoring the mode after.
+    /// Runs `body` without gradients and in evaluation mode, restoring the mode after. The
+    /// weights stay fixed throughout, so each 3×3 convolution's Winograd transform is made
+    /// once for all the UNet passes of a decode or encode, not once per pass.
     private func inference<T>(_ body: () -> T) -> T {
         let wasTraining = training
         if wasTraining { eval() }
         defer { if wasTraining { train() } }
-        return withoutGradients(body)
+        return withoutGradients { withCachedConvolutionWeights(body) }
     }
 }

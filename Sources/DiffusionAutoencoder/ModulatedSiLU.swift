@@ -17,20 +17,7 @@ public func modulatedSiLU(_ h: Tensor, scale: Tensor, shift: Tensor) -> Tensor {
     let y = Tensor(uninitializedShape: h.shape)
     let hp = h.pointer, yp = y.pointer, sp = scale.pointer, bp = shift.pointer
     Parallel.forRanges(planes, minimum: minimumPlanes) { range in
-        for p in range {
-            let a = sp[p], b = bp[p], src = hp + p * plane, dst = yp + p * plane
-            var i = 0
-            while i + 16 <= plane {
-                let u = Vector(repeating: b).addingProduct(load(src + i), Vector(repeating: a))
-                store(u * VectorMath.sigmoid(u), dst + i)
-                i += 16
-            }
-            while i < plane {
-                let u = src[i] * a + b
-                dst[i] = u / (1 + Foundation.exp(-u))
-                i += 1
-            }
-        }
+        for p in range { modulateAndActivate(hp + p * plane, scale: sp[p], shift: bp[p], into: yp + p * plane, count: plane) }
     }
 
     y.record("modulatedSiLU", inputs: [h, scale, shift]) { gy in
@@ -71,6 +58,36 @@ public func modulatedSiLU(_ h: Tensor, scale: Tensor, shift: Tensor) -> Tensor {
         if shift.requiresGrad { shift.accumulateGrad(gShift) }
     }
     return y
+}
+
+/// modulatedSiLU(groupNorm(h)) with DiffAE's GroupNorm `norm`: at inference in one pass, each
+/// plane modulated and activated in place as soon as it is normalised; the same bits as the
+/// two ops, which do the same arithmetic plane by plane.
+public func normalizedModulatedSiLU(_ h: Tensor, norm: GroupNorm, scale: Tensor, shift: Tensor) -> Tensor {
+    if Tensor.needsGrad(h, scale, shift, norm.weight, norm.bias) { return modulatedSiLU(norm(h), scale: scale, shift: shift) }
+    precondition(h.rank >= 2 && scale.shape == [h.shape[0], h.shape[1]] && shift.shape == scale.shape,
+                 "normalizedModulatedSiLU: h \(h.shape), scale \(scale.shape), shift \(shift.shape)")
+    let sp = scale.pointer, bp = shift.pointer
+    return groupNorm(h, groups: norm.groups, weight: norm.weight, bias: norm.bias, eps: norm.eps) { p, values, count in
+        modulateAndActivate(values, scale: sp[p], shift: bp[p], into: values, count: count)
+    }
+}
+
+/// dst[i] = silu(src[i]·scale + shift) over one plane (dst may be src).
+@inline(__always)
+private func modulateAndActivate(_ src: UnsafePointer<Float>, scale a: Float, shift b: Float,
+                                 into dst: UnsafeMutablePointer<Float>, count: Int) {
+    var i = 0
+    while i + 16 <= count {
+        let u = Vector(repeating: b).addingProduct(load(src + i), Vector(repeating: a))
+        store(u * VectorMath.sigmoid(u), dst + i)
+        i += 16
+    }
+    while i < count {
+        let u = src[i] * a + b
+        dst[i] = u / (1 + Foundation.exp(-u))
+        i += 1
+    }
 }
 
 private typealias Vector = SIMD16<Float>

@@ -69,13 +69,14 @@ public final class ResBlock: Module {
             guard let lateral else { preconditionFailure("ResBlock with a lateral input called without one") }
             x = concat([x, lateral], dim: 1)
         }
-        var h = silu(_inNorm(x))
+        var h = _inNorm.thenSiLU(x)
         switch resample {
         case .none: break
         case .down: (h, x) = (avgPool2d(h, kernel: 2, stride: 2), avgPool2d(x, kernel: 2, stride: 2))
         case .up: (h, x) = (upsampleNearest2d(h), upsampleNearest2d(x))
         }
         h = _inConv(h)
+        if let skipConnection { x = skipConnection(x) }
 
         if let outNorm = _outNorm, let timeLinear = _timeLinear, let condLinear = _condLinear,
            let outDropout = _outDropout, let outConv = _outConv {
@@ -85,10 +86,9 @@ public final class ResBlock: Module {
             let zScale = condLinear(conditioning.activatedZSem)                       // (N, C)
             // GN(h)·(1+t_scale)+t_shift, then ·(1+z_scale): one scale and one shift per (n, c).
             let zFactor = 1 + zScale
-            h = modulatedSiLU(outNorm(h), scale: (1 + ts[0]) * zFactor, shift: ts[1] * zFactor)
-            h = outConv(outDropout(h))
+            h = normalizedModulatedSiLU(h, norm: outNorm, scale: (1 + ts[0]) * zFactor, shift: ts[1] * zFactor)
+            return outConv(outDropout(h), adding: x)   // x + outConv(…)
         }
-        if let skipConnection { x = skipConnection(x) }
         return x + h
     }
 }

@@ -42,4 +42,9 @@ public final class Conv2d: Module, UnaryLayer {
     public func callAsFunction(_ x: Tensor) -> Tensor {
         conv2d(x, weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
+
+    /// residual + self(x), the sum formed as the output is written at inference.
+    public func callAsFunction(_ x: Tensor, adding residual: Tensor) -> Tensor {
+        conv2d(x, weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups, adding: residual)
+    }
 }

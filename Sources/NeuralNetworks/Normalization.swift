@@ -31,6 +31,9 @@ public final class GroupNorm: Module, UnaryLayer {
     }
 
     public func callAsFunction(_ x: Tensor) -> Tensor { groupNorm(x, groups: groups, weight: weight, bias: bias, eps: eps) }
+
+    /// silu(self(x)), in one pass at inference (`groupNormSiLU`).
+    public func thenSiLU(_ x: Tensor) -> Tensor { groupNormSiLU(x, groups: groups, weight: weight, bias: bias, eps: eps) }
 }
 
 /// `nn.BatchNorm1d`: x (N, C) or (N, C, L). Batch statistics in training mode (updating

@@ -27,4 +27,17 @@ final class ModulatedSiLUTests: XCTestCase {
             assertClose(gb, shift.grad!, rtol: 1e-4, atol: 1e-5, "dshift \(spatial)")
         }
     }
+
+    func testNormalizedAtInferenceGivesTheBitsOfTheSeparateOps() {
+        for spatial in [[5, 5], [8, 8], [1, 3]] {  // SIMD body with a tail, body only, tail only
+            var rng = RandomGenerator(seed: 6)
+            let h = Tensor.randn([3, 8] + spatial, using: &rng)
+            let norm = GroupNorm(groups: 4, channels: 8)
+            for p in [norm.weight!, norm.bias!] { for i in 0..<p.count { p.pointer[i] = Float.random(in: -2...2) } }
+            let scale = Tensor.randn([3, 8], using: &rng), shift = Tensor.randn([3, 8], using: &rng)
+            let separate = withoutGradients { modulatedSiLU(norm(h), scale: scale, shift: shift) }
+            let fused = withoutGradients { normalizedModulatedSiLU(h, norm: norm, scale: scale, shift: shift) }
+            XCTAssertEqual(fused.values.map(\.bitPattern), separate.values.map(\.bitPattern), "\(spatial)")
+        }
+    }
 }

@@ -82,14 +82,15 @@ enum ConvGEMM {
         return stride(from: 0, to: count, by: step).map { $0..<min(count, $0 + step) }
     }
 
-    /// x (N, C, H, W), w (O, C/g, kH, kW), bias (O)? → y (N, O, outH, outW).
-    /// 3×3 stride-1 convolutions go through Winograd's F(2×2, 3×3) instead.
+    /// x (N, C, H, W), w (O, C/g, kH, kW), bias (O)? → y (N, O, outH, outW), plus `residual`
+    /// (y's shape) when given. 3×3 stride-1 convolutions go through Winograd's F(2×2, 3×3)
+    /// instead, with the weight's transform `winogradKernels` (16, O, C) when the caller has it.
     static func forward(
-        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        _ g: ConvGeometry, y: UnsafeMutablePointer<Float>
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, winogradKernels: UnsafePointer<Float>? = nil,
+        bias: UnsafePointer<Float>?, _ g: ConvGeometry, y: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>? = nil
     ) {
         if Winograd.applies(to: g) {
-            Winograd.forward(x: x, weight: weight, bias: bias, g, y: y)
+            Winograd.forward(x: x, weight: weight, transformed: winogradKernels, bias: bias, g, y: y, residual: residual)
             return
         }
         let (cg, og, k, plane) = (g.groupInChannels, g.groupOutChannels, g.patchSize, g.outPlane)
@@ -105,16 +106,18 @@ enum ConvGEMM {
             let yg = y + (item.n * g.outChannels + item.gi * og) * plane           // (og, outH·outW)
             // Pointwise: the input plane is its own im2col matrix (ld = plane).
             let (b, ldb) = g.isPointwise ? (xg + offset, plane) : (col, pixels)
-            cblas_sgemm(
-                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outputs.count), Int32(pixels), Int32(k),
-                1, weight + (item.gi * og + outputs.lowerBound) * k, Int32(k), b, Int32(ldb),
-                0, yg + outputs.lowerBound * plane + offset, Int32(plane))
-            // The bias goes on while the output tile is still in cache.
+            sgemmOverwriting(m: outputs.count, n: pixels, k: k, a: weight + (item.gi * og + outputs.lowerBound) * k, lda: k,
+                             b: b, ldb: ldb, c: yg + outputs.lowerBound * plane + offset, ldc: plane)
+            // The bias (and residual) go on while the output tile is still in cache.
             if let bias {
                 for o in outputs {
                     let row = yg + o * plane + offset
                     SIMDLoops.affine(row, 1, bias[item.gi * og + o], into: row, count: pixels)
                 }
+            }
+            if let residual {
+                let rg = residual + (item.n * g.outChannels + item.gi * og) * plane
+                for o in outputs { SIMDLoops.addInPlace(yg + o * plane + offset, rg + o * plane + offset, count: pixels) }
             }
         }
 
@@ -275,9 +278,8 @@ enum ConvGEMM {
                     for top in stride(from: 0, to: g.outH, by: g.tileRows) {
                         let rows = top..<min(g.outH, top + g.tileRows)
                         let pixels = rows.count * g.outW
-                        cblas_sgemm(
-                            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(k), Int32(pixels), Int32(og),
-                            1, weight + gi * og * k, Int32(k), gyg + top * g.outW, Int32(plane), 0, gcol, Int32(pixels))
+                        sgemmOverwriting(transA: true, m: k, n: pixels, k: og, a: weight + gi * og * k, lda: k,
+                                         b: gyg + top * g.outW, ldb: plane, c: gcol, ldc: pixels)
                         col2im(gcol, channels: cg, g, rows: rows, addingInto: gxg)
                     }
                 }

@@ -18,16 +18,25 @@ func sgemm(
     let cores = Parallel.coreCount
     let large = m * n * k >= gemmSplitWork
     nonisolated(unsafe) let a = a, b = b, c = c
+    /// One block of C: `rows` × `columns` of the product, whose operands start at `a` and `b`.
+    func product(rows: Int, columns: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>) {
+        let (lda, ldb) = (max(1, transA ? m : k), max(1, transB ? k : n))
+        if beta == 0 {
+            sgemmOverwriting(transA: transA, transB: transB, m: rows, n: columns, k: k, alpha: alpha,
+                             a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: n)
+        } else {
+            cblas_sgemm(
+                CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                blasint(rows), blasint(columns), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(n))
+        }
+    }
     if large && m < n && n >= 32 * cores {
         let columnsPerPart = (n / cores + 15) / 16 * 16
         Parallel.forEach((n + columnsPerPart - 1) / columnsPerPart) { part in
             let left = part * columnsPerPart, columns = min(columnsPerPart, n - left)
             // Column `left` of op(B): column left of B, or row left of the stored (n, k) Bᵀ.
             let bPart = transB ? b + left * k : b + left
-            cblas_sgemm(
-                CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                blasint(m), blasint(columns), blasint(k), alpha,
-                a, blasint(max(1, transA ? m : k)), bPart, blasint(max(1, transB ? k : n)), beta, c + left, blasint(n))
+            product(rows: m, columns: columns, a: a, b: bPart, c: c + left)
         }
         return
     }
@@ -36,10 +45,7 @@ func sgemm(
         let top = part * rowsPerPart, rows = min(rowsPerPart, m - top)
         // Row `top` of op(A): row top of A, or column top of the stored (k, m) Aᵀ.
         let aPart = transA ? a + top : a + top * k
-        cblas_sgemm(
-            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-            blasint(rows), blasint(n), blasint(k), alpha,
-            aPart, blasint(max(1, transA ? m : k)), b, blasint(max(1, transB ? k : n)), beta, c + top * n, blasint(n))
+        product(rows: rows, columns: n, a: aPart, b: b, c: c + top * n)
     }
 }
 

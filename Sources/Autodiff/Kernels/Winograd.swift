@@ -99,10 +99,12 @@ enum Winograd {
         }
     }
 
-    /// x (N, C, H, W), w (O, C, 3, 3), bias (O)? → y (N, O, outH, outW).
+    /// x (N, C, H, W), w (O, C, 3, 3), bias (O)? → y (N, O, outH, outW), plus `residual` (y's
+    /// shape) when given. `transformed`: w's `transformWeights` (16, O, C) made earlier (a
+    /// cache), else it is made here.
     static func forward(
-        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        _ g: ConvGeometry, y: UnsafeMutablePointer<Float>
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, transformed: UnsafePointer<Float>? = nil,
+        bias: UnsafePointer<Float>?, _ g: ConvGeometry, y: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>? = nil
     ) {
         let (c, o) = (g.inChannels, g.outChannels)
         let tilesH = (g.outH + 1) / 2, tilesW = (g.outW + 1) / 2
@@ -113,9 +115,10 @@ enum Winograd {
         defer { BufferPool.shared.give(padded, count: g.batch * c * plane) }
         splitColumns(x, planes: g.batch * c, height: g.height, width: g.width, top: g.padH, left: g.padW,
                      rows: rows, half: half, into: padded)
-        let u = BufferPool.shared.take(16 * o * c)   // (16, O, C)
-        defer { BufferPool.shared.give(u, count: 16 * o * c) }
-        transformWeights(weight, outChannels: o, inChannels: c, into: u)
+        let fresh = transformed == nil ? BufferPool.shared.take(16 * o * c) : nil
+        defer { if let fresh { BufferPool.shared.give(fresh, count: 16 * o * c) } }
+        if let fresh { transformWeights(weight, outChannels: o, inChannels: c, into: fresh) }
+        let u = transformed ?? UnsafePointer(fresh!)   // (16, O, C)
 
         // Blocks of whole tile rows within one image, cut alike in every image. A block that
         // spanned images (as it once did, for wider GEMMs on small images) put an image's tiles
@@ -146,9 +149,8 @@ enum Winograd {
                 }
             }
             Parallel.forEach(16) { p in
-                cblas_sgemm(
-                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(o), Int32(tiles), Int32(c),
-                    1, u + p * o * c, Int32(c), v + p * c * tiles, Int32(tiles), 0, m + p * o * tiles, Int32(tiles))
+                sgemmOverwriting(m: o, n: tiles, k: c, a: u + p * o * c, lda: c, b: v + p * c * tiles, ldb: tiles,
+                                 c: m + p * o * tiles, ldc: tiles)
             }
             Parallel.forRanges(o, minimum: 16) { outputs in
                 for oc in outputs {
@@ -156,6 +158,10 @@ enum Winograd {
                         let (n, ti) = (row / tilesH, row % tilesH)
                         outputTransform(m + oc * tiles + k * tilesW, pointStride: o * tiles, tilesW: tilesW, row: ti,
                                         bias: bias?[oc] ?? 0, g, into: y + (n * o + oc) * g.outPlane)
+                        if let residual {   // the tile row's two output rows, still in cache
+                            let offset = (n * o + oc) * g.outPlane + 2 * ti * g.outW
+                            SIMDLoops.addInPlace(y + offset, residual + offset, count: min(2, g.outH - 2 * ti) * g.outW)
+                        }
                     }
                 }
             }
@@ -195,11 +201,14 @@ enum Winograd {
         let plane = rows * 2 * half
         Parallel.forEach(planes) { index in
             let to = dst + index * plane, from = src + index * height * width
-            to.update(repeating: 0, count: plane)
+            // Every element of a source row's padded row is written below (zeros at the
+            // edges), so only the padding rows above and below need zeroing first.
+            to.update(repeating: 0, count: top * 2 * half)
+            (to + (top + height) * 2 * half).update(repeating: 0, count: max(0, rows - top - height) * 2 * half)
             for r in 0..<height {
                 let row = to + (r + top) * 2 * half, line = from + r * width
-                // even[k] = line[2k − left], odd[k] = line[2k + 1 − left]: 8 of each from one
-                // 16-wide load where it fits, single elements at the edges.
+                // even[k] = line[2k − left], odd[k] = line[2k + 1 − left] (0 outside the line):
+                // 8 of each from one 16-wide load where it fits, single elements at the edges.
                 var k = 0
                 while k < half {
                     let start = 2 * k - left
@@ -209,8 +218,8 @@ enum Winograd {
                         UnsafeMutableRawPointer(row + half + k).storeBytes(of: pair.oddHalf, as: SIMD8<Float>.self)
                         k += 8
                     } else {
-                        if start >= 0 && start < width { row[k] = line[start] }
-                        if start + 1 >= 0 && start + 1 < width { row[half + k] = line[start + 1] }
+                        row[k] = start >= 0 && start < width ? line[start] : 0
+                        row[half + k] = start + 1 >= 0 && start + 1 < width ? line[start + 1] : 0
                         k += 1
                     }
                 }
@@ -353,7 +362,31 @@ enum Winograd {
         (a - c, b + c, c - b, b - d)
     }
 
-    /// One row of tiles: V[p][t] = (Bᵀ d_t B)[p] for t in 0..<tilesW, 8 tiles per step.
+    /// Tiles `tile` ..< `tile` + L.scalarCount of `inputTransform`, one per SIMD lane.
+    @inline(__always)
+    private static func inputTransformStep<L: SIMD & WinogradLane>(
+        _: L.Type, rows: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>),
+        half: Int, tile t: Int, into v: UnsafeMutablePointer<Float>, pointStride: Int
+    ) where L.Scalar == Float {
+        @inline(__always) func column(_ offset: Int) -> (L, L, L, L) {
+            func load(_ p: UnsafePointer<Float>) -> L { UnsafeRawPointer(p + offset).loadUnaligned(as: L.self) }
+            return inputCombine(load(rows.0), load(rows.1), load(rows.2), load(rows.3))
+        }
+        @inline(__always) func store(_ row: Int, _ values: (L, L, L, L)) {
+            let out = v + row * 4 * pointStride + t
+            UnsafeMutableRawPointer(out).storeBytes(of: values.0, as: L.self)
+            UnsafeMutableRawPointer(out + pointStride).storeBytes(of: values.1, as: L.self)
+            UnsafeMutableRawPointer(out + 2 * pointStride).storeBytes(of: values.2, as: L.self)
+            UnsafeMutableRawPointer(out + 3 * pointStride).storeBytes(of: values.3, as: L.self)
+        }
+        let (c0, c1, c2, c3) = (column(t), column(half + t), column(t + 1), column(half + t + 1))
+        store(0, inputCombine(c0.0, c1.0, c2.0, c3.0))
+        store(1, inputCombine(c0.1, c1.1, c2.1, c3.1))
+        store(2, inputCombine(c0.2, c1.2, c2.2, c3.2))
+        store(3, inputCombine(c0.3, c1.3, c2.3, c3.3))
+    }
+
+    /// One row of tiles: V[p][t] = (Bᵀ d_t B)[p] for t in 0..<tilesW, 16 or 8 tiles per step.
     /// `x` points at the first of the tile row's four padded rows ([even | odd], length 2·half);
     /// tile t's patch columns are even[t], odd[t], even[t + 1], odd[t + 1].
     @inline(__always)
@@ -362,23 +395,14 @@ enum Winograd {
     ) {
         let (r0, r1, r2, r3) = (x, x + 2 * half, x + 4 * half, x + 6 * half)
         var t = 0
+        // 16 tiles a step where the row allows (half the loads, stores and address
+        // arithmetic of two 8-tile steps), then 8; each lane's arithmetic is the same.
+        while t + 16 <= tilesW {
+            inputTransformStep(SIMD16<Float>.self, rows: (r0, r1, r2, r3), half: half, tile: t, into: v, pointStride: pointStride)
+            t += 16
+        }
         while t + 8 <= tilesW {
-            @inline(__always) func column(_ offset: Int) -> (Lanes, Lanes, Lanes, Lanes) {
-                func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p + offset).loadUnaligned(as: Lanes.self) }
-                return inputCombine(load(r0), load(r1), load(r2), load(r3))
-            }
-            @inline(__always) func store(_ row: Int, _ values: (Lanes, Lanes, Lanes, Lanes)) {
-                let out = v + row * 4 * pointStride + t
-                UnsafeMutableRawPointer(out).storeBytes(of: values.0, as: Lanes.self)
-                UnsafeMutableRawPointer(out + pointStride).storeBytes(of: values.1, as: Lanes.self)
-                UnsafeMutableRawPointer(out + 2 * pointStride).storeBytes(of: values.2, as: Lanes.self)
-                UnsafeMutableRawPointer(out + 3 * pointStride).storeBytes(of: values.3, as: Lanes.self)
-            }
-            let (c0, c1, c2, c3) = (column(t), column(half + t), column(t + 1), column(half + t + 1))
-            store(0, inputCombine(c0.0, c1.0, c2.0, c3.0))
-            store(1, inputCombine(c0.1, c1.1, c2.1, c3.1))
-            store(2, inputCombine(c0.2, c1.2, c2.2, c3.2))
-            store(3, inputCombine(c0.3, c1.3, c2.3, c3.3))
+            inputTransformStep(Lanes.self, rows: (r0, r1, r2, r3), half: half, tile: t, into: v, pointStride: pointStride)
             t += 8
         }
         while t < tilesW {   // the same, one tile at a time
@@ -458,3 +482,4 @@ protocol WinogradLane {
 }
 extension Float: WinogradLane {}
 extension SIMD8: WinogradLane where Scalar == Float {}
+extension SIMD16: WinogradLane where Scalar == Float {}

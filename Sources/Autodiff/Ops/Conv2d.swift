@@ -24,7 +24,10 @@ public func conv2d(
     if let bias { precondition(bias.shape == [g.outChannels], "conv2d bias \(bias.shape) for \(g.outChannels) output channels") }
     let y = Tensor(uninitializedShape: [g.batch, g.outChannels, g.outH, g.outW])
     let kernel: ConvKernel = g.isDepthwise ? .depthwise : .gemm
-    kernel.forward(x: x.pointer, weight: weight.pointer, bias: bias?.pointer, g, y: y.pointer)
+    // Inside `withCachedConvolutionWeights` (inference only) a weight is Winograd-transformed
+    // once per scope rather than on every call.
+    let winogradKernels = Winograd.applies(to: g) ? ConvolutionWeightCache.active?.winogradKernels(of: weight) : nil
+    kernel.forward(x: x.pointer, weight: weight.pointer, winogradKernels: winogradKernels, bias: bias?.pointer, g, y: y.pointer)
 
     y.record("conv2d", inputs: [x, weight] + (bias.map { [$0] } ?? [])) { gy in
         let gx = x.requiresGrad ? Tensor(uninitializedShape: x.shape) : nil
@@ -47,10 +50,11 @@ public func conv2d(
 enum ConvKernel {
     case gemm, depthwise
 
-    func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                 _ g: ConvGeometry, y: UnsafeMutablePointer<Float>) {
+    /// `winogradKernels`: the weight's `Winograd.transformWeights`, when already made.
+    func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, winogradKernels: UnsafePointer<Float>? = nil,
+                 bias: UnsafePointer<Float>?, _ g: ConvGeometry, y: UnsafeMutablePointer<Float>) {
         switch self {
-        case .gemm: ConvGEMM.forward(x: x, weight: weight, bias: bias, g, y: y)
+        case .gemm: ConvGEMM.forward(x: x, weight: weight, winogradKernels: winogradKernels, bias: bias, g, y: y)
         case .depthwise: DepthwiseConv.forward(x: x, weight: weight, bias: bias, g, y: y)
         }
     }

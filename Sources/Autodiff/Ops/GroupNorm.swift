@@ -5,44 +5,14 @@
 /// Forward saves only the per-block mean and 1/σ; backward re-reads x. Both run in parallel
 /// over (image, group) blocks, which are contiguous in memory.
 public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, eps: Float = 1e-5) -> Tensor {
-    precondition(x.rank >= 2 && groups >= 1 && x.shape[1] % groups == 0,
-                 "groupNorm wants x (N,C,…) with C divisible by groups \(groups), got \(x.shape)")
+    let (y, mean, rstd) = normalizeGroups(x, groups: groups, weight: weight, bias: bias, eps: eps, thenInPlace: nil)
     let (batch, channels) = (x.shape[0], x.shape[1])
-    for p in [weight, bias] { if let p { precondition(p.shape == [channels], "groupNorm affine \(p.shape) for \(channels) channels") } }
-    let spatial = x.count / max(batch * channels, 1)       // elements per channel plane
+    let spatial = x.count / max(batch * channels, 1)
     let groupChannels = channels / groups
-    let blockSize = groupChannels * spatial                 // elements per (image, group)
+    let blockSize = groupChannels * spatial
     let blocks = batch * groups
-    // Work items of ~32k elements (whole blocks), handed out dynamically: cheap to dispatch, and
-    // on a shared machine a core that gets more CPU takes more items.
-    let blocksPerItem = max(1, 32_768 / max(blockSize, 1))
-    func forEachBlockRange(_ count: Int, per: Int, _ body: (Range<Int>) -> Void) {
-        Parallel.forEach((count + per - 1) / per) { item in body(item * per..<min(count, (item + 1) * per)) }
-    }
-
-    let y = Tensor(uninitializedShape: x.shape)
-    var mean = [Float](repeating: 0, count: blocks)          // (N, G)
-    var rstd = [Float](repeating: 0, count: blocks)          // (N, G): 1 / sqrt(var + eps)
-    let xp = x.pointer, yp = y.pointer, wp = weight?.pointer, bp = bias?.pointer
-    mean.withUnsafeMutableBufferPointer { meanp in
-        rstd.withUnsafeMutableBufferPointer { rstdp in
-            forEachBlockRange(blocks, per: blocksPerItem) { range in for block in range {
-                let start = xp + block * blockSize
-                let m = Float(SIMDLoops.sumDouble(start, count: blockSize) / Double(blockSize))
-                let variance = SIMDLoops.squaredDeviationsDouble(start, count: blockSize, mean: m) / Double(blockSize)
-                let r = Float(1 / (variance + Double(eps)).squareRoot())
-                meanp[block] = m
-                rstdp[block] = r
-                // y = x·(r·w) + (b − m·r·w), one FMA per element.
-                let firstChannel = (block % groups) * groupChannels
-                for k in 0..<groupChannels {
-                    let c = firstChannel + k
-                    let a = r * (wp?[c] ?? 1)
-                    SIMDLoops.affine(start + k * spatial, a, (bp?[c] ?? 0) - m * a, into: yp + block * blockSize + k * spatial, count: spatial)
-                }
-            } }
-        }
-    }
+    let blocksPerItem = max(1, 32_768 / max(blockSize, 1))   // as in the forward
+    let xp = x.pointer, wp = weight?.pointer
 
     y.record("groupNorm", inputs: [x] + [weight, bias].compactMap { $0 }) { [mean, rstd] gy in
         let gyp = gy.pointer
@@ -102,4 +72,57 @@ public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, 
         }
     }
     return y
+}
+
+/// The forward of `groupNorm`: y, and the per-(image, group) mean and 1/σ that backward needs.
+/// `then`, if given, runs on each output plane (image n, channel c: plane n·C + c) in place
+/// right after the plane is written.
+func normalizeGroups(
+    _ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, eps: Float,
+    thenInPlace then: ((_ plane: Int, _ values: UnsafeMutablePointer<Float>, _ count: Int) -> Void)?
+) -> (y: Tensor, mean: [Float], rstd: [Float]) {
+    precondition(x.rank >= 2 && groups >= 1 && x.shape[1] % groups == 0,
+                 "groupNorm wants x (N,C,…) with C divisible by groups \(groups), got \(x.shape)")
+    let (batch, channels) = (x.shape[0], x.shape[1])
+    for p in [weight, bias] { if let p { precondition(p.shape == [channels], "groupNorm affine \(p.shape) for \(channels) channels") } }
+    let spatial = x.count / max(batch * channels, 1)       // elements per channel plane
+    let groupChannels = channels / groups
+    let blockSize = groupChannels * spatial                 // elements per (image, group)
+    let blocks = batch * groups
+    // Work items of ~32k elements (whole blocks), handed out dynamically: cheap to dispatch, and
+    // on a shared machine a core that gets more CPU takes more items.
+    let blocksPerItem = max(1, 32_768 / max(blockSize, 1))
+
+    let y = Tensor(uninitializedShape: x.shape)
+    var mean = [Float](repeating: 0, count: blocks)          // (N, G)
+    var rstd = [Float](repeating: 0, count: blocks)          // (N, G): 1 / sqrt(var + eps)
+    let xp = x.pointer, yp = y.pointer, wp = weight?.pointer, bp = bias?.pointer
+    mean.withUnsafeMutableBufferPointer { meanp in
+        rstd.withUnsafeMutableBufferPointer { rstdp in
+            forEachBlockRange(blocks, per: blocksPerItem) { range in for block in range {
+                let start = xp + block * blockSize
+                let m = Float(SIMDLoops.sumDouble(start, count: blockSize) / Double(blockSize))
+                let variance = SIMDLoops.squaredDeviationsDouble(start, count: blockSize, mean: m) / Double(blockSize)
+                let r = Float(1 / (variance + Double(eps)).squareRoot())
+                meanp[block] = m
+                rstdp[block] = r
+                // y = x·(r·w) + (b − m·r·w), one FMA per element.
+                let firstChannel = (block % groups) * groupChannels
+                for k in 0..<groupChannels {
+                    let c = firstChannel + k
+                    let a = r * (wp?[c] ?? 1)
+                    let plane = yp + block * blockSize + k * spatial
+                    SIMDLoops.affine(start + k * spatial, a, (bp?[c] ?? 0) - m * a, into: plane, count: spatial)
+                    then?(block * groupChannels + k, plane, spatial)   // plane n·C + c
+                }
+            } }
+        }
+    }
+
+    return (y, mean, rstd)
+}
+
+/// `body` on consecutive ranges of `per` of 0..<count, handed to the cores one at a time.
+private func forEachBlockRange(_ count: Int, per: Int, _ body: (Range<Int>) -> Void) {
+    Parallel.forEach((count + per - 1) / per) { item in body(item * per..<min(count, (item + 1) * per)) }
 }
