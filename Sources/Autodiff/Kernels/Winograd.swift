@@ -324,11 +324,7 @@ enum Winograd {
         while t + 8 <= tilesW {
             func load(_ p: UnsafePointer<Float>) -> Lanes { UnsafeRawPointer(p + t).loadUnaligned(as: Lanes.self) }
             @inline(__always) func store(_ i: Int, _ values: (Lanes, Lanes, Lanes, Lanes)) {
-                let out = gm + i * 4 * pointStride + t
-                UnsafeMutableRawPointer(out).storeBytes(of: values.0, as: Lanes.self)
-                UnsafeMutableRawPointer(out + pointStride).storeBytes(of: values.1, as: Lanes.self)
-                UnsafeMutableRawPointer(out + 2 * pointStride).storeBytes(of: values.2, as: Lanes.self)
-                UnsafeMutableRawPointer(out + 3 * pointStride).storeBytes(of: values.3, as: Lanes.self)
+                storeFour(values, to: gm + i * 4 * pointStride + t, stride: pointStride)
             }
             let left = gradientCombine(load(top), load(bottom))                        // column 0, down the rows
             let right = gradientCombine(load(top + tilesW), load(bottom + tilesW))     // column 1
@@ -355,6 +351,16 @@ enum Winograd {
 
     typealias Lanes = SIMD8<Float>
 
+    /// Four lane vectors to out, out + stride, out + 2·stride and out + 3·stride (unaligned).
+    @inline(__always)
+    private static func storeFour<L: SIMD>(_ values: (L, L, L, L), to out: UnsafeMutablePointer<Float>, stride: Int)
+    where L.Scalar == Float {
+        UnsafeMutableRawPointer(out).storeBytes(of: values.0, as: L.self)
+        UnsafeMutableRawPointer(out + stride).storeBytes(of: values.1, as: L.self)
+        UnsafeMutableRawPointer(out + 2 * stride).storeBytes(of: values.2, as: L.self)
+        UnsafeMutableRawPointer(out + 3 * stride).storeBytes(of: values.3, as: L.self)
+    }
+
     /// Bᵀ applied to four values, and also B on the other side: both combine (a, b, c, d)
     /// into (a − c, b + c, c − b, b − d).
     @inline(__always)
@@ -373,11 +379,7 @@ enum Winograd {
             return inputCombine(load(rows.0), load(rows.1), load(rows.2), load(rows.3))
         }
         @inline(__always) func store(_ row: Int, _ values: (L, L, L, L)) {
-            let out = v + row * 4 * pointStride + t
-            UnsafeMutableRawPointer(out).storeBytes(of: values.0, as: L.self)
-            UnsafeMutableRawPointer(out + pointStride).storeBytes(of: values.1, as: L.self)
-            UnsafeMutableRawPointer(out + 2 * pointStride).storeBytes(of: values.2, as: L.self)
-            UnsafeMutableRawPointer(out + 3 * pointStride).storeBytes(of: values.3, as: L.self)
+            storeFour(values, to: v + row * 4 * pointStride + t, stride: pointStride)
         }
         let (c0, c1, c2, c3) = (column(t), column(half + t), column(t + 1), column(half + t + 1))
         store(0, inputCombine(c0.0, c1.0, c2.0, c3.0))
