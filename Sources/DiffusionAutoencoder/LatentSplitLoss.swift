@@ -22,6 +22,14 @@ public struct LatentSplitWeights: Codable, Equatable, Sendable {
         self.decorrelation = decorrelation
         self.speakerShare = speakerShare
     }
+
+    /// Parses "SWAP,ID_VARIANCE,POSE,DECORRELATION,SPEAKER_SHARE" (e.g. "1,0.1,10,0.1,0.1",
+    /// the defaults); each weight must be finite and ≥ 0.
+    public init?(parsing text: String) {
+        let fields = text.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
+        guard fields.count == 5, fields.allSatisfy({ $0 != nil && $0!.isFinite && $0! >= 0 }) else { return nil }
+        self.init(swap: fields[0]!, idVariance: fields[1]!, pose: fields[2]!, decorrelation: fields[3]!, speakerShare: fields[4]!)
+    }
 }
 
 /// The training pressures that make z_sem = [z_id | z_pose | z_exp] mean what it says

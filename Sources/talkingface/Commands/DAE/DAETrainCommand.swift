@@ -52,6 +52,8 @@ struct DAETrainCommand: ParsableCommand {
     var p2Gamma: Double?
     @Option(help: ArgumentHelp("Train z_sem as [z_id | z_pose | z_exp] with these sizes (DESIGN §8): identity swap between frames of one data set, a pose head on z_pose, identity kept out of the rest. Give two or more --data folders (one per speaker).", valueName: "ID,POSE,EXP"))
     var split: String?
+    @Option(help: ArgumentHelp("With --split: the weights of its pressures next to the ε loss (default 1,0.1,10,0.1,0.1).", valueName: "SWAP,IDVAR,POSE,DECOR,SHARE"))
+    var splitWeights: String?
 
     func validate() throws {
         if !resume && data.isEmpty { throw ValidationError("give at least one --data folder (a speaker data set; see `talkingface synth`)") }
@@ -61,6 +63,10 @@ struct DAETrainCommand: ParsableCommand {
         if cacheMb < 0 { throw ValidationError("--cache-mb must not be negative") }
         if semanticGain != nil && initial == nil { throw ValidationError("--semantic-gain rescales the --initial weights; give --initial too") }
         if let split, LatentSplit(parsing: split) == nil { throw ValidationError("--split wants three sizes ID,POSE,EXP, e.g. 64,32,416; got '\(split)'") }
+        if let splitWeights {
+            if split == nil && !resume { throw ValidationError("--split-weights weighs the --split pressures; give --split too") }
+            if LatentSplitWeights(parsing: splitWeights) == nil { throw ValidationError("--split-weights wants five weights ≥ 0, SWAP,IDVAR,POSE,DECOR,SHARE; got '\(splitWeights)'") }
+        }
         if let highNoiseShare, !(0...1).contains(highNoiseShare) { throw ValidationError("--high-noise-share must be in 0…1") }
         if resume && initial != nil { throw ValidationError("--resume continues the run's own weights; --initial only starts a new run") }
     }
@@ -122,6 +128,7 @@ struct DAETrainCommand: ParsableCommand {
         options.highNoiseShare = highNoiseShare
         options.p2Gamma = p2Gamma
         options.latentSplit = split.flatMap(LatentSplit.init(parsing:))
+        options.latentSplitWeights = splitWeights.flatMap(LatentSplitWeights.init(parsing:))
         try options.validate()
         return options
     }
@@ -145,6 +152,7 @@ struct DAETrainCommand: ParsableCommand {
         check("--high-noise-share", highNoiseShare, options.highNoiseShare ?? 0)
         check("--p2-gamma", p2Gamma, options.p2Gamma ?? 0)
         check("--split", split.flatMap(LatentSplit.init(parsing:)), options.latentSplit ?? LatentSplit(id: 0, pose: 0, expression: 0))
+        check("--split-weights", splitWeights.flatMap(LatentSplitWeights.init(parsing:)), options.latentSplitWeights ?? LatentSplitWeights())
         guard conflicts.isEmpty else {
             throw ValidationError("--resume continues \(runFolder.path) with its own settings (options.json); only --steps and --checkpoint-every may change, but got: \(conflicts.joined(separator: ", "))")
         }
