@@ -49,17 +49,27 @@ stage_newid() {
 
 stage_split() {
   # z_sem = [z_id 64 | z_pose 64 | z_exp 384] from the shipped DAE's weights, on four speakers.
+  # The run was started with --steps 1000 and stopped with Ctrl-C at step 542; --warmup 100
+  # keeps that run's schedule (warm-up, then a constant rate).
   local d=()
   for i in 0 1 2 3; do d+=(--data "$DATA/speaker_0$i"); done
   if [ -f "$RUN/dae_split/checkpoint.h5" ]; then
-    "$TF" dae train --out "$RUN/dae_split" --resume --steps "${SPLIT_STEPS:-1000}"
+    "$TF" dae train --out "$RUN/dae_split" --resume --steps 542
   else
     "$TF" dae train "${d[@]}" --preset cpu64 --initial "$SPEAKER/dae.h5" --split 64,64,384 \
-      --steps "${SPLIT_STEPS:-1000}" --ema 0.99 --checkpoint-every 100 --seed 5 --out "$RUN/dae_split"
+      --steps 542 --warmup 100 --ema 0.99 --checkpoint-every 100 --seed 5 --out "$RUN/dae_split"
+  fi
+  # Then 600 steps more with the split pressures 10× heavier (pose stays at 10).
+  if [ -f "$RUN/dae_split2/checkpoint.h5" ]; then
+    "$TF" dae train --out "$RUN/dae_split2" --resume --steps 600
+  else
+    "$TF" dae train "${d[@]}" --preset cpu64 --initial "$RUN/dae_split/dae.h5" --split 64,64,384 \
+      --split-weights 1,1,10,10,10 --steps 600 --ema 0.99 --checkpoint-every 100 --seed 6 --out "$RUN/dae_split2"
   fi
   # Probes test on each recording's last 10 % (after a 1 s gap): frames no DAE here trained on.
-  "$TF" probe --speaker "$RUN/dae_split/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/probe_split"
-  "$TF" probe --speaker "$SPEAKER/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/probe_unsplit"
+  for model in "$RUN/dae_split/dae.h5:split" "$RUN/dae_split2/dae.h5:split2" "$SPEAKER/dae.h5:unsplit"; do
+    "$TF" probe --speaker "${model%%:*}" "${d[@]}" --held-out 0.1 --out "$RUN/probe_${model##*:}"
+  done
 }
 
 stages=${*:-carphone newid split}
