@@ -66,8 +66,16 @@ stage_split() {
     "$TF" dae train "${d[@]}" --preset cpu64 --initial "$RUN/dae_split/dae.h5" --split 64,64,384 \
       --split-weights 1,1,10,10,10 --steps 600 --ema 0.99 --checkpoint-every 100 --seed 6 --out "$RUN/dae_split2"
   fi
+  # Then 350 steps at batch 16 (≈ 4 frames per speaker, for steadier speaker terms).
+  if [ -f "$RUN/dae_split3/checkpoint.h5" ]; then
+    "$TF" dae train --out "$RUN/dae_split3" --resume --steps 350
+  else
+    "$TF" dae train "${d[@]}" --preset cpu64 --initial "$RUN/dae_split2/dae.h5" --split 64,64,384 \
+      --split-weights 1,1,10,10,10 --batch 16 --steps 350 --ema 0.99 --checkpoint-every 50 --seed 7 --out "$RUN/dae_split3"
+  fi
   # Probes test on each recording's last 10 % (after a 1 s gap): frames no DAE here trained on.
-  for model in "$RUN/dae_split/dae.h5:split" "$RUN/dae_split2/dae.h5:split2" "$SPEAKER/dae.h5:unsplit"; do
+  for model in "$RUN/dae_split/dae.h5:split" "$RUN/dae_split2/dae.h5:split2" "$RUN/dae_split3/dae.h5:split3" \
+               "$SPEAKER/dae.h5:unsplit"; do
     "$TF" probe --speaker "${model%%:*}" "${d[@]}" --held-out 0.1 --out "$RUN/probe_${model##*:}"
   done
 }
