@@ -147,8 +147,7 @@ public final class LatentSplitLoss: Module {
             total = total + weights.idVariance * ratio
         }
         if weights.speakerShare != 0, split.pose + split.expression > 0,
-           let within = LatentSplitLoss.withinSpeakerVarianceRatio(
-               concat([parts.pose, parts.expression].filter { $0.shape[1] > 0 }, dim: 1), speakers: speakers) {
+           let within = LatentSplitLoss.withinSpeakerVarianceRatio(z.slice(dim: 1, split.id..<split.total), speakers: speakers) {
             terms.speakerShare = 1 - within
             total = total + weights.speakerShare * terms.speakerShare!
         }

@@ -21,13 +21,8 @@ public func conv2d(
 ) -> Tensor {
     let g = ConvGeometry(input: x.shape, weight: weight.shape, stride: stride, padding: padding,
                          dilation: dilation, groups: groups)
-    if let bias { precondition(bias.shape == [g.outChannels], "conv2d bias \(bias.shape) for \(g.outChannels) output channels") }
-    let y = Tensor(uninitializedShape: [g.batch, g.outChannels, g.outH, g.outW])
+    let y = convolutionOutput(x, weight, bias: bias, g)
     let kernel: ConvKernel = g.isDepthwise ? .depthwise : .gemm
-    // Inside `withCachedConvolutionWeights` (inference only) a weight is Winograd-transformed
-    // once per scope rather than on every call.
-    let winogradKernels = Winograd.applies(to: g) ? ConvolutionWeightCache.active?.winogradKernels(of: weight) : nil
-    kernel.forward(x: x.pointer, weight: weight.pointer, winogradKernels: winogradKernels, bias: bias?.pointer, g, y: y.pointer)
 
     y.record("conv2d", inputs: [x, weight] + (bias.map { [$0] } ?? [])) { gy in
         let gx = x.requiresGrad ? Tensor(uninitializedShape: x.shape) : nil
@@ -46,18 +41,28 @@ public func conv2d(
     return y
 }
 
+/// The forward of `conv2d` (and of `conv2d(…, adding:)`, whose `residual` is summed in as the
+/// GEMM kernels write each output tile): y (N, O, outH, outW) by the kernel the geometry picks.
+/// Inside `withCachedConvolutionWeights` (inference only) a 3×3 weight is Winograd-transformed
+/// once per scope rather than on every call.
+func convolutionOutput(_ x: Tensor, _ weight: Tensor, bias: Tensor?, _ g: ConvGeometry, adding residual: Tensor? = nil) -> Tensor {
+    if let bias { precondition(bias.shape == [g.outChannels], "conv2d bias \(bias.shape) for \(g.outChannels) output channels") }
+    let y = Tensor(uninitializedShape: [g.batch, g.outChannels, g.outH, g.outW])
+    if g.isDepthwise {
+        precondition(residual == nil, "the depthwise kernel adds no residual")
+        DepthwiseConv.forward(x: x.pointer, weight: weight.pointer, bias: bias?.pointer, g, y: y.pointer)
+    } else {
+        let winogradKernels = Winograd.applies(to: g) ? ConvolutionWeightCache.active?.winogradKernels(of: weight) : nil
+        ConvGEMM.forward(x: x.pointer, weight: weight.pointer, winogradKernels: winogradKernels, bias: bias?.pointer, g,
+                         y: y.pointer, residual: residual?.pointer)
+    }
+    return y
+}
+
 /// Which loop nest computes a convolution; chosen once per call from its geometry.
 enum ConvKernel {
     case gemm, depthwise
 
-    /// `winogradKernels`: the weight's `Winograd.transformWeights`, when already made.
-    func forward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, winogradKernels: UnsafePointer<Float>? = nil,
-                 bias: UnsafePointer<Float>?, _ g: ConvGeometry, y: UnsafeMutablePointer<Float>) {
-        switch self {
-        case .gemm: ConvGEMM.forward(x: x, weight: weight, winogradKernels: winogradKernels, bias: bias, g, y: y)
-        case .depthwise: DepthwiseConv.forward(x: x, weight: weight, bias: bias, g, y: y)
-        }
-    }
 
     func backward(x: UnsafePointer<Float>, weight: UnsafePointer<Float>, gy: UnsafePointer<Float>, _ g: ConvGeometry,
                   gx: UnsafeMutablePointer<Float>?, gw: UnsafeMutablePointer<Float>?) {

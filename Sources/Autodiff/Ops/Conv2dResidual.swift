@@ -14,10 +14,5 @@ public func conv2d(
     if Tensor.needsGrad(x, weight, bias, residual) || g.isDepthwise || residual.shape != shape {
         return residual + conv2d(x, weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
-    if let bias { precondition(bias.shape == [g.outChannels], "conv2d bias \(bias.shape) for \(g.outChannels) output channels") }
-    let y = Tensor(uninitializedShape: shape)
-    let winogradKernels = Winograd.applies(to: g) ? ConvolutionWeightCache.active?.winogradKernels(of: weight) : nil
-    ConvGEMM.forward(x: x.pointer, weight: weight.pointer, winogradKernels: winogradKernels, bias: bias?.pointer, g,
-                     y: y.pointer, residual: residual.pointer)
-    return y
+    return convolutionOutput(x, weight, bias: bias, g, adding: residual)
 }

@@ -11,7 +11,7 @@ public func groupNorm(_ x: Tensor, groups: Int, weight: Tensor?, bias: Tensor?, 
     let groupChannels = channels / groups
     let blockSize = groupChannels * spatial
     let blocks = batch * groups
-    let blocksPerItem = max(1, 32_768 / max(blockSize, 1))   // as in the forward
+    let blocksPerItem = blocksPerWorkItem(blockSize: blockSize)
     let xp = x.pointer, wp = weight?.pointer
 
     y.record("groupNorm", inputs: [x] + [weight, bias].compactMap { $0 }) { [mean, rstd] gy in
@@ -89,9 +89,7 @@ func normalizeGroups(
     let groupChannels = channels / groups
     let blockSize = groupChannels * spatial                 // elements per (image, group)
     let blocks = batch * groups
-    // Work items of ~32k elements (whole blocks), handed out dynamically: cheap to dispatch, and
-    // on a shared machine a core that gets more CPU takes more items.
-    let blocksPerItem = max(1, 32_768 / max(blockSize, 1))
+    let blocksPerItem = blocksPerWorkItem(blockSize: blockSize)
 
     let y = Tensor(uninitializedShape: x.shape)
     var mean = [Float](repeating: 0, count: blocks)          // (N, G)
@@ -121,6 +119,10 @@ func normalizeGroups(
 
     return (y, mean, rstd)
 }
+
+/// Whole (image, group) blocks per work item, ~32k elements: cheap to dispatch, and on a
+/// shared machine a core that gets more CPU takes more items.
+private func blocksPerWorkItem(blockSize: Int) -> Int { max(1, 32_768 / max(blockSize, 1)) }
 
 /// `body` on consecutive ranges of `per` of 0..<count, handed to the cores one at a time.
 private func forEachBlockRange(_ count: Int, per: Int, _ body: (Range<Int>) -> Void) {

@@ -64,6 +64,17 @@ public final class FineTuning {
         case dae, encode, s2l, bundle
     }
 
+    /// The rate to import `video` at for a run that stops after `until`: the speech model's
+    /// when the video has speech that a later stage reads and is at another rate (a 30 fps
+    /// phone video would otherwise stop at the s2l stage, after the DAE's training); nil keeps
+    /// every stored frame. `native` is the video's own rate.
+    public static func importFrameRate(of video: URL, until: Stage) throws -> (resampled: Double?, native: Double) {
+        let native = try Video.frameRate(of: video)
+        let readsSpeech = Stage.allCases.firstIndex(of: until)! >= Stage.allCases.firstIndex(of: .s2l)!
+        let resample = try readsSpeech && Video.hasAudio(video) && abs(native - speechFrameRate) > 1e-3
+        return (resample ? speechFrameRate : nil, native)
+    }
+
     /// What a stage reports while it runs.
     public enum Event {
         case started(Stage, String)

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Logging
-import MediaIO
 import TalkingFace
 
 /// `talkingface finetune`: a new speaker bundle from a base bundle and one person's recording.
@@ -113,11 +112,7 @@ struct FineTuneCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: video.path) else { throw ValidationError("--video \(video.path) does not exist") }
         let dataFolder = folder.appendingPathComponent("data")
         if !FileManager.default.fileExists(atPath: dataFolder.appendingPathComponent("frames").path) {
-            // The speech model works at 25 fps: a video with speech is resampled to it (a 30 fps
-            // phone video would otherwise stop at the s2l stage, after the DAE's training).
-            let native = try Video.frameRate(of: video)
-            let speech = try Video.hasAudio(video) && until != "dae" && until != "encode"
-            let rate: Double? = speech && abs(native - FineTuning.speechFrameRate) > 1e-3 ? FineTuning.speechFrameRate : nil
+            let (rate, native) = try FineTuning.importFrameRate(of: video, until: FineTuning.Stage(rawValue: until)!)
             let resampling = rate.map { " at \(Int($0)) fps (the video has \(String(format: "%.2f", native)))" } ?? ""
             logger.info("extracting \(video.lastPathComponent) into \(dataFolder.path)\(resampling)")
             try SpeakerDataset.importVideo(video, into: dataFolder, frameRate: rate)
