@@ -101,10 +101,22 @@ public final class DiffAE: Module {
     }
 
     /// The noise prediction ε(x_t, t, z_sem): x (N, 3, S, S), one timestep per image
-    /// (0 ..< 1000), zSem (N, zSem) → (N, 3, S, S).
+    /// (0 ..< 1000), zSem (N, zSem) → (N, 3, S, S). A v-model's output is converted,
+    /// ε̂ = √ᾱ_t·v̂ + √(1 − ᾱ_t)·x_t.
     public func predictNoise(_ x: Tensor, timesteps: [Int], zSem: Tensor) -> Tensor {
+        let output = predict(x, timesteps: timesteps, zSem: zSem)
+        switch config.prediction {
+        case .epsilon: return output
+        case .v:
+            let (signal, noise) = diffusion.scales(timesteps, rank: x.rank)
+            return signal * output + noise * x
+        }
+    }
+
+    /// The UNet's own output at (x_t, t, z_sem): ε̂ or v̂ as `config.prediction` says.
+    public func predict(_ x: Tensor, timesteps: [Int], zSem: Tensor) -> Tensor {
         precondition(timesteps.count == x.shape[0] && zSem.shape == [x.shape[0], config.zSemChannels],
-                     "predictNoise: x \(x.shape), \(timesteps.count) timesteps, zSem \(zSem.shape)")
+                     "predict: x \(x.shape), \(timesteps.count) timesteps, zSem \(zSem.shape)")
         let time = timeEmbed(timestepEmbedding(timesteps, dimensions: config.channels))  // (N, embed)
         let conditioning = Conditioning(timeEmbedding: time, zSem: zSem)
 

@@ -25,12 +25,14 @@ public struct DiffAEConfig: Codable, Equatable, Sendable {
     public var attentionHeads: Int
     /// ResBlock dropout in the UNet (DiffAE: 0.1); the encoder uses the same.
     public var dropout: Float
+    /// What the UNet's output means (DiffAE: ε). Checkpoints without it are ε models.
+    public var prediction: DiffusionPrediction
 
     public init(
         imageSize: Int, channels: Int, channelMult: [Int], resBlocks: Int = 2,
         attentionResolutions: [Int] = [16], embedChannels: Int = 512,
         encoderChannelMult: [Int], encoderResBlocks: Int = 2, zSemChannels: Int = 512,
-        attentionHeads: Int = 1, dropout: Float = 0.1
+        attentionHeads: Int = 1, dropout: Float = 0.1, prediction: DiffusionPrediction = .epsilon
     ) {
         self.imageSize = imageSize
         self.channels = channels
@@ -43,10 +45,47 @@ public struct DiffAEConfig: Codable, Equatable, Sendable {
         self.zSemChannels = zSemChannels
         self.attentionHeads = attentionHeads
         self.dropout = dropout
+        self.prediction = prediction
+    }
+
+    /// This configuration with another output meaning.
+    public func predicting(_ prediction: DiffusionPrediction) -> DiffAEConfig {
+        var copy = self
+        copy.prediction = prediction
+        return copy
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case imageSize, channels, channelMult, resBlocks, attentionResolutions, embedChannels, encoderChannelMult,
+             encoderResBlocks, zSemChannels, attentionHeads, dropout, prediction
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(imageSize: try c.decode(Int.self, forKey: .imageSize), channels: try c.decode(Int.self, forKey: .channels),
+                  channelMult: try c.decode([Int].self, forKey: .channelMult), resBlocks: try c.decode(Int.self, forKey: .resBlocks),
+                  attentionResolutions: try c.decode([Int].self, forKey: .attentionResolutions),
+                  embedChannels: try c.decode(Int.self, forKey: .embedChannels),
+                  encoderChannelMult: try c.decode([Int].self, forKey: .encoderChannelMult),
+                  encoderResBlocks: try c.decode(Int.self, forKey: .encoderResBlocks),
+                  zSemChannels: try c.decode(Int.self, forKey: .zSemChannels),
+                  attentionHeads: try c.decode(Int.self, forKey: .attentionHeads), dropout: try c.decode(Float.self, forKey: .dropout),
+                  prediction: try c.decodeIfPresent(DiffusionPrediction.self, forKey: .prediction) ?? .epsilon)
     }
 
     /// Image channels in and out (RGB).
     public var imageChannels: Int { 3 }
+}
+
+/// What the UNet predicts. The samplers, the inversion and everything built on them see ε
+/// either way (`DiffAE.predictNoise` converts); only the training target differs.
+public enum DiffusionPrediction: String, Codable, CaseIterable, Sendable {
+    /// The noise ε (DDPM, DiffAE): target ε, loss ‖ε − ε̂‖².
+    case epsilon
+    /// The velocity v = √ᾱ·ε − √(1 − ᾱ)·x0 (Salimans & Ho 2022): target v, loss ‖v − v̂‖²,
+    /// and ε̂ = √ᾱ·v̂ + √(1 − ᾱ)·x_t. At high noise v ≈ −x0, so the network draws the face
+    /// itself instead of a 1 %-sized correction to x_t/√(1 − ᾱ); only z_sem can tell it which.
+    case v
 }
 
 /// Named configurations: DiffAE's published shapes (to load its checkpoints) and small ones for CPUs.

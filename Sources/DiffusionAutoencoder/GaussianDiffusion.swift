@@ -28,10 +28,21 @@ public struct GaussianDiffusion: Sendable {
     public func qSample(_ x0: Tensor, timesteps: [Int], noise: Tensor) -> Tensor {
         precondition(x0.shape == noise.shape && timesteps.count == x0.shape[0],
                      "qSample: x0 \(x0.shape), noise \(noise.shape), \(timesteps.count) timesteps")
-        let perImage = [x0.shape[0]] + Array(repeating: 1, count: x0.rank - 1)
-        let signal = Tensor(shape: perImage, values: timesteps.map { Float(alphasCumprod[$0].squareRoot()) })
-        let noiseScale = Tensor(shape: perImage, values: timesteps.map { Float((1 - alphasCumprod[$0]).squareRoot()) })
+        let (signal, noiseScale) = scales(timesteps, rank: x0.rank)
         return signal * x0 + noiseScale * noise
+    }
+
+    /// The velocity target v = √ᾱ_t·noise − √(1 − ᾱ_t)·x0 (Salimans & Ho 2022), (N, …).
+    public func velocity(_ x0: Tensor, timesteps: [Int], noise: Tensor) -> Tensor {
+        let (signal, noiseScale) = scales(timesteps, rank: x0.rank)
+        return signal * noise - noiseScale * x0
+    }
+
+    /// (√ᾱ_t, √(1 − ᾱ_t)) per image, shaped (N, 1, …) to broadcast over a rank-`rank` batch.
+    public func scales(_ timesteps: [Int], rank: Int) -> (signal: Tensor, noise: Tensor) {
+        let perImage = [timesteps.count] + Array(repeating: 1, count: rank - 1)
+        return (Tensor(shape: perImage, values: timesteps.map { Float(alphasCumprod[$0].squareRoot()) }),
+                Tensor(shape: perImage, values: timesteps.map { Float((1 - alphasCumprod[$0]).squareRoot()) }))
     }
 
     /// Signal-to-noise ratio of x_t: ᾱ_t / (1 − ᾱ_t).

@@ -38,6 +38,40 @@ final class RoundTripTests: XCTestCase {
         XCTAssertGreaterThan(maxAbsDifference(model.decode(zSem, noise: swapped, steps: 20), images), 0.3)
     }
 
+    func testFixedPointRefinementMakesTheRoundTripCloser() throws {
+        try XCTSkipIf(isDebugBuild, "≈ 100 UNet passes: run in release (make test)")
+        // An output convolution 10× stronger than above: ε now varies enough with x that
+        // the plain inversion's step mismatch shows. Each refinement re-solves the move with
+        // ε taken where decoding will take it, so the round-trip error must shrink.
+        let model = try Goldens.model().0
+        let outConv = model.out.layers[2] as! Conv2d
+        for i in 0..<outConv.weight.count { outConv.weight.pointer[i] *= 1e-3 }
+        var rng = RandomGenerator(seed: 3)
+        let images = Tensor.uniform([2, 3, 32, 32], in: -0.9...0.9, using: &rng)
+        let zSem = model.encode(images)
+        let errors = [0, 1, 3].map { k in
+            maxAbsDifference(model.decode(zSem, noise: model.stochasticEncode(images, zSem: zSem, steps: 10, refinements: k), steps: 10), images)
+        }
+        XCTAssertGreaterThan(errors[0], 0.02, "the plain round trip should be visibly off here: \(errors)")
+        XCTAssertLessThan(errors[1], errors[0] / 2, "\(errors)")
+        XCTAssertLessThan(errors[2], errors[1], "\(errors)")
+        XCTAssertLessThan(errors[2], 1e-3, "\(errors)")
+    }
+
+    func testPartialInversionAndDecodeFromAnIntermediateStep() throws {
+        try XCTSkipIf(isDebugBuild, "UNet passes: run in release (make test)")
+        // Climbing 4 of 9 moves and decoding from sampling step 4 retraces the same path as
+        // the full round trip does over those steps.
+        let model = try model()
+        var rng = RandomGenerator(seed: 4)
+        let images = Tensor.uniform([1, 3, 32, 32], in: -0.9...0.9, using: &rng)
+        let zSem = model.encode(images)
+        let x4 = model.stochasticEncode(images, zSem: zSem, steps: 10, climb: 4)
+        let full = model.stochasticEncode(images, zSem: zSem, steps: 10)
+        XCTAssertGreaterThan(maxAbsDifference(x4, full), 0.1, "x at step 4 is not x_T")
+        XCTAssertLessThan(maxAbsDifference(model.decode(zSem, noise: x4, steps: 10, start: 4), images), 0.01)
+    }
+
     func testDiffAEPureNoiseEndingNeedsATrainedModel() throws {
         try XCTSkipIf(isDebugBuild, "40 UNet passes: run in release (make test)")
         // DiffAE's own loop ends at ᾱ = 0 and throws away the √ᾱ·x̂0 part of x_T; only a

@@ -94,6 +94,30 @@ final class DAETrainerTests: XCTestCase {
         XCTAssertEqual(saved.config, DiffAEPreset.tiny.config)
     }
 
+    func testVelocityRunTrainsAndSavesAVModel() throws {
+        let scratch = try ScratchFolder()
+        let data = scratch.path("speaker")
+        try DAETestData.write(to: data)
+        var settings = options(data, steps: 2)
+        settings.prediction = .v
+        let trainer = try DAETrainer(options: settings, run: scratch.path("run"))
+        XCTAssertEqual(trainer.model.config.prediction, .v)
+        XCTAssertEqual(try trainer.train().step, 2)
+        XCTAssertEqual(try DiffAE.load(checkpoint: trainer.modelURL).config, DiffAEPreset.tiny.config.predicting(.v))
+        XCTAssertEqual(try DAETrainer.resumeOptions(run: scratch.path("run")).prediction, .v)
+
+        // Its weights do not start an ε run, and the error says why.
+        var epsilonRun = options(data, steps: 2)
+        epsilonRun.initialWeights = trainer.modelURL.path
+        XCTAssertThrowsError(try DAETrainer(options: epsilonRun, run: scratch.path("eps"))) {
+            XCTAssertTrue("\($0)".contains("--prediction v"), "\($0)")
+        }
+        // The latent split's pressures are written for the ε loss.
+        settings.latentSplit = LatentSplit(id: 8, pose: 8, expression: 16)
+        settings.horizontalFlip = false
+        XCTAssertThrowsError(try settings.validate()) { XCTAssertTrue("\($0)".contains("--prediction v"), "\($0)") }
+    }
+
     func testNonFiniteLossStopsWithTheLastGoodFilesKept() throws {
         let scratch = try ScratchFolder()
         let data = scratch.path("speaker")

@@ -1,3 +1,4 @@
+import DiffusionAutoencoder
 import Foundation
 import MediaIO
 import NeuralNetworks
@@ -22,6 +23,7 @@ final class SpeakerBundleTests: XCTestCase {
         XCTAssertEqual(loaded.reference.xT.values, speaker.reference.xT.values)
         XCTAssertEqual(loaded.reference.zSem.values, speaker.reference.zSem.values)
         XCTAssertEqual(loaded.reference.stochasticSteps, testSteps)
+        XCTAssertEqual(loaded.reference.refinements, DiffAE.recommendedRefinements)
         for ((key, a), (_, b)) in zip(loaded.dae.namedState(), speaker.dae.namedState()) {
             XCTAssertEqual(a.values, b.values, key)
         }
@@ -30,6 +32,17 @@ final class SpeakerBundleTests: XCTestCase {
         }
         // No temporary folders left beside the bundle.
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path("Weights").path), ["tiny"])
+    }
+
+    func testReferenceFromBeforeRefinementsReadsAsPlainInversion() throws {
+        let scratch = try ScratchFolder()
+        let url = scratch.path("reference.h5")
+        let reference = untrainedSpeaker.reference
+        try TensorFile.write(["x_T": reference.xT, "z_sem": reference.zSem],
+                             integers: ["frame_index": [3], "stochastic_steps": [20]], to: url)
+        let read = try SpeakerReference.read(url)
+        XCTAssertEqual(read.refinements, 0)
+        XCTAssertEqual(read.frameIndex, 3)
     }
 
     func testFloat16BundleLoadsAndAgreesToHalfPrecision() throws {

@@ -18,10 +18,11 @@ public enum DecodeNoise: Equatable, Sendable {
 /// `chunk` frames so progress can be reported and memory stays bounded.
 public enum FaceAutoencoding {
     /// Codes of `frames` of `dataset`: z_sem always; x_T per frame when `stochastic`; the
-    /// x_T of `referenceFrame` always (DDIM inversion over `steps` sampling steps). Pose and
+    /// x_T of `referenceFrame` always (DDIM inversion over `steps` sampling steps, each move
+    /// solved with `refinements` fixed-point iterations: `DiffAE.stochasticEncode`). Pose and
     /// the synthetic factors (factors.h5) of those frames come along when the data set has them.
     public static func encode(model: DiffAE, dataset: SpeakerDataset, frames: [Int], stochastic: Bool, steps: Int = 20,
-                              referenceFrame: Int = 0, chunk: Int = 32,
+                              refinements: Int = DiffAE.recommendedRefinements, referenceFrame: Int = 0, chunk: Int = 32,
                               progress: (Int, Int) -> Void = { _, _ in }) throws -> DAELatents {
         try checkFrames(frames + [referenceFrame], of: dataset, for: model)
         let size = model.config.imageSize
@@ -30,10 +31,11 @@ public enum FaceAutoencoding {
             let images = try frameTensor(dataset, Array(frames[start..<Swift.min(start + chunk, frames.count)]), size: size)
             let zSem = model.encode(images)
             zParts.append(zSem)
-            if stochastic { xParts.append(model.stochasticEncode(images, zSem: zSem, steps: steps)) }
+            if stochastic { xParts.append(model.stochasticEncode(images, zSem: zSem, steps: steps, refinements: refinements)) }
             progress(Swift.min(start + chunk, frames.count), frames.count)
         }
-        let reference = try referenceNoise(model: model, dataset: dataset, frame: referenceFrame, steps: steps)
+        let reference = try referenceNoise(model: model, dataset: dataset, frame: referenceFrame, steps: steps,
+                                           refinements: refinements)
 
         var pose: Tensor?
         if let track = dataset.pose {
@@ -51,13 +53,16 @@ public enum FaceAutoencoding {
             zSem: concat(zParts, dim: 0), xT: stochastic ? concat(xParts, dim: 0) : nil, referenceXT: reference,
             frames: frames, referenceFrame: referenceFrame, pose: pose, factors: factors,
             attributes: ["data": dataset.root.path, "fps": String(dataset.meta.fps), "stochastic_steps": String(steps),
+                         "inversion_refinements": String(refinements),
                          "config": json])
     }
 
     /// The stochastic code (1, 3, S, S) of one frame of `dataset`.
-    public static func referenceNoise(model: DiffAE, dataset: SpeakerDataset, frame: Int, steps: Int = 20) throws -> Tensor {
+    public static func referenceNoise(model: DiffAE, dataset: SpeakerDataset, frame: Int, steps: Int = 20,
+                                      refinements: Int = DiffAE.recommendedRefinements) throws -> Tensor {
         try checkFrames([frame], of: dataset, for: model)
-        return model.encode(try frameTensor(dataset, [frame], size: model.config.imageSize), stochasticSteps: steps).xT
+        let image = try frameTensor(dataset, [frame], size: model.config.imageSize)
+        return model.encode(image, stochasticSteps: steps, refinements: refinements).xT
     }
 
     /// Images decoded from `latents` (DDIM over `steps` sampling steps), handed to `output`
@@ -113,15 +118,16 @@ public enum FaceAutoencoding {
         private func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(Swift.max(1, values.count)) }
     }
 
-    public static func reconstruct(model: DiffAE, dataset: SpeakerDataset, frames: [Int], steps: Int = 20, referenceFrame: Int = 0,
+    public static func reconstruct(model: DiffAE, dataset: SpeakerDataset, frames: [Int], steps: Int = 20,
+                                   refinements: Int = DiffAE.recommendedRefinements, referenceFrame: Int = 0,
                                    chunk: Int = 32, progress: (Int, Int) -> Void = { _, _ in }) throws -> Reconstruction {
         try checkFrames(frames + [referenceFrame], of: dataset, for: model)
-        let reference = try referenceNoise(model: model, dataset: dataset, frame: referenceFrame, steps: steps)
+        let reference = try referenceNoise(model: model, dataset: dataset, frame: referenceFrame, steps: steps, refinements: refinements)
         var result = Reconstruction(frames: frames, originals: [], stochastic: [], semantic: [])
         for start in stride(from: 0, to: frames.count, by: chunk) {
             let part = Array(frames[start..<Swift.min(start + chunk, frames.count)])
             let images = try frameTensor(dataset, part, size: model.config.imageSize)
-            let (zSem, xT) = model.encode(images, stochasticSteps: steps)
+            let (zSem, xT) = model.encode(images, stochasticSteps: steps, refinements: refinements)
             result.originals += images.rgbImages()
             result.stochastic += model.decode(zSem, noise: xT, steps: steps).rgbImages()
             result.semantic += model.decode(zSem, noise: repeated(reference, part.count), steps: steps).rgbImages()

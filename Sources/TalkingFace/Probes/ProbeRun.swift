@@ -38,7 +38,7 @@ extension LatentProbe {
         let bases = Array(heldOutFrames.prefix(traversal.rows))
         if !bases.isEmpty {
             let images = concat(bases, dim: 0)  // (B, 3, S, S)
-            let codes = model.encode(images, stochasticSteps: traversal.decodeSteps)
+            let codes = model.encode(images, stochasticSteps: traversal.decodeSteps, refinements: DiffAE.recommendedRefinements)
             let trainRows = samples.rows(.fit) + samples.rows(.validation)
             for (k, (name, range)) in zip(LatentSplit.partNames, split.ranges).enumerated() where !range.isEmpty {
                 progress("traverse", k, 3)

@@ -8,16 +8,17 @@ extension Speaker {
     /// A speaker from its trained parts: the DAE (`dae train`'s dae.h5), the speech-to-latent
     /// model (`s2l train`'s s2l.h5) and the data set they were trained on, whose frame
     /// `referenceFrame` gives the shared noise start x_T (inverted over `steps` DDIM steps,
-    /// the bundle's default decode steps).
+    /// the bundle's default decode steps, with `refinements` fixed-point iterations per move).
     public static func assemble(dae daeURL: URL, s2l s2lURL: URL, dataset: SpeakerDataset, referenceFrame: Int,
-                                steps: Int, name: String, s2lPreset: String? = nil, madeBy: [String: String] = [:]) throws -> Speaker {
+                                steps: Int, refinements: Int = DiffAE.recommendedRefinements, name: String, s2lPreset: String? = nil, madeBy: [String: String] = [:]) throws -> Speaker {
         let dae = try loading(daeURL) { try DiffAE.load(checkpoint: $0) }
         let s2l = try loading(s2lURL, speechToLatent)
         guard (0..<dataset.frameCount).contains(referenceFrame) else {
             throw SpeakerError(file: dataset.root, "reference frame \(referenceFrame) is outside its \(dataset.frameCount) frames")
         }
         let frame = try dataset.frames(referenceFrame..<(referenceFrame + 1), size: dae.config.imageSize)  // (1, 3, S, S)
-        let reference = SpeakerReference(encoding: frame, frameIndex: referenceFrame, with: dae, steps: steps)
+        let reference = SpeakerReference(encoding: frame, frameIndex: referenceFrame, with: dae, steps: steps,
+                                         refinements: refinements)
         let preset = DiffAEPreset.allCases.first { $0.config == dae.config }
         let features = s2l.config.featureLayers == 1 && s2l.config.featureDimension == LogMelFrontEnd().channels
             ? SpeakerMeta.logMel : SpeakerMeta.wav2vec2

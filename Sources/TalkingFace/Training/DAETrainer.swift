@@ -59,7 +59,7 @@ public final class DAETrainer {
         let spans = datasets.map {
             TrainingFrames.Span(dataset: $0, frames: $0.split(heldOutFraction: options.heldOutFraction, gapSeconds: options.gapSeconds).train)
         }
-        let config = options.preset.config
+        let config = options.modelConfig
         frames = try TrainingFrames(spans, imageSize: config.imageSize, memoryBudget: memoryBudget, progress: loading)
         if let expected = options.trainingFrames, expected != frames.count {
             throw DAEWorkflowError.mismatch("the run was started on \(expected) training frames, the data now give \(frames.count); resume with the same data")
@@ -68,7 +68,8 @@ public final class DAETrainer {
         options.trainingFrames = frames.count
         self.options = options
 
-        model = DiffAE(preset: options.preset, seed: options.seed)
+        var initRNG = RandomGenerator(seed: options.seed)
+        model = DiffAE(config: config, rng: &initRNG)
         if let initial = options.initialWeights, !resume {
             try Self.load(initialWeights: URL(fileURLWithPath: initial), into: model, preset: options.preset)
             if let gain = options.semanticGain {
@@ -112,7 +113,10 @@ public final class DAETrainer {
             throw DAEWorkflowError.missingFile(url, "the initial weights to fine-tune from")
         }
         let stored = try Checkpoint.config(DiffAEConfig.self, from: url)
-        guard stored == preset.config else {
+        guard stored == model.config else {
+            if stored.predicting(model.config.prediction) == model.config {
+                throw DAEWorkflowError.mismatch("\(url.path) predicts \(stored.prediction.rawValue), this run \(model.config.prediction.rawValue); fine-tune with --prediction \(stored.prediction.rawValue)")
+            }
             throw DAEWorkflowError.mismatch("\(url.path) is not a \(preset.rawValue) model (its configuration differs); fine-tune with its own preset")
         }
         try Checkpoint.load(into: model, from: url, verify: .all)

@@ -50,6 +50,11 @@ public struct DAETrainingOptions: Codable, Equatable, Sendable {
     public var latentSplit: LatentSplit?
     /// How much each split pressure counts (nil: `LatentSplitWeights()`'s defaults).
     public var latentSplitWeights: LatentSplitWeights?
+    /// What a new model's UNet predicts (nil: ε, DiffAE's); a model from `initialWeights` keeps its own.
+    public var prediction: DiffusionPrediction?
+
+    /// The configuration of the model this run trains (before `initialWeights` are read).
+    public var modelConfig: DiffAEConfig { preset.config.predicting(prediction ?? .epsilon) }
 
     public init(data: [String], preset: DiffAEPreset, steps: Int, warmupSteps: Int? = nil) {
         self.data = data
@@ -73,6 +78,7 @@ public struct DAETrainingOptions: Codable, Equatable, Sendable {
             let width = preset.config.zSemChannels
             if latentSplit.total != width { try fail("--split \(latentSplit.sizes.map(String.init).joined(separator: ",")) adds up to \(latentSplit.total), but the \(preset.rawValue) z_sem has \(width) channels") }
             if horizontalFlip { try fail("--split trains a pose head on the pose labels, which a mirrored frame contradicts; drop --flip") }
+            if prediction == .v { try fail("--split trains on DiffAE's own ε loss; it does not combine with --prediction v") }
             if highNoiseShare != nil || p2Gamma != nil { try fail("--split trains on DiffAE's own ε loss; it does not combine with --high-noise-share or --p2-gamma") }
         }
         if !(emaDecay >= 0 && emaDecay < 1) { try fail("--ema must be in [0, 1) (got \(emaDecay))") }

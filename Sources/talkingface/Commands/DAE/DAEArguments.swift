@@ -57,3 +57,5 @@ enum DAEArguments {
         try SpeakerDataset(at: URL(fileURLWithPath: path))
     }
 }
+
+extension DiffusionPrediction: ExpressibleByArgument {}

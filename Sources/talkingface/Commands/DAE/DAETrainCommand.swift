@@ -46,6 +46,8 @@ struct DAETrainCommand: ParsableCommand {
     @Option(help: "Start from these weights (a dae.h5 of the same preset) instead of random ones.") var initial: String?
     @Option(help: "With --initial: widen z_sem's spread around its mean by this factor first (see SemanticGain.swift).")
     var semanticGain: Float?
+    @Option(help: "What a new model's UNet predicts: epsilon (DiffAE's) or v (velocity; draws the face from z_sem at high noise).")
+    var prediction: DiffusionPrediction?
     @Option(help: "Share of training timesteps drawn from the noisier half (default 0: DiffAE's uniform draw).")
     var highNoiseShare: Double?
     @Option(help: "Weight each image's loss by 1/(1 + SNR)^γ (P2; 1 is the paper's choice; default: equal weights).")
@@ -127,6 +129,7 @@ struct DAETrainCommand: ParsableCommand {
         options.semanticGain = semanticGain
         options.highNoiseShare = highNoiseShare
         options.p2Gamma = p2Gamma
+        options.prediction = prediction
         options.latentSplit = split.flatMap(LatentSplit.init(parsing:))
         options.latentSplitWeights = splitWeights.flatMap(LatentSplitWeights.init(parsing:))
         try options.validate()
@@ -151,6 +154,7 @@ struct DAETrainCommand: ParsableCommand {
         check("--flip", flip ? true : nil, options.horizontalFlip)
         check("--high-noise-share", highNoiseShare, options.highNoiseShare ?? 0)
         check("--p2-gamma", p2Gamma, options.p2Gamma ?? 0)
+        check("--prediction", prediction, options.prediction ?? .epsilon)
         check("--split", split.flatMap(LatentSplit.init(parsing:)), options.latentSplit ?? LatentSplit(id: 0, pose: 0, expression: 0))
         check("--split-weights", splitWeights.flatMap(LatentSplitWeights.init(parsing:)), options.latentSplitWeights ?? LatentSplitWeights())
         guard conflicts.isEmpty else {
