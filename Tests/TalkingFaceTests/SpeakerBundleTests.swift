@@ -34,6 +34,28 @@ final class SpeakerBundleTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path("Weights").path), ["tiny"])
     }
 
+    func testAssembledBundleNamesThePresetsItsModelsHave() throws {
+        let scratch = try ScratchFolder()
+        try DAETestData.write(to: scratch.path("data"))
+        func assemble(_ parts: String) throws -> Speaker {
+            try Speaker.assemble(dae: scratch.path(parts + "/dae.h5"), s2l: scratch.path(parts + "/s2l.h5"),
+                                 dataset: SpeakerDataset(at: scratch.path("data")), referenceFrame: 4, steps: testSteps, name: "assembled")
+        }
+        // The untrained speaker's speech model is no `s2l train` preset.
+        try untrainedSpeaker.write(to: scratch.path("untrained"))
+        let plain = try assemble("untrained")
+        XCTAssertEqual(plain.meta.daePreset, "tiny")
+        XCTAssertNil(plain.meta.s2lPreset)
+        XCTAssertEqual(plain.reference.frameIndex, 4)
+        XCTAssertEqual(plain.reference.refinements, DiffAE.recommendedRefinements)
+
+        let config = SpeechToLatentPreset.tiny.config(featureDimension: 80, featureLayers: 1, featureRate: 100, latentDimension: 32)
+        let preset = try Speaker(meta: untrainedSpeaker.meta, dae: untrainedSpeaker.dae,
+                                 s2l: SpeechToLatentModel(config: config, seed: 1), reference: untrainedSpeaker.reference)
+        try preset.write(to: scratch.path("preset"))
+        XCTAssertEqual(try assemble("preset").meta.s2lPreset, "tiny")
+    }
+
     func testReferenceFromBeforeRefinementsReadsAsPlainInversion() throws {
         let scratch = try ScratchFolder()
         let url = scratch.path("reference.h5")

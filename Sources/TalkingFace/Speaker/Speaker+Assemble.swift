@@ -19,11 +19,18 @@ extension Speaker {
         let frame = try dataset.frames(referenceFrame..<(referenceFrame + 1), size: dae.config.imageSize)  // (1, 3, S, S)
         let reference = SpeakerReference(encoding: frame, frameIndex: referenceFrame, with: dae, steps: steps,
                                          refinements: refinements)
-        let preset = DiffAEPreset.allCases.first { $0.config == dae.config }
+        // The presets the models were made from, when their shapes say so (a v-model of a
+        // preset's shape counts as that preset; its dae.h5 records the prediction).
+        let preset = DiffAEPreset.allCases.first { $0.config.predicting(dae.config.prediction) == dae.config }
+        let c = s2l.config
+        let s2lShape = SpeechToLatentPreset.allCases.first {
+            $0.config(featureDimension: c.featureDimension, featureLayers: c.featureLayers, featureRate: c.featureRate,
+                      latentDimension: c.latentDimension) == c
+        }
         let features = s2l.config.featureLayers == 1 && s2l.config.featureDimension == LogMelFrontEnd().channels
             ? SpeakerMeta.logMel : SpeakerMeta.wav2vec2
         let meta = SpeakerMeta(name: name, fps: Double(s2l.config.frameRate), imageSize: dae.config.imageSize,
-                               daePreset: preset?.rawValue, s2lPreset: s2lPreset, features: features, defaultSteps: steps,
+                               daePreset: preset?.rawValue, s2lPreset: s2lPreset ?? s2lShape?.rawValue, features: features, defaultSteps: steps,
                                madeBy: madeBy)
         return try Speaker(meta: meta, dae: dae, s2l: s2l, reference: reference)
     }
