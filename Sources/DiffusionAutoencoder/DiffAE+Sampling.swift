@@ -129,6 +129,36 @@ extension DiffAE {
         }
     }
 
+    /// How much the UNet takes the image from z_sem: images x0 (N ≥ 2, 3, S, S) are noised to
+    /// each of `timesteps` with one fixed noise, and x̂0 is predicted given their own z_sem and
+    /// given another image's (z_sem rolled by N/2). Returns the mean absolute x̂0 error of
+    /// both per timestep. Equal errors mean z_sem is ignored there; a lower own error means
+    /// the UNet follows it, as decoding from a shared x_T needs.
+    public func semanticReliance(_ images: Tensor, zSem: Tensor, timesteps: [Int], seed: UInt64 = 0)
+        -> [(t: Int, own: Double, other: Double)] {
+        let n = images.shape[0]
+        precondition(n >= 2 && zSem.shape[0] == n, "semanticReliance needs two or more images with their z_sem")
+        let width = zSem.shape[1]
+        let rolled = Tensor(uninitializedShape: zSem.shape)
+        for i in 0..<n { (rolled.pointer + i * width).update(from: zSem.pointer + ((i + n / 2) % n) * width, count: width) }
+        var rng = RandomGenerator(seed: seed)
+        let noise = Tensor.randn(images.shape, using: &rng)
+        return inference {
+            timesteps.map { t in
+                let times = Array(repeating: t, count: n)
+                let xt = diffusion.qSample(images, timesteps: times, noise: noise)
+                func error(_ z: Tensor) -> Double {
+                    let x0 = diffusion.ddimMove(xt, eps: predictNoise(xt, timesteps: times, zSem: z),
+                                                alphaBar: diffusion.alphasCumprod[t], targetAlphaBar: 1).predictedX0
+                    var sum = 0.0
+                    for i in 0..<x0.count { sum += Double(abs(x0.pointer[i] - images.pointer[i])) }
+                    return sum / Double(x0.count)
+                }
+                return (t, error(zSem), error(rolled))
+            }
+        }
+    }
+
     /// `body` on consecutive slices of at most `size` rows of `inputs` (same first dimension),
     /// results concatenated; one call without copies when everything fits.
     private func inBatches(of size: Int, _ inputs: [Tensor], _ body: ([Tensor]) -> Tensor) -> Tensor {

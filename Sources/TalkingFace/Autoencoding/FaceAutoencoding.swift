@@ -104,6 +104,8 @@ public enum FaceAutoencoding {
         public var stochastic: [RGBImage]
         /// From z_sem alone, with the reference frame's x_T.
         public var semantic: [RGBImage]
+        /// `DiffAE.semanticReliance` on the first chunk of frames (empty for a single frame).
+        public var reliance: [(t: Int, own: Double, other: Double)] = []
 
         public var psnr: (stochastic: Double, semantic: Double) {
             (mean(zip(originals, stochastic).map(ImageQuality.psnr)), mean(zip(originals, semantic).map(ImageQuality.psnr)))
@@ -128,6 +130,7 @@ public enum FaceAutoencoding {
             let part = Array(frames[start..<Swift.min(start + chunk, frames.count)])
             let images = try frameTensor(dataset, part, size: model.config.imageSize)
             let (zSem, xT) = model.encode(images, stochasticSteps: steps, refinements: refinements)
+            if start == 0 && part.count >= 2 { result.reliance = model.semanticReliance(images, zSem: zSem, timesteps: [300, 600, 900]) }
             result.originals += images.rgbImages()
             result.stochastic += model.decode(zSem, noise: xT, steps: steps).rgbImages()
             result.semantic += model.decode(zSem, noise: repeated(reference, part.count), steps: steps).rgbImages()

@@ -61,6 +61,7 @@ struct DAEReconstructCommand: ParsableCommand {
             "frames": selected, "steps": steps, "refinements": refinements, "reference_frame": referenceFrame,
             "stochastic": ["psnr": psnr.stochastic.isFinite ? psnr.stochastic : 999, "ssim": ssim.stochastic],
             "semantic": ["psnr": psnr.semantic.isFinite ? psnr.semantic : 999, "ssim": ssim.semantic],
+            "z_sem_reliance": result.reliance.map { ["t": $0.t, "x0_error_own_z_sem": $0.own, "x0_error_other_z_sem": $0.other] },
         ]
         try JSONSerialization.data(withJSONObject: metrics, options: [.prettyPrinted, .sortedKeys])
             .writeAtomically(to: folder.appendingPathComponent("metrics.json"))
@@ -71,6 +72,10 @@ struct DAEReconstructCommand: ParsableCommand {
         print(row("decode (\(selected.count) frames)", "PSNR dB", "SSIM"))
         print(row("stochastic (own z_sem and x_T)", String(format: "%.2f", psnr.stochastic), String(format: "%.4f", ssim.stochastic)))
         print(row("z_sem + reference x_T", String(format: "%.2f", psnr.semantic), String(format: "%.4f", ssim.semantic)))
+        if !result.reliance.isEmpty {
+            print("x̂0 error from x_t, own z_sem / another frame's (equal: z_sem is ignored)")
+            for r in result.reliance { print(row("  t = \(r.t)", String(format: "%.4f", r.own), String(format: "%.4f", r.other))) }
+        }
         logger.info("wrote \(folder.appendingPathComponent("strip.png").path) and metrics.json")
     }
 }
