@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# DAE recipes tried on the way to issue #4's z_sem-only bars, as the exact commands that were
+# run, and how each was measured. Stages (default: all, in order):
+#   refine   the shipped DAE's round trip with 0, 1 and 2 fixed-point refinements per
+#            inversion move, and its z_sem-only decode from a plain and a refined reference x_T
+#   vpred    a v-prediction cpu64 DAE from scratch: 1,812 steps, then z_sem's spread widened
+#            1000× (the encoder's output had collapsed to a spread of 1.6e-4) and 4,500 more
+#            steps from those raw weights, then the continuation to 8,000
+#   measure  reconstruct + shared-x_T and Gaussian-x_T decodes of held-out frames, for MODEL
+#   WORK=/work bash Scripts/dae_experiments.sh vpred
+#   WORK=/work MODEL=/work/runs/dae_v2 bash Scripts/dae_experiments.sh measure
+# Inputs: WORK/data/synth (Scripts/default_speaker.sh data) and WORK/data/heldout_00_10s, the
+# clip of speaker_00's frames 5400–5649 (talkingface clip … --frames 5400:5650).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TF=${TF:-.build/release/talkingface}
+WORK=${WORK:-/work}
+DATA=$WORK/data/synth/speaker_00
+CLIP=$WORK/data/heldout_00_10s
+RUN=$WORK/runs
+OUT=${OUT:-$WORK/exp}
+export OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Zen}
+mkdir -p "$OUT"
+
+# MODEL TAG REFINEMENTS: 64 frames through both codes, then 250 frames from z_sem with the
+# reference frame's x_T and with one Gaussian x_T, each against the truth.
+measure_model() {
+  local model=$1 tag=$2 k=$3
+  "$TF" dae reconstruct --model "$model" --data "$DATA" --frames 5400:5464 --reference-frame 783 \
+    --refinements "$k" --out "$OUT/$tag.rec"
+  "$TF" dae encode --model "$model" --data "$DATA" --frames 5400:5650 --reference-frame 783 \
+    --refinements "$k" --out "$OUT/$tag.z.h5"
+  for noise in reference seed; do
+    rm -rf "$OUT/$tag.$noise"
+    "$TF" dae decode --model "$model" --latents "$OUT/$tag.z.h5" --noise "$noise" --out "$OUT/$tag.$noise"
+    "$TF" eval --pred "$OUT/$tag.$noise" --truth "$CLIP" --json "$OUT/$tag.$noise.json"
+  done
+}
+
+stage_refine() {
+  for k in 0 1 2; do measure_model Weights/default "shipped_k$k" "$k"; done
+}
+
+stage_vpred() {
+  # Part 1 was started with --steps 6000 and stopped with Ctrl-C at 1,812; the warm-up is the
+  # same 200 steps and the rate constant after it, so this is the same schedule.
+  "$TF" dae train --data "$DATA" --preset cpu64 --prediction v --steps 1812 --warmup 200 \
+    --checkpoint-every 250 --seed 1 --out "$RUN/dae_v"
+  # Part 2 starts from part 1's raw weights (checkpoint.h5), not its EMA.
+  "$TF" dae train --data "$DATA" --preset cpu64 --prediction v --initial "$RUN/dae_v/checkpoint.h5" \
+    --semantic-gain 1000 --steps 4500 --checkpoint-every 250 --seed 2 --out "$RUN/dae_v2"
+  cp "$RUN/dae_v2/dae.h5" "$OUT/v2_4500.h5"
+  "$TF" dae train --out "$RUN/dae_v2" --resume --steps 8000
+}
+
+stage_measure() {
+  measure_model "${MODEL:?give MODEL=a dae.h5 or run folder}" "${TAG:-$(basename "$MODEL" .h5)}" "${REFINEMENTS:-2}"
+}
+
+stages=${*:-refine vpred}
+for s in $stages; do echo "== $s"; "stage_$s"; done
