@@ -138,9 +138,7 @@ extension DiffAE {
         -> [(t: Int, own: Double, other: Double)] {
         let n = images.shape[0]
         precondition(n >= 2 && zSem.shape[0] == n, "semanticReliance needs two or more images with their z_sem")
-        let width = zSem.shape[1]
-        let rolled = Tensor(uninitializedShape: zSem.shape)
-        for i in 0..<n { (rolled.pointer + i * width).update(from: zSem.pointer + ((i + n / 2) % n) * width, count: width) }
+        let rolled = withoutGradients { gatherRows(zSem, (0..<n).map { ($0 + n / 2) % n }) }
         var rng = RandomGenerator(seed: seed)
         let noise = Tensor.randn(images.shape, using: &rng)
         return inference {

@@ -29,8 +29,12 @@ public final class DiffAE: Module {
     private let _inputBlocksPerLevel: [Int]
 
     public convenience init(preset: DiffAEPreset, seed: UInt64 = 0) {
+        self.init(config: preset.config, seed: seed)
+    }
+
+    public convenience init(config: DiffAEConfig, seed: UInt64 = 0) {
         var rng = RandomGenerator(seed: seed)
-        self.init(config: preset.config, rng: &rng)
+        self.init(config: config, rng: &rng)
     }
 
     /// A freshly initialised model: PyTorch's default Linear/Conv initialisation from `rng`,

@@ -103,6 +103,12 @@ public enum DiffAEPreset: String, CaseIterable, Codable, Sendable {
     /// DiffAE `ffhq256_autoenc`: ≈138M + 30M.
     case ffhq256
 
+    /// The preset whose shape `config` has, whatever its UNet predicts (nil: none).
+    public init?(shapeOf config: DiffAEConfig) {
+        guard let preset = Self.allCases.first(where: { $0.config.predicting(config.prediction) == config }) else { return nil }
+        self = preset
+    }
+
     public var config: DiffAEConfig {
         switch self {
         case .tiny:

@@ -117,14 +117,14 @@ public final class FineTuning {
         self.options = options
     }
 
-    /// The base DAE's preset (fine-tuning keeps the architecture).
-    private func basePreset() throws -> DiffAEPreset {
+    /// The base DAE's preset and what its UNet predicts (fine-tuning keeps both).
+    private func baseShape() throws -> (preset: DiffAEPreset, prediction: DiffusionPrediction) {
         let url = base.appendingPathComponent(Speaker.daeFile)
         let config = try Checkpoint.config(DiffAEConfig.self, from: url)
-        guard let preset = DiffAEPreset.allCases.first(where: { $0.config == config }) else {
+        guard let preset = DiffAEPreset(shapeOf: config) else {
             throw SpeakerError(file: url, "its DiffAE configuration is not one of the presets (\(DiffAEPreset.allCases.map(\.rawValue).joined(separator: ", "))); fine-tuning needs one")
         }
-        return preset
+        return (preset, config.prediction)
     }
 
     /// Runs the stages up to `last` (all by default). Returns the bundle, or nil when the
@@ -155,7 +155,9 @@ public final class FineTuning {
         if resume {
             daeOptions = try DAETrainer.resumeOptions(run: daeRun, steps: options.daeSteps, checkpointEvery: options.checkpointEvery)
         } else {
-            daeOptions = DAETrainingOptions(data: [dataset.root.standardizedFileURL.path], preset: try basePreset(), steps: options.daeSteps)
+            let shape = try baseShape()
+            daeOptions = DAETrainingOptions(data: [dataset.root.standardizedFileURL.path], preset: shape.preset, steps: options.daeSteps)
+            daeOptions.prediction = shape.prediction == .epsilon ? nil : shape.prediction
             daeOptions.batchSize = options.batchSize
             daeOptions.learningRate = options.daeLearningRate
             daeOptions.seed = options.seed

@@ -21,7 +21,7 @@ extension Speaker {
                                          refinements: refinements)
         // The presets the models were made from, when their shapes say so (a v-model of a
         // preset's shape counts as that preset; its dae.h5 records the prediction).
-        let preset = DiffAEPreset.allCases.first { $0.config.predicting(dae.config.prediction) == dae.config }
+        let preset = DiffAEPreset(shapeOf: dae.config)
         let c = s2l.config
         let s2lShape = SpeechToLatentPreset.allCases.first {
             $0.config(featureDimension: c.featureDimension, featureLayers: c.featureLayers, featureRate: c.featureRate,

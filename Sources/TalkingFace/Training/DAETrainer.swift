@@ -68,8 +68,7 @@ public final class DAETrainer {
         options.trainingFrames = frames.count
         self.options = options
 
-        var initRNG = RandomGenerator(seed: options.seed)
-        model = DiffAE(config: config, rng: &initRNG)
+        model = DiffAE(config: config, seed: options.seed)
         if let initial = options.initialWeights, !resume {
             try Self.load(initialWeights: URL(fileURLWithPath: initial), into: model, preset: options.preset)
             if let gain = options.semanticGain {

@@ -1,5 +1,4 @@
 import ArgumentParser
-import DiffusionAutoencoder
 import Foundation
 import Logging
 import TalkingFace
@@ -29,8 +28,7 @@ struct BundleCommand: ParsableCommand {
     @Option(help: "Its latents (dae encode), to pick the most typical reference frame.") var latents: String?
     @Option(help: "The reference frame (instead of the most typical one).") var referenceFrame: Int?
     @Option(help: "DDIM steps: the inversion's and the bundle's default for decoding.") var steps = 20
-    @Option(help: "Fixed-point refinements of each inversion move: each adds one UNet pass per move and brings the decode closer to the frame (0: DiffAE's plain inversion).")
-    var refinements: Int = DiffAE.recommendedRefinements
+    @OptionGroup var inversion: InversionRefinements
     @Option(help: "The speaker's name (default: the output folder's name).") var name: String?
     @Option(help: "A note on how the models were made, stored in meta.json (repeat: KEY=VALUE).") var madeBy: [String] = []
     @Flag(help: "Keep the model weights in float32 (default float16: half the size).") var float32 = false
@@ -38,7 +36,6 @@ struct BundleCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...1000).contains(steps) else { throw ValidationError("--steps must be in 1…1000") }
-        guard (0...10).contains(refinements) else { throw ValidationError("--refinements must be in 0...10") }
         guard latents != nil || referenceFrame != nil else {
             throw ValidationError("give --latents (to pick the most typical frame) or --reference-frame N")
         }
@@ -58,7 +55,7 @@ struct BundleCommand: ParsableCommand {
         logger.info("inverting frame \(reference) of \(data) to the shared x_T (\(steps) steps)")
         let speaker = try Speaker.assemble(
             dae: URL(fileURLWithPath: dae), s2l: URL(fileURLWithPath: s2l), dataset: dataset, referenceFrame: reference,
-            steps: steps, refinements: refinements, name: name ?? folder.lastPathComponent, madeBy: notes)
+            steps: steps, refinements: inversion.refinements, name: name ?? folder.lastPathComponent, madeBy: notes)
         try speaker.write(to: folder, precision: float32 ? .float32 : .float16)
         logger.info("wrote \(folder.path) (\(Speaker.files.joined(separator: ", ")))")
     }

@@ -59,3 +59,13 @@ enum DAEArguments {
 }
 
 extension DiffusionPrediction: ExpressibleByArgument {}
+
+/// `--refinements`, shared by the commands that invert frames to x_T (`DiffAE.stochasticEncode`).
+struct InversionRefinements: ParsableArguments {
+    @Option(help: "Fixed-point refinements of each inversion move: each adds one UNet pass per move and brings the decode closer to the frame (0: DiffAE's plain inversion).")
+    var refinements: Int = DiffAE.recommendedRefinements
+
+    func validate() throws {
+        guard (0...10).contains(refinements) else { throw ValidationError("--refinements must be in 0...10") }
+    }
+}

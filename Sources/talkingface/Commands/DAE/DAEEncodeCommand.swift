@@ -27,15 +27,13 @@ struct DAEEncodeCommand: ParsableCommand {
     @Flag(help: "Also compute each frame's stochastic code x_T (DDIM inversion; 19 UNet passes per frame at 20 steps, times 1 + --refinements).")
     var stochastic = false
     @Option(help: "DDIM sampling steps of the inversion.") var steps: Int = 20
-    @Option(help: "Fixed-point refinements of each inversion move: each adds one UNet pass per move and brings the decode closer to the frame (0: DiffAE's plain inversion).")
-    var refinements: Int = DiffAE.recommendedRefinements
+    @OptionGroup var inversion: InversionRefinements
     @Option(help: "Frames: START:END (END excluded), all, train or held-out.") var frames: String = "all"
     @Option(help: "The frame whose x_T is stored as reference_x_T.") var referenceFrame: Int = 0
     @Option(help: "Frames per network batch.") var batch: Int = 32
 
     func validate() throws {
         guard steps >= 1 && steps <= 1000 else { throw ValidationError("--steps must be in 1...1000") }
-        guard (0...10).contains(refinements) else { throw ValidationError("--refinements must be in 0...10") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
     }
 
@@ -48,7 +46,7 @@ struct DAEEncodeCommand: ParsableCommand {
         let bar = ProgressBar("encode")
         var latents = try FaceAutoencoding.encode(
             model: network, dataset: dataset, frames: selected, stochastic: stochastic, steps: steps,
-            refinements: refinements, referenceFrame: referenceFrame, chunk: batch) { bar.update($0, of: $1) }
+            refinements: inversion.refinements, referenceFrame: referenceFrame, chunk: batch) { bar.update($0, of: $1) }
         latents.attributes["model"] = model
         try latents.write(to: URL(fileURLWithPath: out))
         let extras = [latents.pose == nil ? nil : "pose", latents.factors.isEmpty ? nil : "\(latents.factors.count) factors"].compactMap { $0 }

@@ -29,13 +29,11 @@ struct DAEReconstructCommand: ParsableCommand {
     var frames: String?
     @Option(help: "Output folder (created).") var out: String
     @Option(help: "DDIM steps for encoding and decoding.") var steps: Int = 20
-    @Option(help: "Fixed-point refinements of each inversion move: each adds one UNet pass per move and brings the decode closer to the frame (0: DiffAE's plain inversion).")
-    var refinements: Int = DiffAE.recommendedRefinements
+    @OptionGroup var inversion: InversionRefinements
     @Option(help: "The frame whose x_T every frame shares in the z_sem-only decode.") var referenceFrame: Int = 0
 
     func validate() throws {
         guard steps >= 1 && steps <= 1000 else { throw ValidationError("--steps must be in 1...1000") }
-        guard (0...10).contains(refinements) else { throw ValidationError("--refinements must be in 0...10") }
     }
 
     func run() throws {
@@ -45,10 +43,10 @@ struct DAEReconstructCommand: ParsableCommand {
         let selected = try frames.map { try DAEArguments.frames($0, in: dataset) }
             ?? Array(dataset.split().heldOut.prefix(16))
         guard !selected.isEmpty else { throw ValidationError("no frames selected (the data set has no held-out part; give --frames)") }
-        logger.info("reconstructing frames \(selected.first!)…\(selected.last!) of \(data) (\(steps) steps, \(refinements) refinements, reference frame \(referenceFrame))")
+        logger.info("reconstructing frames \(selected.first!)…\(selected.last!) of \(data) (\(steps) steps, \(inversion.refinements) refinements, reference frame \(referenceFrame))")
         let bar = ProgressBar("reconstruct")
         let result = try FaceAutoencoding.reconstruct(model: network, dataset: dataset, frames: selected, steps: steps,
-                                                      refinements: refinements, referenceFrame: referenceFrame) { bar.update($0, of: $1) }
+                                                      refinements: inversion.refinements, referenceFrame: referenceFrame) { bar.update($0, of: $1) }
         let folder = URL(fileURLWithPath: out)
         for (name, images) in [("original", result.originals), ("stochastic", result.stochastic), ("semantic", result.semantic)] {
             let sub = folder.appendingPathComponent(name)
@@ -58,7 +56,7 @@ struct DAEReconstructCommand: ParsableCommand {
         try PNG.write(result.strip().image8(), to: folder.appendingPathComponent("strip.png"))
         let (psnr, ssim) = (result.psnr, result.ssim)
         let metrics: [String: Any] = [
-            "frames": selected, "steps": steps, "refinements": refinements, "reference_frame": referenceFrame,
+            "frames": selected, "steps": steps, "refinements": inversion.refinements, "reference_frame": referenceFrame,
             "stochastic": ["psnr": psnr.stochastic.isFinite ? psnr.stochastic : 999, "ssim": ssim.stochastic],
             "semantic": ["psnr": psnr.semantic.isFinite ? psnr.semantic : 999, "ssim": ssim.semantic],
             "z_sem_reliance": result.reliance.map { ["t": $0.t, "x0_error_own_z_sem": $0.own, "x0_error_other_z_sem": $0.other] },
