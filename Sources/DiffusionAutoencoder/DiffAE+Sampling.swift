@@ -27,10 +27,13 @@ extension DiffAE {
     /// ᾱ/(1 − ᾱ) ≪ 1, yet that is where only z_sem can say what the face looks like; a short
     /// CPU run sees too few such steps for the UNet to learn to follow z_sem.
     /// `p2Gamma` weights each image's ε loss instead (`GaussianDiffusion.p2Weight`; nil: equal).
-    public func loss(x0: Tensor, rng: inout RandomGenerator, highNoiseShare: Double = 0, p2Gamma: Double? = nil) -> Tensor {
+    /// `pixelWeights` (1, 1, S, S) weights each pixel's error (see `loss(x0:timesteps:…)`).
+    public func loss(x0: Tensor, rng: inout RandomGenerator, highNoiseShare: Double = 0, p2Gamma: Double? = nil,
+                     pixelWeights: Tensor? = nil) -> Tensor {
         let timesteps = trainingTimesteps(x0.shape[0], rng: &rng, highNoiseShare: highNoiseShare)
         let weights = p2Gamma.map { gamma in timesteps.map { Float(diffusion.p2Weight($0, gamma: gamma)) } }
-        return loss(x0: x0, timesteps: timesteps, noise: Tensor.randn(x0.shape, using: &rng), weights: weights)
+        return loss(x0: x0, timesteps: timesteps, noise: Tensor.randn(x0.shape, using: &rng), weights: weights,
+                    pixelWeights: pixelWeights)
     }
 
     /// `count` training timesteps in 0..<T: uniform (DiffAE's draw, one number each), or with
@@ -46,15 +49,25 @@ extension DiffAE {
 
     /// The training objective at given timesteps (one per image) and noise (x0's shape): the
     /// squared error of the UNet's output against its target, ε or v (`config.prediction`).
-    /// With `weights` (one per image) it is the weighted mean Σ wᵢ·mseᵢ / Σ wᵢ.
-    public func loss(x0: Tensor, timesteps: [Int], noise: Tensor, weights: [Float]? = nil) -> Tensor {
+    /// With `weights` (one per image) it is the weighted mean Σ wᵢ·mseᵢ / Σ wᵢ; with
+    /// `pixelWeights` (1, 1, S, S), shared by the images and channels, likewise over pixels.
+    public func loss(x0: Tensor, timesteps: [Int], noise: Tensor, weights: [Float]? = nil,
+                     pixelWeights: Tensor? = nil) -> Tensor {
+        precondition(pixelWeights == nil || pixelWeights!.shape == [1, 1, x0.shape[2], x0.shape[3]],
+                     "pixel weights \(pixelWeights!.shape) for images \(x0.shape)")
         let (xt, target) = withoutGradients {
             (diffusion.qSample(x0, timesteps: timesteps, noise: noise),
              config.prediction == .v ? diffusion.velocity(x0, timesteps: timesteps, noise: noise) : noise)
         }
         let prediction = predict(xt, timesteps: timesteps, zSem: encoder(x0))
         let perImage = weights.map { Tensor(shape: [$0.count] + Array(repeating: 1, count: x0.rank - 1), values: $0) }
-        return mseLoss(prediction, target, mask: perImage)
+        let mask = withoutGradients { () -> Tensor? in
+            switch (perImage, pixelWeights) {
+            case let (image?, pixel?): return image * pixel  // (B, 1, S, S)
+            case let (image, pixel): return image ?? pixel
+            }
+        }
+        return mseLoss(prediction, target, mask: mask)
     }
 
     /// z_sem of images (N, 3, S, S) in [−1, 1] → (N, zSem). Inference: no tape, no dropout;

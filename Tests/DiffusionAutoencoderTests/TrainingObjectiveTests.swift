@@ -67,3 +67,46 @@ final class LossWeightingTests: XCTestCase {
         XCTAssertNotEqual(weighted, equal, accuracy: 1e-3 * equal, "the weights change the loss")
     }
 }
+
+final class PixelWeightingTests: XCTestCase {
+    func testPixelWeightsGiveTheWeightedMeanOverPixels() {
+        let model = DiffAE(preset: .tiny, seed: 4).eval()
+        var rng = RandomGenerator(seed: 11)
+        let (b, s) = (2, 32)
+        let x0 = Tensor.uniform([b, 3, s, s], in: -1...1, using: &rng)
+        let noise = Tensor.randn([b, 3, s, s], using: &rng)
+        let timesteps = [150, 700]
+        let pixel = (0..<(s * s)).map { Float($0 % 7) * 0.5 }  // some pixels weigh 0, some 3
+        let imageWeights: [Float] = [0.5, 2]
+
+        // The squared error of each element, from the model's own prediction of ε.
+        let (prediction, xt) = withoutGradients { () -> (Tensor, Tensor) in
+            let xt = model.diffusion.qSample(x0, timesteps: timesteps, noise: noise)
+            return (model.predict(xt, timesteps: timesteps, zSem: model.encoder(x0)), xt)
+        }
+        XCTAssertEqual(xt.shape, x0.shape)
+        let p = prediction.values, e = noise.values
+        var (weighted, total, plain) = (0.0, 0.0, 0.0)
+        for n in 0..<b {
+            for c in 0..<3 {
+                for k in 0..<(s * s) {
+                    let i = (n * 3 + c) * s * s + k
+                    let error = Double(p[i] - e[i]) * Double(p[i] - e[i])
+                    let w = Double(imageWeights[n] * pixel[k])
+                    weighted += w * error
+                    total += w
+                    plain += error
+                }
+            }
+        }
+        let map = Tensor(shape: [1, 1, s, s], values: pixel)
+        let both = model.loss(x0: x0, timesteps: timesteps, noise: noise, weights: imageWeights, pixelWeights: map).item
+        XCTAssertEqual(Double(both), weighted / total, accuracy: 1e-5 * weighted / total)
+
+        let unweighted = model.loss(x0: x0, timesteps: timesteps, noise: noise).item
+        XCTAssertEqual(Double(unweighted), plain / Double(b * 3 * s * s), accuracy: 1e-5 * Double(unweighted))
+        let ones = Tensor(shape: [1, 1, s, s], values: Array(repeating: 1, count: s * s))
+        XCTAssertEqual(model.loss(x0: x0, timesteps: timesteps, noise: noise, pixelWeights: ones).item, unweighted,
+                       accuracy: 1e-6 * unweighted, "equal pixel weights are DiffAE's loss")
+    }
+}

@@ -118,6 +118,31 @@ final class DAETrainerTests: XCTestCase {
         XCTAssertThrowsError(try settings.validate()) { XCTAssertTrue("\($0)".contains("--prediction v"), "\($0)") }
     }
 
+    func testMotionWeightedRunWritesItsMapAndKeepsTheWeightOnResume() throws {
+        let scratch = try ScratchFolder()
+        let data = scratch.path("speaker")
+        try DAETestData.write(to: data)
+        var settings = options(data, steps: 2)
+        settings.motionWeight = 20
+        let trainer = try DAETrainer(options: settings, run: scratch.path("run"))
+        let weights = try XCTUnwrap(trainer.motionWeighting).pixelWeights.values
+        XCTAssertEqual(weights.max()!, 21, accuracy: 1e-5, "the pixel that moves most")
+        XCTAssertEqual(weights.min()!, 1, accuracy: 0.5, "the still corners")
+        XCTAssertEqual(try trainer.train().step, 2)
+        XCTAssertEqual(try PNG.read(trainer.motionImageURL).width, 32)
+        XCTAssertEqual(try DAETrainer.resumeOptions(run: scratch.path("run"), steps: 3).motionWeight, 20)
+        let resumed = try DAETrainer(options: DAETrainer.resumeOptions(run: scratch.path("run"), steps: 3),
+                                     run: scratch.path("run"), resume: true)
+        XCTAssertEqual(resumed.motionWeighting?.pixelWeights.values, weights)
+
+        settings.latentSplit = LatentSplit(id: 8, pose: 8, expression: 16)
+        settings.horizontalFlip = false
+        XCTAssertThrowsError(try settings.validate()) { XCTAssertTrue("\($0)".contains("--motion-weight"), "\($0)") }
+        settings.latentSplit = nil
+        settings.motionWeight = -1
+        XCTAssertThrowsError(try settings.validate()) { XCTAssertTrue("\($0)".contains("--motion-weight"), "\($0)") }
+    }
+
     func testNonFiniteLossStopsWithTheLastGoodFilesKept() throws {
         let scratch = try ScratchFolder()
         let data = scratch.path("speaker")

@@ -10,6 +10,7 @@ import NeuralNetworks
 ///     RUN/checkpoint.h5    weights + AdamW moments, EMA, step, generators, data order
 ///     RUN/dae.h5           the EMA weights: the model to encode and decode with
 ///     RUN/loss.csv         step, loss, smoothed loss, learning rate, gradient norm
+///     RUN/motion_weight.png with `options.motionWeight`: what the per-pixel loss weight favours
 ///
 /// With `options.latentSplit` the loss is `LatentSplitLoss`'s (ε + the split pressures, the
 /// data sets serving as speaker ids) and the run also holds RUN/latent_split.h5 (the pose
@@ -35,6 +36,9 @@ public final class DAETrainer {
     public var optionsURL: URL { run.appendingPathComponent("options.json") }
     public var logURL: URL { run.appendingPathComponent("loss.csv") }
     public var splitLossURL: URL { run.appendingPathComponent("latent_split.h5") }
+    public var motionImageURL: URL { run.appendingPathComponent("motion_weight.png") }
+    /// The per-pixel loss weight, when the run has `options.motionWeight`.
+    public let motionWeighting: MotionWeighting?
     /// The latest split terms by name (epsilon, swap, pose, …), for progress lines.
     public private(set) var lastSplitTerms: [String: Float] = [:]
 
@@ -78,6 +82,8 @@ public final class DAETrainer {
                 model.encoder.amplifySemanticCode(by: gain, around: zSem.mean(dims: [0], keepDims: true))
             }
         }
+        let trainingFrames = frames
+        motionWeighting = try options.motionWeight.map { try MotionWeighting(frames: trainingFrames, strength: $0) }
         var splitRNG = RandomGenerator(seed: options.seed &+ 4)  // the pose head's initial weights
         let splitLoss = options.latentSplit.map {
             LatentSplitLoss(split: $0, weights: options.latentSplitWeights ?? LatentSplitWeights(), rng: &splitRNG)
@@ -103,6 +109,7 @@ public final class DAETrainer {
             }
         }
         try options.write(to: optionsURL)
+        try motionWeighting?.writeImage(to: motionImageURL)
     }
 
     /// Fine-tuning starts from `url`'s weights; the EMA then starts from them too (the loop
@@ -151,6 +158,7 @@ public final class DAETrainer {
         let batchSize = options.batchSize
         let highNoiseShare = options.highNoiseShare ?? 0
         let p2Gamma = options.p2Gamma
+        let pixelWeights = motionWeighting?.pixelWeights  // (1, 1, S, S)
         let result = try loop.run { context in
             let indices = context.dataOrder!.next(batchSize)
             let flips = flip ? indices.map { _ in context.generators["flip"]!.next() & 1 == 1 } : nil
@@ -161,7 +169,8 @@ public final class DAETrainer {
                 lastSplitTerms = terms.values
                 return terms.total
             }
-            return model.loss(x0: x0, rng: &context.generators["noise"]!, highNoiseShare: highNoiseShare, p2Gamma: p2Gamma)
+            return model.loss(x0: x0, rng: &context.generators["noise"]!, highNoiseShare: highNoiseShare, p2Gamma: p2Gamma,
+                              pixelWeights: pixelWeights)
         }
         if let saveError { throw saveError }
         return result

@@ -50,6 +50,9 @@ public struct DAETrainingOptions: Codable, Equatable, Sendable {
     public var latentSplit: LatentSplit?
     /// How much each split pressure counts (nil: `LatentSplitWeights()`'s defaults).
     public var latentSplitWeights: LatentSplitWeights?
+    /// Weight each pixel's loss by 1 + motionWeight · (its frame-to-frame change)/(the largest)
+    /// (`MotionWeighting`); nil: DiffAE's equal weights.
+    public var motionWeight: Float?
     /// What a new model's UNet predicts (nil: ε, DiffAE's); a model from `initialWeights` keeps its own.
     public var prediction: DiffusionPrediction?
 
@@ -81,6 +84,8 @@ public struct DAETrainingOptions: Codable, Equatable, Sendable {
             if prediction == .v { try fail("--split trains on DiffAE's own ε loss; it does not combine with --prediction v") }
             if highNoiseShare != nil || p2Gamma != nil { try fail("--split trains on DiffAE's own ε loss; it does not combine with --high-noise-share or --p2-gamma") }
         }
+        if let motionWeight, !(motionWeight >= 0 && motionWeight <= 1000) { try fail("--motion-weight must be in 0…1000 (got \(motionWeight))") }
+        if latentSplit != nil && motionWeight != nil { try fail("--split trains on DiffAE's own ε loss; it does not combine with --motion-weight") }
         if !(emaDecay >= 0 && emaDecay < 1) { try fail("--ema must be in [0, 1) (got \(emaDecay))") }
         if warmupSteps < 0 || warmupSteps > steps { try fail("--warmup must be in 0...\(steps) (got \(warmupSteps))") }
         if checkpointEvery < 1 { try fail("--checkpoint-every must be at least 1 (got \(checkpointEvery))") }

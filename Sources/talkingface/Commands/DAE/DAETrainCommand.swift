@@ -25,6 +25,8 @@ struct DAETrainCommand: ParsableCommand {
           talkingface dae train --data data/a --data data/b --out runs/ab \\
             --steps 10000 --batch 8 --lr 1e-4 --ema 0.999 --checkpoint-every 250
           talkingface dae train --out runs/dae --resume --steps 7200
+          talkingface dae train --data data/synth/speaker_00 --out runs/dae_m \\
+            --initial runs/dae/dae.h5 --prediction v --motion-weight 50
         """)
 
     @Option(help: "A speaker data set folder (repeat for several).") var data: [String] = []
@@ -52,6 +54,8 @@ struct DAETrainCommand: ParsableCommand {
     var highNoiseShare: Double?
     @Option(help: "Weight each image's loss by 1/(1 + SNR)^γ (P2; 1 is the paper's choice; default: equal weights).")
     var p2Gamma: Double?
+    @Option(help: "Weight each pixel's loss by 1 + W · its mean frame-to-frame change / the largest, so the mouth and eyes count more than the still background (default: equal weights). The map is written to motion_weight.png.")
+    var motionWeight: Float?
     @Option(help: ArgumentHelp("Train z_sem as [z_id | z_pose | z_exp] with these sizes (DESIGN §8): identity swap between frames of one data set, a pose head on z_pose, identity kept out of the rest. Give two or more --data folders (one per speaker).", valueName: "ID,POSE,EXP"))
     var split: String?
     @Option(help: ArgumentHelp("With --split: the weights of its pressures next to the ε loss (default 1,0.1,10,0.1,0.1).", valueName: "SWAP,IDVAR,POSE,DECOR,SHARE"))
@@ -130,6 +134,7 @@ struct DAETrainCommand: ParsableCommand {
         options.highNoiseShare = highNoiseShare
         options.p2Gamma = p2Gamma
         options.prediction = prediction
+        options.motionWeight = motionWeight
         options.latentSplit = split.flatMap(LatentSplit.init(parsing:))
         options.latentSplitWeights = splitWeights.flatMap(LatentSplitWeights.init(parsing:))
         try options.validate()
@@ -155,6 +160,7 @@ struct DAETrainCommand: ParsableCommand {
         check("--high-noise-share", highNoiseShare, options.highNoiseShare ?? 0)
         check("--p2-gamma", p2Gamma, options.p2Gamma ?? 0)
         check("--prediction", prediction, options.prediction ?? .epsilon)
+        check("--motion-weight", motionWeight, options.motionWeight ?? 0)
         check("--split", split.flatMap(LatentSplit.init(parsing:)), options.latentSplit ?? LatentSplit(id: 0, pose: 0, expression: 0))
         check("--split-weights", splitWeights.flatMap(LatentSplitWeights.init(parsing:)), options.latentSplitWeights ?? LatentSplitWeights())
         guard conflicts.isEmpty else {

@@ -1,0 +1,75 @@
+import Autodiff
+import Foundation
+import MediaIO
+
+/// A per-pixel weight for the diffusion loss that makes the parts of a talking head that move
+/// (mouth, eyes, the head's outline) count more than the still background:
+///
+///     w(p) = 1 + strength · m(p) / max m,   m(p) = mean over consecutive frames of |xᵢ₊₁(p) − xᵢ(p)|
+///
+/// (m averaged over the colour channels, consecutive within each data set). At 64×64 the
+/// mouth is a few dozen of 4,096 pixels, so under DiffAE's equal weights it is under 1 % of
+/// the loss, and a UNet that already follows z_sem for the head pose does not learn to draw
+/// the mouth from it. The loss stays a weighted mean (`DiffAE.loss(pixelWeights:)`), so its
+/// scale does not change with `strength`. Label-free: it needs only the frames' order.
+public struct MotionWeighting {
+    /// The mean frame-to-frame change per pixel, (S, S), in the frames' [−1, 1] units.
+    public let motion: Tensor
+    public let strength: Float
+
+    /// Scans every consecutive pair of training frames (within each span), `chunk` frames at a time.
+    public init(frames: TrainingFrames, strength: Float, chunk: Int = 256) throws {
+        precondition(strength >= 0, "motion weight \(strength)")
+        let side = frames.imageSize
+        let plane = side * side
+        var sum = [Double](repeating: 0, count: plane)
+        var pairs = 0
+        var start = 0
+        for span in frames.spans {
+            let count = span.frames.count
+            // chunks overlap by one frame so that every consecutive pair is seen once
+            var first = 0
+            while first + 1 < count {
+                let last = Swift.min(first + chunk, count - 1)  // frames first...last
+                let batch = try frames.batch(Array((start + first)...(start + last)))  // (n, 3, S, S)
+                let p = batch.pointer
+                for i in 0..<(last - first) {
+                    let a = p + i * 3 * plane, b = p + (i + 1) * 3 * plane
+                    for c in 0..<3 {
+                        for k in 0..<plane { sum[k] += Double(abs(b[c * plane + k] - a[c * plane + k])) }
+                    }
+                }
+                pairs += last - first
+                first = last
+            }
+            start += count
+        }
+        let scale = 1 / Double(Swift.max(pairs, 1) * 3)
+        self.init(motion: Tensor(shape: [side, side], values: sum.map { Float($0 * scale) }), strength: strength)
+    }
+
+    public init(motion: Tensor, strength: Float) {
+        precondition(motion.rank == 2 && motion.shape[0] == motion.shape[1], "motion map \(motion.shape)")
+        self.motion = motion
+        self.strength = strength
+    }
+
+    /// w(p) as (1, 1, S, S), the shape `DiffAE.loss(pixelWeights:)` takes. All ones when
+    /// nothing moves.
+    public var pixelWeights: Tensor {
+        let values = motion.values
+        let peak = values.max() ?? 0
+        let side = motion.shape[0]
+        let w = values.map { peak > 0 ? 1 + strength * $0 / peak : 1 }
+        return Tensor(shape: [1, 1, side, side], values: w)
+    }
+
+    /// The motion map as a grey PNG (white: the pixel that moves most), to see what the weight favours.
+    public func writeImage(to url: URL) throws {
+        let values = motion.values
+        let peak = Swift.max(values.max() ?? 0, .leastNormalMagnitude)
+        let side = motion.shape[0]
+        let grey = RGBImage(width: side, height: side, data: values.flatMap { v in Array(repeating: v / peak, count: 3) })
+        try PNG.write(grey.image8(), to: url)
+    }
+}
