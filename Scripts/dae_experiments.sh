@@ -5,7 +5,11 @@
 #            inversion move, and its z_sem-only decode from a plain and a refined reference x_T
 #   vpred    a v-prediction cpu64 DAE from scratch: 1,812 steps, then z_sem's spread widened
 #            1000× (the encoder's output had collapsed to a spread of 1.6e-4) and 4,500 more
-#            steps from those raw weights, then the continuation to 8,000
+#            steps from those raw weights, then the continuation to 7,512 (stopped there)
+#   motion   the v-model's run stopped at 7,512 steps, then continued from those raw weights with
+#            the loss weighted towards the pixels that move (--motion-weight 50): 1,247 steps with
+#            the weight proportional to the motion (the first form, commit 678a538; the eyes began
+#            to follow z_sem, the mouth not), then with the weight clipped at the 95th percentile
 #   measure  reconstruct + shared-x_T and Gaussian-x_T decodes of held-out frames, for MODEL
 #   WORK=/work bash Scripts/dae_experiments.sh vpred
 #   WORK=/work MODEL=/work/runs/dae_v2 bash Scripts/dae_experiments.sh measure
@@ -50,12 +54,23 @@ stage_vpred() {
   "$TF" dae train --data "$DATA" --preset cpu64 --prediction v --initial "$RUN/dae_v/checkpoint.h5" \
     --semantic-gain 1000 --steps 4500 --checkpoint-every 250 --seed 2 --out "$RUN/dae_v2"
   cp "$RUN/dae_v2/dae.h5" "$OUT/v2_4500.h5"
-  "$TF" dae train --out "$RUN/dae_v2" --resume --steps 8000
+  "$TF" dae train --out "$RUN/dae_v2" --resume --steps 7512
+}
+
+stage_motion() {
+  # vpred's last part was run with --steps 12000 and stopped with Ctrl-C at step 7,512 (a
+  # constant rate after warm-up, so the same schedule); the motion-weighted run starts from
+  # those raw weights.
+  cp "$RUN/dae_v2/checkpoint.h5" "$OUT/v2_ck7500.h5"
+  "$TF" dae train --data "$DATA" --preset cpu64 --prediction v --initial "$OUT/v2_ck7500.h5" \
+    --motion-weight 50 --steps 1247 --checkpoint-every 250 --seed 3 --out "$RUN/dae_vm"  # built at 678a538
+  "$TF" dae train --data "$DATA" --preset cpu64 --prediction v --initial "$RUN/dae_vm/checkpoint.h5" \
+    --motion-weight 50 --steps 4000 --checkpoint-every 250 --seed 4 --out "$RUN/dae_vm2"
 }
 
 stage_measure() {
   measure_model "${MODEL:?give MODEL=a dae.h5 or run folder}" "${TAG:-$(basename "$MODEL" .h5)}" "${REFINEMENTS:-2}"
 }
 
-stages=${*:-refine vpred}
+stages=${*:-refine vpred motion}
 for s in $stages; do echo "== $s"; "stage_$s"; done

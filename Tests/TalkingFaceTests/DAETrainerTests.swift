@@ -126,7 +126,7 @@ final class DAETrainerTests: XCTestCase {
         settings.motionWeight = 20
         let trainer = try DAETrainer(options: settings, run: scratch.path("run"))
         let weights = try XCTUnwrap(trainer.motionWeighting).pixelWeights.values
-        XCTAssertEqual(weights.max()!, 21, accuracy: 1e-5, "the pixel that moves most")
+        XCTAssertEqual(weights.max()!, 21, accuracy: 1e-5, "the pixels that move most")
         XCTAssertEqual(weights.min()!, 1, accuracy: 0.5, "the still corners")
         XCTAssertEqual(try trainer.train().step, 2)
         XCTAssertEqual(try PNG.read(trainer.motionImageURL).width, 32)

@@ -38,6 +38,12 @@ final class MotionWeightingTests: XCTestCase {
             XCTAssertEqual(weights.values[5 * 8 + 3], 11)
             XCTAssertEqual(Set(weights.values.enumerated().filter { $0.offset != 5 * 8 + 3 }.map(\.element)), [1])
         }
+        // The 5 % that move most get the full weight, the rest in proportion to their motion.
+        let ramp = MotionWeighting(motion: Tensor(shape: [10, 10], values: (0..<100).map { Float($0) }), strength: 10)
+        XCTAssertEqual(ramp.saturationLevel, 94)  // the 95th of 100 sorted values (index 94.05 → 94)
+        XCTAssertEqual(Array(ramp.pixelWeights.values[94...]), Array(repeating: 11, count: 6))
+        XCTAssertEqual(ramp.pixelWeights.values[47], 1 + 10 * 47 / 94, accuracy: 1e-5)
+
         let still = MotionWeighting(motion: Tensor(shape: [8, 8], values: Array(repeating: 0, count: 64)), strength: 10)
         XCTAssertEqual(Set(still.pixelWeights.values), [1], "nothing moves: equal weights")
     }

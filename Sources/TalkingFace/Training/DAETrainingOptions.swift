@@ -50,8 +50,8 @@ public struct DAETrainingOptions: Codable, Equatable, Sendable {
     public var latentSplit: LatentSplit?
     /// How much each split pressure counts (nil: `LatentSplitWeights()`'s defaults).
     public var latentSplitWeights: LatentSplitWeights?
-    /// Weight each pixel's loss by 1 + motionWeight · (its frame-to-frame change)/(the largest)
-    /// (`MotionWeighting`); nil: DiffAE's equal weights.
+    /// Weight each pixel's loss by 1 + motionWeight · min(1, its frame-to-frame change / the
+    /// 95th percentile) (`MotionWeighting`); nil: DiffAE's equal weights.
     public var motionWeight: Float?
     /// What a new model's UNet predicts (nil: ε, DiffAE's); a model from `initialWeights` keeps its own.
     public var prediction: DiffusionPrediction?

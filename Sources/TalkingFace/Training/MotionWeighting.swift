@@ -5,12 +5,15 @@ import MediaIO
 /// A per-pixel weight for the diffusion loss that makes the parts of a talking head that move
 /// (mouth, eyes, the head's outline) count more than the still background:
 ///
-///     w(p) = 1 + strength · m(p) / max m,   m(p) = mean over consecutive frames of |xᵢ₊₁(p) − xᵢ(p)|
+///     w(p) = 1 + strength · min(1, m(p) / m₉₅),   m(p) = mean over consecutive frames of |xᵢ₊₁(p) − xᵢ(p)|
 ///
-/// (m averaged over the colour channels, consecutive within each data set). At 64×64 the
-/// mouth is a few dozen of 4,096 pixels, so under DiffAE's equal weights it is under 1 % of
-/// the loss, and a UNet that already follows z_sem for the head pose does not learn to draw
-/// the mouth from it. The loss stays a weighted mean (`DiffAE.loss(pixelWeights:)`), so its
+/// (m averaged over the colour channels, consecutive within each data set; m₉₅ its 95th
+/// percentile over the pixels, or its maximum when that is 0). At 64×64 the mouth is a few
+/// dozen of 4,096 pixels, so under DiffAE's equal weights it is about 1 % of the loss, and a
+/// UNet that already follows z_sem for the head pose does not learn to draw the mouth from
+/// it. The clip at m₉₅ gives every clearly moving pixel the full weight: blinking eyes move
+/// about four times as much as the mouth, and a weight proportional to m would spend the
+/// emphasis on them. The loss stays a weighted mean (`DiffAE.loss(pixelWeights:)`), so its
 /// scale does not change with `strength`. Label-free: it needs only the frames' order.
 public struct MotionWeighting {
     /// The mean frame-to-frame change per pixel, (S, S), in the frames' [−1, 1] units.
@@ -54,22 +57,30 @@ public struct MotionWeighting {
         self.strength = strength
     }
 
+    /// The share of pixels that get the full weight.
+    public static let saturatedShare = 0.05
+
+    /// m₉₅: the motion from which a pixel gets the full weight (0 when nothing moves).
+    public var saturationLevel: Float {
+        let sorted = motion.values.sorted()
+        let level = sorted[Int((Double(sorted.count - 1) * (1 - Self.saturatedShare)).rounded())]
+        return level > 0 ? level : sorted.last!
+    }
+
     /// w(p) as (1, 1, S, S), the shape `DiffAE.loss(pixelWeights:)` takes. All ones when
     /// nothing moves.
     public var pixelWeights: Tensor {
-        let values = motion.values
-        let peak = values.max() ?? 0
+        let level = saturationLevel
         let side = motion.shape[0]
-        let w = values.map { peak > 0 ? 1 + strength * $0 / peak : 1 }
+        let w = motion.values.map { level > 0 ? 1 + strength * Swift.min(1, $0 / level) : 1 }
         return Tensor(shape: [1, 1, side, side], values: w)
     }
 
-    /// The motion map as a grey PNG (white: the pixel that moves most), to see what the weight favours.
+    /// min(1, m / m₉₅) as a grey PNG (white: full weight, black: weight 1), to see what the weight favours.
     public func writeImage(to url: URL) throws {
-        let values = motion.values
-        let peak = Swift.max(values.max() ?? 0, .leastNormalMagnitude)
+        let level = saturationLevel
         let side = motion.shape[0]
-        let grey = RGBImage(width: side, height: side, data: values.flatMap { v in Array(repeating: v / peak, count: 3) })
-        try PNG.write(grey.image8(), to: url)
+        let share = motion.values.map { level > 0 ? Swift.min(1, $0 / level) : 0 }
+        try PNG.write(RGBImage(width: side, height: side, data: share.flatMap { [$0, $0, $0] }).image8(), to: url)
     }
 }

@@ -54,7 +54,7 @@ struct DAETrainCommand: ParsableCommand {
     var highNoiseShare: Double?
     @Option(help: "Weight each image's loss by 1/(1 + SNR)^γ (P2; 1 is the paper's choice; default: equal weights).")
     var p2Gamma: Double?
-    @Option(help: "Weight each pixel's loss by 1 + W · its mean frame-to-frame change / the largest, so the mouth and eyes count more than the still background (default: equal weights). The map is written to motion_weight.png.")
+    @Option(help: "Weight each pixel's loss by 1 + W · min(1, its mean frame-to-frame change / the 95th percentile of those), so the mouth and eyes count more than the still background (default: equal weights). The map is written to motion_weight.png.")
     var motionWeight: Float?
     @Option(help: ArgumentHelp("Train z_sem as [z_id | z_pose | z_exp] with these sizes (DESIGN §8): identity swap between frames of one data set, a pose head on z_pose, identity kept out of the rest. Give two or more --data folders (one per speaker).", valueName: "ID,POSE,EXP"))
     var split: String?
