@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 TF=${TF:-.build/release/talkingface}
 WORK=${WORK:-/work}
 DATA=$WORK/data/synth
-RUN=$WORK/runs
+RUN=${RUN:-$WORK/runs}
 SPEAKER=${SPEAKER:-Weights/default}
 DAE_STEPS=${DAE_STEPS:-3781}
 GAIN_STEPS=${GAIN_STEPS:-1500}

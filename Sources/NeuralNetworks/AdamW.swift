@@ -15,6 +15,9 @@ public final class AdamW: Optimizer {
     public var betas: (Double, Double)
     public var eps: Double
     public var weightDecay: Double
+    /// Parameters whose name starts with a prefix step at `scale` × the learning rate (the
+    /// first matching prefix counts; others at the full rate). Empty: one rate for all.
+    public var rateScales: [(prefix: String, scale: Double)] = []
 
     /// Per-parameter state, keyed by parameter name.
     private struct Slot {
@@ -41,13 +44,17 @@ public final class AdamW: Optimizer {
             var slot = slots[name] ?? Slot(step: 0, firstMoment: .zeros(p.shape), secondMoment: .zeros(p.shape))
             slot.step += 1
             slots[name] = slot
-            step(p, g, slot)
+            step(p, g, slot, learningRate: learningRate * rateScale(of: name))
         }
     }
 
-    private func step(_ p: Tensor, _ g: Tensor, _ slot: Slot) {
+    /// The factor `rateScales` gives the parameter `name`.
+    public func rateScale(of name: String) -> Double {
+        rateScales.first { name.hasPrefix($0.prefix) }?.scale ?? 1
+    }
+
+    private func step(_ p: Tensor, _ g: Tensor, _ slot: Slot, learningRate lr: Double) {
         let t = Double(slot.step)
-        let lr = learningRate
         let (b1, b2) = betas
         let decay = Float(1 - lr * weightDecay)
         let stepSize = Float(lr / (1 - pow(b1, t)))

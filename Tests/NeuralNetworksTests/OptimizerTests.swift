@@ -62,6 +62,29 @@ final class OptimizerTests: XCTestCase {
         }
     }
 
+    /// A prefix's rate scale acts like a PyTorch param group with lr × scale (decay included):
+    /// the scaled parameter follows an optimizer built with that rate, the others the plain one.
+    func testAdamWRateScaleIsAParamGroupWithTheScaledRate() {
+        let fresh = { Fixture.tensors(self.golden["initial"]!).enumerated().map { ("p\($0)", $1) } }
+        let (scaled, plain, slow) = (fresh(), fresh(), fresh())
+        let optimizer = makeAdamW()
+        optimizer.rateScales = [("p0", 0.25)]
+        XCTAssertEqual(optimizer.rateScale(of: "p0"), 0.25)
+        XCTAssertEqual(optimizer.rateScale(of: "p1"), 1)
+        let reference = makeAdamW()
+        let slowReference = makeAdamW()
+        slowReference.learningRate *= 0.25
+        for step in 0..<3 {
+            for params in [scaled, plain, slow] { setGrads(params, step: step) }
+            optimizer.update(parameters: scaled)
+            reference.update(parameters: plain)
+            slowReference.update(parameters: slow)
+        }
+        XCTAssertEqual(scaled[0].1.values, slow[0].1.values)
+        for i in 1..<scaled.count { XCTAssertEqual(scaled[i].1.values, plain[i].1.values) }
+        XCTAssertNotEqual(scaled[0].1.values, plain[0].1.values, "the scale changes the step")
+    }
+
     func testAdamWRejectsMalformedState() {
         let optimizer = makeAdamW()
         let parameters = [("w", Tensor.zeros([2]))]

@@ -17,6 +17,13 @@ final class DAETrainerTests: XCTestCase {
         return options
     }
 
+    /// A scratch folder holding the test speaker data set at scratch/speaker.
+    private func scratchWithSpeaker() throws -> (ScratchFolder, URL) {
+        let scratch = try ScratchFolder()
+        try DAETestData.write(to: scratch.path("speaker"))
+        return (scratch, scratch.path("speaker"))
+    }
+
     private func bits(_ state: [(String, Tensor)]) -> [String: [UInt32]] {
         Dictionary(uniqueKeysWithValues: state.map { ($0.0, $0.1.values.map(\.bitPattern)) })
     }
@@ -37,9 +44,7 @@ final class DAETrainerTests: XCTestCase {
     }
 
     func testInterruptedAndResumedTrainingIsBitIdenticalToUninterrupted() throws {
-        let scratch = try ScratchFolder()
-        let data = scratch.path("speaker")
-        try DAETestData.write(to: data)
+        let (scratch, data) = try scratchWithSpeaker()
 
         let straight = try DAETrainer(options: options(data, steps: 6), run: scratch.path("straight"))
         XCTAssertEqual(try straight.train().step, 6)
@@ -68,9 +73,7 @@ final class DAETrainerTests: XCTestCase {
     }
 
     func testAFewStepsLowerTheLoss() throws {
-        let scratch = try ScratchFolder()
-        let data = scratch.path("speaker")
-        try DAETestData.write(to: data)
+        let (scratch, data) = try scratchWithSpeaker()
         var settings = options(data, steps: 8)
         settings.batchSize = 2
         settings.learningRate = 3e-3
@@ -95,9 +98,7 @@ final class DAETrainerTests: XCTestCase {
     }
 
     func testVelocityRunTrainsAndSavesAVModel() throws {
-        let scratch = try ScratchFolder()
-        let data = scratch.path("speaker")
-        try DAETestData.write(to: data)
+        let (scratch, data) = try scratchWithSpeaker()
         var settings = options(data, steps: 2)
         settings.prediction = .v
         let trainer = try DAETrainer(options: settings, run: scratch.path("run"))
@@ -119,9 +120,7 @@ final class DAETrainerTests: XCTestCase {
     }
 
     func testMotionWeightedRunWritesItsMapAndKeepsTheWeightOnResume() throws {
-        let scratch = try ScratchFolder()
-        let data = scratch.path("speaker")
-        try DAETestData.write(to: data)
+        let (scratch, data) = try scratchWithSpeaker()
         var settings = options(data, steps: 2)
         settings.motionWeight = 20
         let trainer = try DAETrainer(options: settings, run: scratch.path("run"))
@@ -143,10 +142,24 @@ final class DAETrainerTests: XCTestCase {
         XCTAssertThrowsError(try settings.validate()) { XCTAssertTrue("\($0)".contains("--motion-weight"), "\($0)") }
     }
 
+    func testEncoderRateScaleZeroKeepsTheEncoderWhileTheUNetLearns() throws {
+        let (scratch, data) = try scratchWithSpeaker()
+        var settings = options(data, steps: 3)
+        settings.encoderRateScale = 0
+        let trainer = try DAETrainer(options: settings, run: scratch.path("run"))
+        let before = bits(trainer.model.namedParameters())
+        try trainer.train()
+        let after = bits(trainer.model.namedParameters())
+        let moved = Set(after.keys.filter { after[$0] != before[$0] })
+        XCTAssertFalse(moved.isEmpty)
+        XCTAssertTrue(moved.allSatisfy { !$0.hasPrefix("encoder.") }, "\(moved.filter { $0.hasPrefix("encoder.") })")
+        XCTAssertEqual(try DAETrainer.resumeOptions(run: scratch.path("run")).encoderRateScale, 0)
+        settings.encoderRateScale = -1
+        XCTAssertThrowsError(try settings.validate()) { XCTAssertTrue("\($0)".contains("--encoder-lr-scale"), "\($0)") }
+    }
+
     func testNonFiniteLossStopsWithTheLastGoodFilesKept() throws {
-        let scratch = try ScratchFolder()
-        let data = scratch.path("speaker")
-        try DAETestData.write(to: data)
+        let (scratch, data) = try scratchWithSpeaker()
         var settings = options(data, steps: 5)
         settings.learningRate = 1e30  // one step throws every weight to ±1e30; the next loss overflows
         settings.warmupSteps = 0

@@ -93,8 +93,12 @@ public final class DAETrainer {
         let trained: Module = splitLoss.map { SplitTrainingModel(dae: dae, latentSplit: $0) } ?? dae
         let schedule = WarmupCosineSchedule(peak: options.learningRate, warmupSteps: options.warmupSteps,
                                             totalSteps: options.steps, minimumRatio: 1)  // ratio 1: constant after warm-up
+        let optimizer = AdamW(learningRate: options.learningRate, weightDecay: options.weightDecay)
+        if let scale = options.encoderRateScale {
+            optimizer.rateScales = [(splitLoss == nil ? "encoder." : "dae.encoder.", scale)]
+        }
         loop = TrainingLoop(
-            model: trained, optimizer: AdamW(learningRate: options.learningRate, weightDecay: options.weightDecay),
+            model: trained, optimizer: optimizer,
             ema: EMA(decay: options.emaDecay), learningRate: { schedule($0) }, maxGradientNorm: options.gradientClip,
             totalSteps: options.steps, checkpoint: checkpoint, checkpointEvery: options.checkpointEvery,
             config: config,

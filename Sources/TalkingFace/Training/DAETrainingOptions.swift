@@ -53,6 +53,9 @@ public struct DAETrainingOptions: Codable, Equatable, Sendable {
     /// Weight each pixel's loss by 1 + motionWeight · min(1, its frame-to-frame change / the
     /// 95th percentile) (`MotionWeighting`); nil: DiffAE's equal weights.
     public var motionWeight: Float?
+    /// The semantic encoder steps at this × the learning rate (nil: 1, one rate for all), e.g.
+    /// to let the UNet learn an encoder grafted from another model without the encoder drifting.
+    public var encoderRateScale: Double?
     /// What a new model's UNet predicts (nil: ε, DiffAE's); a model from `initialWeights` keeps its own.
     public var prediction: DiffusionPrediction?
 
@@ -86,6 +89,7 @@ public struct DAETrainingOptions: Codable, Equatable, Sendable {
         }
         if let motionWeight, !(motionWeight >= 0 && motionWeight <= 1000) { try fail("--motion-weight must be in 0…1000 (got \(motionWeight))") }
         if latentSplit != nil && motionWeight != nil { try fail("--split trains on DiffAE's own ε loss; it does not combine with --motion-weight") }
+        if let encoderRateScale, !(encoderRateScale >= 0 && encoderRateScale <= 10) { try fail("--encoder-lr-scale must be in 0…10 (got \(encoderRateScale))") }
         if !(emaDecay >= 0 && emaDecay < 1) { try fail("--ema must be in [0, 1) (got \(emaDecay))") }
         if warmupSteps < 0 || warmupSteps > steps { try fail("--warmup must be in 0...\(steps) (got \(warmupSteps))") }
         if checkpointEvery < 1 { try fail("--checkpoint-every must be at least 1 (got \(checkpointEvery))") }

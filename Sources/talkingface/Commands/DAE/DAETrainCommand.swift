@@ -56,6 +56,8 @@ struct DAETrainCommand: ParsableCommand {
     var p2Gamma: Double?
     @Option(help: "Weight each pixel's loss by 1 + W · min(1, its mean frame-to-frame change / the 95th percentile of those), so the mouth and eyes count more than the still background (default: equal weights). The map is written to motion_weight.png.")
     var motionWeight: Float?
+    @Option(help: "The semantic encoder learns at this × --lr (default 1), e.g. 0.01 to train a UNet onto an encoder grafted from another model (Scripts/graft_encoder.py).")
+    var encoderLrScale: Double?
     @Option(help: ArgumentHelp("Train z_sem as [z_id | z_pose | z_exp] with these sizes (DESIGN §8): identity swap between frames of one data set, a pose head on z_pose, identity kept out of the rest. Give two or more --data folders (one per speaker).", valueName: "ID,POSE,EXP"))
     var split: String?
     @Option(help: ArgumentHelp("With --split: the weights of its pressures next to the ε loss (default 1,0.1,10,0.1,0.1).", valueName: "SWAP,IDVAR,POSE,DECOR,SHARE"))
@@ -135,6 +137,7 @@ struct DAETrainCommand: ParsableCommand {
         options.p2Gamma = p2Gamma
         options.prediction = prediction
         options.motionWeight = motionWeight
+        options.encoderRateScale = encoderLrScale
         options.latentSplit = split.flatMap(LatentSplit.init(parsing:))
         options.latentSplitWeights = splitWeights.flatMap(LatentSplitWeights.init(parsing:))
         try options.validate()
@@ -161,6 +164,7 @@ struct DAETrainCommand: ParsableCommand {
         check("--p2-gamma", p2Gamma, options.p2Gamma ?? 0)
         check("--prediction", prediction, options.prediction ?? .epsilon)
         check("--motion-weight", motionWeight, options.motionWeight ?? 0)
+        check("--encoder-lr-scale", encoderLrScale, options.encoderRateScale ?? 1)
         check("--split", split.flatMap(LatentSplit.init(parsing:)), options.latentSplit ?? LatentSplit(id: 0, pose: 0, expression: 0))
         check("--split-weights", splitWeights.flatMap(LatentSplitWeights.init(parsing:)), options.latentSplitWeights ?? LatentSplitWeights())
         guard conflicts.isEmpty else {
