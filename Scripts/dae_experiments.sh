@@ -81,8 +81,14 @@ stage_graft() {
   "$TF" dae encode --model "$base" --data "$DATA" --frames 0:5375 --refinements 0 --out "$OUT/vm2_ck1000_0.z.h5"
   python3 Scripts/graft_encoder.py --donor Weights/default/dae.h5 --donor-latents "$OUT/shipped_0.z.h5" \
     --base "$base" --base-latents "$OUT/vm2_ck1000_0.z.h5" --out "$OUT/hybrid.h5"
+  # Trained on at one rate for all (lr 1e-4, then 2e-5) the UNet lost the pose within 500 steps
+  # (both stopped with Ctrl-C, at 928 and 653 steps); with the encoder at 1 % of the rate:
   "$TF" dae train --data "$DATA" --preset cpu64 --prediction v --initial "$OUT/hybrid.h5" \
-    --motion-weight 50 --steps 4000 --checkpoint-every 250 --seed 5 --out "$RUN/dae_hy"
+    --motion-weight 50 --steps 928 --warmup 200 --checkpoint-every 250 --seed 5 --out "$RUN/dae_hy"
+  "$TF" dae train --data "$DATA" --preset cpu64 --prediction v --initial "$OUT/hybrid.h5" \
+    --motion-weight 50 --lr 2e-5 --steps 653 --warmup 200 --checkpoint-every 250 --seed 6 --out "$RUN/dae_hy2"
+  "$TF" dae train --data "$DATA" --preset cpu64 --prediction v --initial "$OUT/hybrid.h5" \
+    --motion-weight 50 --encoder-lr-scale 0.01 --steps 6000 --checkpoint-every 250 --seed 7 --out "$RUN/dae_hy3"
 }
 
 stage_measure() {
