@@ -13,6 +13,8 @@
 #   graft    the shipped ε model's semantic encoder (its z_sem holds the mouth opening at held-out
 #            R² 0.98, the v-model's at 0.53–0.83) grafted onto the motion-weighted v-model at step
 #            1,000 (Scripts/graft_encoder.py), then trained on with the motion weight
+#   scratch  a v-model from scratch with the motion weight from step 0 (stopped at 1,038), then its
+#            step-1,000 checkpoint with z_sem widened 1000× (as vpred's part 2)
 #   measure  reconstruct + shared-x_T and Gaussian-x_T decodes of held-out frames, for MODEL
 #   WORK=/work bash Scripts/dae_experiments.sh vpred
 #   WORK=/work MODEL=/work/runs/dae_v2 bash Scripts/dae_experiments.sh measure
@@ -91,9 +93,17 @@ stage_graft() {
     --motion-weight 50 --encoder-lr-scale 0.01 --steps 6000 --checkpoint-every 250 --seed 7 --out "$RUN/dae_hy3"
 }
 
+stage_scratch() {
+  "$TF" dae train --data "$DATA" --preset cpu64 --prediction v --motion-weight 50 --steps 1000 --warmup 200 \
+    --checkpoint-every 250 --seed 8 --out "$RUN/dae_vms"
+  cp "$RUN/dae_vms/checkpoint.h5" "$OUT/vms_ck1000.h5"
+  "$TF" dae train --data "$DATA" --preset cpu64 --prediction v --initial "$OUT/vms_ck1000.h5" --semantic-gain 1000 \
+    --motion-weight 50 --steps 6000 --checkpoint-every 250 --seed 9 --out "$RUN/dae_vms2"
+}
+
 stage_measure() {
   measure_model "${MODEL:?give MODEL=a dae.h5 or run folder}" "${TAG:-$(basename "$MODEL" .h5)}" "${REFINEMENTS:-2}"
 }
 
-stages=${*:-refine vpred motion graft}
+stages=${*:-refine vpred motion graft scratch}
 for s in $stages; do echo "== $s"; "stage_$s"; done
