@@ -57,15 +57,20 @@ def main():
     r2 = 1 - ((fitted - z_base) ** 2).sum() / ((z_base - z_base.mean(0)) ** 2).sum()
     print(f"the grafted encoder reproduces the base z_sem of the training frames at R^2 {r2:.3f}")
 
+    base = h5py.File(a.base, "r")
+    grafted = []  # the donor's encoder weights that replace the base's, checked before anything is written
+    donor.visititems(lambda name, obj: grafted.append(name) if isinstance(obj, h5py.Dataset)
+                     and name.startswith("encoder/") and not name.startswith(HEAD + "/") else None)
+    for name in grafted:
+        if name not in base or base[name].shape != donor[name].shape:
+            sys.exit(f"{name}: donor {donor[name].shape}, base {base[name].shape if name in base else 'missing'}; the models must share a preset")
+    base.close()
+
     tmp = a.out + ".partial"
     shutil.copy(a.base, tmp)
     with h5py.File(tmp, "r+") as out:
-        def graft(name, obj):
-            if isinstance(obj, h5py.Dataset) and name.startswith("encoder/") and not name.startswith(HEAD + "/"):
-                if out[name].shape != obj.shape:
-                    sys.exit(f"{name}: donor {obj.shape}, base {out[name].shape}; the models must share a preset")
-                out[name][...] = obj[...].astype(out[name].dtype)
-        donor.visititems(graft)
+        for name in grafted:
+            out[name][...] = donor[name][...].astype(out[name].dtype)
         out[f"{HEAD}/weight"][...] = coef[:-1].T[:, :, None, None].astype(out[f"{HEAD}/weight"].dtype)
         out[f"{HEAD}/bias"][...] = coef[-1].astype(out[f"{HEAD}/bias"].dtype)
     shutil.move(tmp, a.out)

@@ -82,8 +82,11 @@ public final class DAETrainer {
                 model.encoder.amplifySemanticCode(by: gain, around: zSem.mean(dims: [0], keepDims: true))
             }
         }
-        let trainingFrames = frames
-        motionWeighting = try options.motionWeight.map { try MotionWeighting(frames: trainingFrames, strength: $0) }
+        if let strength = options.motionWeight {
+            motionWeighting = try MotionWeighting(frames: frames, strength: strength)
+        } else {
+            motionWeighting = nil
+        }
         var splitRNG = RandomGenerator(seed: options.seed &+ 4)  // the pose head's initial weights
         let splitLoss = options.latentSplit.map {
             LatentSplitLoss(split: $0, weights: options.latentSplitWeights ?? LatentSplitWeights(), rng: &splitRNG)

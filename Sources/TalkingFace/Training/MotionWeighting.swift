@@ -67,20 +67,22 @@ public struct MotionWeighting {
         return level > 0 ? level : sorted.last!
     }
 
-    /// w(p) as (1, 1, S, S), the shape `DiffAE.loss(pixelWeights:)` takes. All ones when
-    /// nothing moves.
-    public var pixelWeights: Tensor {
+    /// min(1, m(p) / m₉₅) per pixel: 1 for every clearly moving pixel, 0 where nothing moves.
+    public var emphasis: [Float] {
         let level = saturationLevel
-        let side = motion.shape[0]
-        let w = motion.values.map { level > 0 ? 1 + strength * Swift.min(1, $0 / level) : 1 }
-        return Tensor(shape: [1, 1, side, side], values: w)
+        return motion.values.map { level > 0 ? Swift.min(1, $0 / level) : 0 }
     }
 
-    /// min(1, m / m₉₅) as a grey PNG (white: full weight, black: weight 1), to see what the weight favours.
-    public func writeImage(to url: URL) throws {
-        let level = saturationLevel
+    /// w(p) = 1 + strength · emphasis as (1, 1, S, S), the shape `DiffAE.loss(pixelWeights:)`
+    /// takes. All ones when nothing moves.
+    public var pixelWeights: Tensor {
         let side = motion.shape[0]
-        let share = motion.values.map { level > 0 ? Swift.min(1, $0 / level) : 0 }
-        try PNG.write(RGBImage(width: side, height: side, data: share.flatMap { [$0, $0, $0] }).image8(), to: url)
+        return Tensor(shape: [1, 1, side, side], values: emphasis.map { 1 + strength * $0 })
+    }
+
+    /// The emphasis as a grey PNG (white: full weight, black: weight 1), to see what the weight favours.
+    public func writeImage(to url: URL) throws {
+        let side = motion.shape[0]
+        try PNG.write(RGBImage(width: side, height: side, data: emphasis.flatMap { [$0, $0, $0] }).image8(), to: url)
     }
 }
