@@ -32,6 +32,9 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
     public var jitterTruth: Double
     public var jitterRatio: Double          // predicted ÷ truth (1 = as steady as the truth)
     public var mouthOpening: SeriesAgreement?
+    /// With factors.csv as the truth: the same measurement of the truth frames themselves
+    /// against it. A perfect prediction scores this, so it is the attainable ceiling.
+    public var truthFramesMouthOpening: SeriesAgreement?
     public var yawDegrees: SeriesAgreement?
     public var rollDegrees: SeriesAgreement?
     /// Where the truth of the analytic series came from: "factors.csv" or "truth frames".
@@ -42,6 +45,7 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
         case cpbdPredicted = "cpbd_pred", cpbdTruth = "cpbd_truth"
         case jitterPredicted = "jitter_pred", jitterTruth = "jitter_truth", jitterRatio = "jitter_ratio"
         case mouthOpening = "mouth_opening", yawDegrees = "yaw_deg", rollDegrees = "roll_deg"
+        case truthFramesMouthOpening = "mouth_opening_of_truth_frames"
         case analyticTruth = "analytic_truth"
     }
 
@@ -56,7 +60,8 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
         row("CPBD sharpness pred/truth", "\(f(cpbdPredicted)) / \(f(cpbdTruth))")
         row("jitter pred/truth", "\(f(jitterPredicted, 4)) / \(f(jitterTruth, 4))")
         row("jitter ratio", f(jitterRatio))
-        for (name, a) in [("mouth opening", mouthOpening), ("yaw (deg)", yawDegrees), ("roll (deg)", rollDegrees)] {
+        for (name, a) in [("mouth opening", mouthOpening), ("  of the truth frames", truthFramesMouthOpening),
+                          ("yaw (deg)", yawDegrees), ("roll (deg)", rollDegrees)] {
             if let a { row("\(name) corr / MAE", "\(f(a.correlation)) / \(f(a.meanAbsoluteError, 4))  (\(a.frames) frames)") }
         }
         if let analyticTruth { row("analytic truth from", analyticTruth) }
@@ -80,8 +85,9 @@ public enum Evaluation {
 
     /// Evaluates the first min(pred, truth) frames. Predicted frames of another size are
     /// centre-cropped and resized to the truth's size. Analytic mouth/pose agreement is
-    /// computed when the truth is synthetic (has `factors.csv`, used as the truth) or when
-    /// `analytic` is forced on (then the truth frames are measured too).
+    /// computed when the truth is synthetic (has `factors.csv`, used as the truth; the truth
+    /// frames are measured against it too, as the ceiling) or when `analytic` is forced on
+    /// (then the measured truth frames are the truth).
     public static func evaluate(pred: URL, truth: URL, analytic: Bool? = nil,
                                 progress: (Int, Int) -> Void = { _, _ in }) throws -> EvaluationReport {
         for url in [pred, truth] {
@@ -137,7 +143,7 @@ public enum Evaluation {
                     r.cpbdTruth = Sharpness.cpbd(t)
                     if doAnalytic {
                         r.measuredPred = FaceMeasurement.measure(p)
-                        if factors == nil { r.measuredTruth = FaceMeasurement.measure(t) }
+                        r.measuredTruth = FaceMeasurement.measure(t)
                     }
                     out[start + k] = r
                 }
@@ -178,6 +184,8 @@ public enum Evaluation {
                 truthYaw = (0..<n).map { blink[$0] < 0.3 ? Double(yaw[$0]) : nil }
                 truthRoll = (0..<n).map { blink[$0] < 0.3 ? Double(roll[$0]) : nil }
                 report.analyticTruth = "factors.csv"
+                report.truthFramesMouthOpening = SeriesAgreement(
+                    measured: results.map { Double($0.measuredTruth!.mouthOpening) }, truth: truthMouth)
             } else {
                 truthMouth = results.map { Double($0.measuredTruth!.mouthOpening) }
                 truthYaw = results.map { $0.measuredTruth!.yaw.map(Double.init) }

@@ -11,7 +11,9 @@ struct EvalCommand: ParsableCommand {
         Reports PSNR, SSIM (11×11 Gaussian, σ 1.5), CPBD sharpness, jitter (mean \
         frame-to-frame change, generated ÷ truth) and, for synthetic speakers, mouth \
         opening and head yaw/roll measured analytically from the generated frames against \
-        the truth (correlation and mean absolute error). Prints a table and writes JSON.
+        the truth (correlation and mean absolute error). The same measurement of the truth \
+        frames themselves is reported beside the mouth figure: a perfect prediction scores \
+        that, so it is the ceiling. Prints a table and writes JSON.
 
         Examples:
           talkingface eval --pred runs/generated --truth data/synth/speaker_00
