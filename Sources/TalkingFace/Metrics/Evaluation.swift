@@ -60,7 +60,7 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
         row("CPBD sharpness pred/truth", "\(f(cpbdPredicted)) / \(f(cpbdTruth))")
         row("jitter pred/truth", "\(f(jitterPredicted, 4)) / \(f(jitterTruth, 4))")
         row("jitter ratio", f(jitterRatio))
-        for (name, a) in [("mouth opening", mouthOpening), ("  of the truth frames", truthFramesMouthOpening),
+        for (name, a) in [("mouth opening", mouthOpening), ("  (truth frames)", truthFramesMouthOpening),
                           ("yaw (deg)", yawDegrees), ("roll (deg)", rollDegrees)] {
             if let a { row("\(name) corr / MAE", "\(f(a.correlation)) / \(f(a.meanAbsoluteError, 4))  (\(a.frames) frames)") }
         }
