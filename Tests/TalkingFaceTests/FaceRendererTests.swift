@@ -37,4 +37,27 @@ final class FaceRendererTests: XCTestCase {
         XCTAssertEqual(renderer.mouthOpening(id, HeadPose(), FaceExpression()), 0)
         XCTAssertGreaterThan(renderer.mouthOpening(id, HeadPose(), FaceExpression(jawOpen: 1)), 0.04)
     }
+
+    /// A nearly shut mouth changes only pixels within its own width. (The ellipse distance
+    /// once failed outside very flat ellipses and drew the interior as a hairline along the
+    /// lips' curve, far past the corners, across the cheeks.)
+    func testANearlyShutMouthStaysWithinItsCorners() {
+        var rng = SeededRandom(seed: 5)
+        for _ in 0..<4 {
+            let id = FaceIdentity.random(using: &rng)
+            let renderer = FaceRenderer(size: 128)
+            for smile: Float in [-0.3, 0, 0.8] {
+                let shut = renderer.render(id, HeadPose(), FaceExpression(jawOpen: 0, smile: smile))
+                let ajar = renderer.render(id, HeadPose(), FaceExpression(jawOpen: 0.01, smile: smile))
+                // the mouth's half-width in pixels (lip width and smile widen it), and a pixel of edge
+                let reach = id.mouthWidth * (1 + 0.15 * max(0, smile)) * id.scale * 128 + 2
+                for y in 0..<128 {
+                    for x in 0..<128 where abs(Float(x) + 0.5 - 64) > reach {
+                        let d = shut[x, y] - ajar[x, y]
+                        XCTAssertLessThan(max(abs(d.x), abs(d.y), abs(d.z)), 1e-4, "pixel (\(x), \(y)), smile \(smile)")
+                    }
+                }
+            }
+        }
+    }
 }

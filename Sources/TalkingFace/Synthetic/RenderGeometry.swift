@@ -111,10 +111,14 @@ struct PosedEllipsoid {
 @inline(__always) func coverage(_ dPixels: Float) -> Float { min(1, max(0, 0.5 - dPixels)) }
 
 /// Approximate signed distance to an axis-aligned ellipse with semi-axes (a, b).
+/// The gradient estimate k0 (k0 − 1) / k1 fails outside a very flat ellipse: at
+/// (3a, 10b) it gives ≈ 10b, so a nearly shut mouth drew a hairline far past its corners.
+/// Outside, the distance is at least the distance to the bounding box, so take the larger.
 @inline(__always) func ellipseDistance(_ x: Float, _ y: Float, _ a: Float, _ b: Float) -> Float {
     let k0 = ((x / a) * (x / a) + (y / b) * (y / b)).squareRoot()
     let k1 = ((x / (a * a)) * (x / (a * a)) + (y / (b * b)) * (y / (b * b))).squareRoot()
-    return k1 < 1e-12 ? -min(a, b) : k0 * (k0 - 1) / k1
+    let estimate = k1 < 1e-12 ? -min(a, b) : k0 * (k0 - 1) / k1
+    return max(estimate, abs(x) - a, abs(y) - b)
 }
 
 /// Signed distance to an axis-aligned box of half-size (w, h) with rounded corners `r`.
