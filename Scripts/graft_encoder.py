@@ -57,14 +57,13 @@ def main():
     r2 = 1 - ((fitted - z_base) ** 2).sum() / ((z_base - z_base.mean(0)) ** 2).sum()
     print(f"the grafted encoder reproduces the base z_sem of the training frames at R^2 {r2:.3f}")
 
-    base = h5py.File(a.base, "r")
     grafted = []  # the donor's encoder weights that replace the base's, checked before anything is written
     donor.visititems(lambda name, obj: grafted.append(name) if isinstance(obj, h5py.Dataset)
                      and name.startswith("encoder/") and not name.startswith(HEAD + "/") else None)
-    for name in grafted:
-        if name not in base or base[name].shape != donor[name].shape:
-            sys.exit(f"{name}: donor {donor[name].shape}, base {base[name].shape if name in base else 'missing'}; the models must share a preset")
-    base.close()
+    with h5py.File(a.base, "r") as base:
+        for name in grafted:
+            if name not in base or base[name].shape != donor[name].shape:
+                sys.exit(f"{name}: donor {donor[name].shape}, base {base[name].shape if name in base else 'missing'}; the models must share a preset")
 
     tmp = a.out + ".partial"
     shutil.copy(a.base, tmp)

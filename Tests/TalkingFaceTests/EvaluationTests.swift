@@ -1,7 +1,7 @@
 import Foundation
 import MediaIO
 import XCTest
-@testable import TalkingFace
+import TalkingFace
 
 /// `talkingface eval` on synthetic truth: the analytic series and their ceiling.
 final class EvaluationTests: XCTestCase {

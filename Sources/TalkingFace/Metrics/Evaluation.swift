@@ -173,6 +173,7 @@ public enum Evaluation {
 
         if doAnalytic {
             var truthMouth: [Double], truthYaw: [Double?], truthRoll: [Double?]
+            let truthFramesMouth = results.map { Double($0.measuredTruth!.mouthOpening) }
             if let factors {
                 guard factors.rows.count >= n else {
                     throw DatasetError.mismatch("\(factorsURL.path) has \(factors.rows.count) rows for \(n) frames")
@@ -184,10 +185,9 @@ public enum Evaluation {
                 truthYaw = (0..<n).map { blink[$0] < 0.3 ? Double(yaw[$0]) : nil }
                 truthRoll = (0..<n).map { blink[$0] < 0.3 ? Double(roll[$0]) : nil }
                 report.analyticTruth = "factors.csv"
-                report.truthFramesMouthOpening = SeriesAgreement(
-                    measured: results.map { Double($0.measuredTruth!.mouthOpening) }, truth: truthMouth)
+                report.truthFramesMouthOpening = SeriesAgreement(measured: truthFramesMouth, truth: truthMouth)
             } else {
-                truthMouth = results.map { Double($0.measuredTruth!.mouthOpening) }
+                truthMouth = truthFramesMouth
                 truthYaw = results.map { $0.measuredTruth!.yaw.map(Double.init) }
                 truthRoll = results.map { $0.measuredTruth!.roll.map(Double.init) }
                 report.analyticTruth = "truth frames"
