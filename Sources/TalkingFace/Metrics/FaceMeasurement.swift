@@ -15,45 +15,28 @@ public struct FaceMeasurement: Codable, Equatable, Sendable {
     /// the eye midpoint's offset (in eye distances) into tan(yaw). See `measure`.
     static let eyeGeometry: Float = 0.74
 
+    /// How far from the lip–interior line a pixel may lie and still count as mouth, as a
+    /// fraction of the line's length.
+    static let lineTolerance: Float = 0.1
+
+    /// Per-channel median over a clipped window.
+    static func medianColour(_ image: RGBImage, x: ClosedRange<Int>, y: Range<Int>) -> Colour {
+        var r: [Float] = [], g: [Float] = [], b: [Float] = []
+        for yy in max(0, y.lowerBound)..<min(image.height, y.upperBound) {
+            for xx in max(0, x.lowerBound)...min(image.width - 1, x.upperBound) {
+                let c = image[xx, yy]
+                r.append(c.x); g.append(c.y); b.append(c.z)
+            }
+        }
+        guard !r.isEmpty else { return .zero }
+        func median(_ v: [Float]) -> Float { v.sorted()[v.count / 2] }
+        return Colour(median(r), median(g), median(b))
+    }
+
     public static func measure(_ image: RGBImage) -> FaceMeasurement {
         let w = image.width, h = image.height
         let n = Float(h)
         let centre = SIMD2<Float>(FaceRenderer.headCentre.x * Float(w), FaceRenderer.headCentre.y * n)
-
-        // Mouth, searched in the lower face for any pose: per column, the longest run of
-        // pixels matching the interior colour, widened by one pixel at each end. Each pixel
-        // counts by where its green lies between the lip's (two pixels beyond the run; the
-        // darker of the two, as skin is never darker than lips) and the interior's — its
-        // coverage, since antialiased edges are linear blends. The tallest column wins.
-        let interior = FaceRenderer.mouthInterior
-        let unit = 0.3 * n
-        let x0 = max(0, Int(centre.x - 0.8 * unit)), x1 = min(w, Int(centre.x + 0.8 * unit) + 1)
-        let y0 = max(2, Int(centre.y + 0.1 * unit)), y1 = min(h - 2, Int(centre.y + 1.05 * unit) + 1)
-        var tallest: Float = 0
-        for x in x0..<x1 {
-            var best = (top: 0, length: 0), run = (top: 0, length: 0)
-            for y in y0..<y1 {
-                let d = image[x, y] - interior
-                if max(abs(d.x), abs(d.y), abs(d.z)) < 0.04 {
-                    if run.length == 0 { run.top = y }
-                    run.length += 1
-                    if run.length > best.length { best = run }
-                } else {
-                    run.length = 0
-                }
-            }
-            guard best.length > 0 else { continue }
-            let top = best.top, bottom = best.top + best.length - 1
-            let upperLip = image[x, max(0, top - 2)].y, lowerLip = image[x, min(h - 1, bottom + 2)].y
-            func share(_ y: Int, _ lip: Float) -> Float {
-                guard y >= 0 && y < h else { return 0 }
-                return lip - interior.y > 0.02 ? min(1, max(0, (lip - image[x, y].y) / (lip - interior.y))) : 0
-            }
-            let lip = min(upperLip, lowerLip)
-            var height: Float = 0
-            for y in (top - 1)...(bottom + 1) { height += share(y, lip) }
-            tallest = max(tallest, height)
-        }
 
         // Eyes: weighted centroids of near-white, unsaturated pixels, split left/right.
         var whites: [(p: SIMD2<Float>, w: Float)] = []
@@ -67,6 +50,7 @@ public struct FaceMeasurement: Codable, Equatable, Sendable {
         }
         let total = whites.reduce(0) { $0 + $1.w }
         var yaw: Float? = nil, roll: Float? = nil
+        var mouthColumns: ClosedRange<Float>? = nil
         let minimumArea = max(0.5, 0.0006 * Float(w * h))  // per eye, in pixels
         if total > 2 * minimumArea {
             let split = whites.reduce(SIMD2<Float>.zero) { $0 + $1.p * $1.w }.x / total
@@ -83,8 +67,62 @@ public struct FaceMeasurement: Codable, Equatable, Sendable {
                 // eyes at longitude ±u on an ellipsoid: offset / distance = tan(yaw) / eyeGeometry
                 yaw = atan(along / distance * eyeGeometry)
                 roll = r
+                // the mouth is at most 0.7 eye distances wide either side of the eyes' midline
+                // (sloped by the roll); a margin keeps it in, the hair at the cheeks out
+                mouthColumns = (mid.x - 0.9 * distance)...(mid.x + 0.9 * distance)
             }
         }
+        let tallest = tallestMouthColumn(image, columns: mouthColumns)
         return FaceMeasurement(mouthOpening: tallest / n, yaw: yaw, roll: roll)
+    }
+
+    /// The interior's height in pixels at the mouth's tallest column, searched in `columns`
+    /// (pixel x; the whole lower face when nil).
+    static func tallestMouthColumn(_ image: RGBImage, columns: ClosedRange<Float>?) -> Float {
+        let w = image.width, h = image.height
+        let n = Float(h)
+        let centre = SIMD2<Float>(FaceRenderer.headCentre.x * Float(w), FaceRenderer.headCentre.y * n)
+        // Mouth, searched in the lower face for any pose. Its pixels are blends of the lip
+        // colour and the interior colour, so each counts by where it lies on the line between
+        // them (its coverage: antialiased edges are linear blends, and an opening below one
+        // pixel still counts); a pixel off that line (skin, shirt, hair) counts nothing. The
+        // lip colour is the renderer's function of the skin: the median colour of the cheeks
+        // between nose and mouth (above the mouth, so an open mouth does not darken it),
+        // times 0.86, the key light's shading at the mouth relative to there. Per column, the
+        // coverages of the run around the most covered pixel sum to the interior's height
+        // there; the tallest column wins.
+        let interior = FaceRenderer.mouthInterior
+        let unit = 0.3 * n
+        let x0 = max(0, Int(max(centre.x - 0.8 * unit, columns?.lowerBound ?? 0)))
+        let x1 = min(w, Int(min(centre.x + 0.8 * unit, columns?.upperBound ?? Float(w))) + 1)
+        let y0 = max(2, Int(centre.y + 0.1 * unit)), y1 = min(h - 2, Int(centre.y + 1.05 * unit) + 1)
+        let skin = medianColour(image, x: Int(centre.x - 0.45 * unit)...Int(centre.x + 0.45 * unit),
+                                y: Int(centre.y + 0.12 * unit)..<Int(centre.y + 0.4 * unit))
+        let lip = FaceIdentity.lipColour(skin: skin * 0.86, light: 0.7)
+        let axis = lip - interior, length2 = (axis * axis).sum()
+        let tolerance2 = lineTolerance * lineTolerance * length2, boundTolerance2 = 0.16 * length2
+        /// (coverage, whether the pixel is lip-like: near the line, and not much lighter than
+        /// the lip — the upper lip faces the light and is up to a third lighter)
+        func coverage(_ x: Int, _ y: Int) -> (share: Float, lipLike: Bool) {
+            let d = lip - image[x, y], t = (d * axis).sum() / length2
+            let off = d - t * axis, distance2 = (off * off).sum()
+            return (distance2 < tolerance2 ? min(1, max(0, t)) : 0, distance2 < boundTolerance2 && t > -0.6)
+        }
+        var tallest: Float = 0
+        guard x0 < x1 else { return 0 }
+        for x in x0..<x1 where length2 > 0.01 {
+            let seed = (y0..<y1).max { coverage(x, $0).share < coverage(x, $1).share }!
+            var height = coverage(x, seed).share
+            guard height > 0 else { continue }
+            // the run must end at the lips on both sides: a dark run ending in skin is not a mouth
+            var enclosed = true
+            for step in [-1, 1] {
+                var y = seed + step
+                while y >= 0 && y < h, case let c = coverage(x, y), c.share > 0 { height += c.share; y += step }
+                enclosed = enclosed && y >= 0 && y < h && coverage(x, y).lipLike
+            }
+            if enclosed { tallest = max(tallest, height) }
+        }
+        return tallest
     }
 }

@@ -26,8 +26,14 @@ public struct FaceIdentity: Codable, Equatable, Sendable {
     public var background: Colour
     public var shirt: Colour
 
+    /// The lips' colour for a skin colour, both lit by `light` (the renderer shades each by
+    /// the same factor): a redder, darker skin. `FaceMeasurement` computes it from the cheeks.
+    public static func lipColour(skin: Colour, light: Float) -> Colour {
+        skin * Colour(0.86, 0.62, 0.62) + Colour(0.08, 0, 0.02) * light
+    }
+
     /// A random identity. Colours avoid the two the analytic measurements key on: near-white
-    /// (the eye whites) and the dark red of the mouth interior.
+    /// (the eye whites) and the near-black of the mouth interior.
     public static func random(using rng: inout SeededRandom) -> FaceIdentity {
         func pick(_ palette: [Colour]) -> Colour {
             let base = palette[Int(rng.unit() * Float(palette.count)) % palette.count]
@@ -44,7 +50,7 @@ public struct FaceIdentity: Codable, Equatable, Sendable {
         let shirts: [Colour] = [[0.15, 0.20, 0.40], [0.45, 0.12, 0.12], [0.20, 0.35, 0.20],
                                 [0.30, 0.30, 0.30], [0.50, 0.42, 0.20]]
         var skin = pick(skins)
-        let lips = simd_clamp01(skin * Colour(0.86, 0.62, 0.62) + Colour(0.08, 0, 0.02))
+        let lips = simd_clamp01(lipColour(skin: skin, light: 1))
         skin = simd_clamp01(skin)
         return FaceIdentity(
             headWidth: rng.uniform(0.74, 0.86), headDepth: rng.uniform(0.82, 0.92),

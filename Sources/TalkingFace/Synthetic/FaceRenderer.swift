@@ -12,7 +12,9 @@ public struct FaceRenderer: Sendable {
 
     /// Fixed colours the analytic measurements rely on (see `FaceMeasurement`).
     public static let eyeWhite = Colour(0.96, 0.96, 0.94)
-    public static let mouthInterior = Colour(0.40, 0.05, 0.09)
+    /// Near-black, as a real mouth's inside is in shadow: it stands out from the lips of
+    /// every skin, so an opening of a pixel is visible (and measurable).
+    public static let mouthInterior = Colour(0.08, 0.02, 0.03)
     /// Head centre as a fraction of the image (x, y from the top).
     public static let headCentre = SIMD2<Float>(0.5, 0.46)
     /// Mouth centre latitude at rest.
@@ -30,7 +32,10 @@ public struct FaceRenderer: Sendable {
         init(_ id: FaceIdentity, _ e: FaceExpression) {
             let rounding = min(1, max(0, e.lipRounding)), open = min(1, max(0, e.jawOpen))
             halfWidth = id.mouthWidth * (1 + 0.22 * e.lipWidth + 0.15 * e.smile - 0.32 * rounding)
-            innerHalfHeight = 0.13 * open * (1 + 0.25 * rounding)
+            // Speech keeps the jaw in the bottom third of its range (speaker_00: median 0.2),
+            // so the opening grows fastest there: a half-open jaw shows a mouth a few pixels
+            // tall at 64×64, as a real speaker's does, not one below a pixel.
+            innerHalfHeight = 0.18 * pow(open, 0.75) * (1 + 0.25 * rounding)
             centreY = FaceRenderer.mouthLatitude - 0.35 * innerHalfHeight
             upperLip = 0.10 * (1 + 0.3 * rounding)
             lowerLip = 0.12 * (1 + 0.3 * rounding)
