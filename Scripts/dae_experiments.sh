@@ -14,22 +14,37 @@
 #            R² 0.98, the v-model's at 0.53–0.83) grafted onto the motion-weighted v-model at step
 #            1,000 (Scripts/graft_encoder.py), then trained on with the motion weight
 #   scratch  a v-model from scratch with the motion weight from step 0 (stopped at 1,038), then its
-#            step-1,000 checkpoint with z_sem widened 1000× (as vpred's part 2)
+#            step-1,000 checkpoint with z_sem widened 1000× (as vpred's part 2; stopped at 4,226)
+#   dark     scratch's model on the first near-black mouth interior: 2,000 steps, then 1,500 more
+#            with half of each batch at t ≥ 500 (--high-noise-share 0.5)
+#   look     that model on today's look (near-black interior, openings a pixel or more): the
+#            DAE of Weights/default
 #   measure  reconstruct + shared-x_T and Gaussian-x_T decodes of held-out frames, for MODEL
 #   WORK=/work bash Scripts/dae_experiments.sh vpred
 #   WORK=/work MODEL=/work/runs/dae_v2 bash Scripts/dae_experiments.sh measure
 # Inputs: WORK/data/synth (Scripts/default_speaker.sh data) and WORK/data/heldout_00_10s, the
 # clip of speaker_00's frames 5400–5649 (talkingface clip … --frames 5400:5650).
+# The stages before `look` ran on the synthetic speaker as earlier commits drew it, so their data
+# comes from those commits' binaries (same command: synth --speakers 6 --minutes 4 --size 64
+# --seed 1; `dark` used --speakers 1, whose speaker_00 is the same):
+#   WORK/data/synth_light  tag look-light: refine, vpred, motion, graft, scratch
+#   WORK/data/synth_dark   tag look-dark-interior: dark
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TF=${TF:-.build/release/talkingface}
 WORK=${WORK:-/work}
-DATA=$WORK/data/synth/speaker_00
-CLIP=$WORK/data/heldout_00_10s
+# measure: the light-look models with DATA=WORK/data/synth_light/speaker_00 CLIP=WORK/data/heldout_00_10s_light
+DATA=${DATA:-$WORK/data/synth/speaker_00}
+LIGHT=$WORK/data/synth_light/speaker_00
+DARK=$WORK/data/synth_dark/speaker_00
+CLIP=${CLIP:-$WORK/data/heldout_00_10s}
 RUN=$WORK/runs
 OUT=${OUT:-$WORK/exp}
 export OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Zen}
 mkdir -p "$OUT"
+# The ε speaker shipped in Weights/default until tag speaker-epsilon; refine and graft use it.
+EPSILON=$OUT/speaker_epsilon_dae.h5
+[ -f "$EPSILON" ] || git show speaker-epsilon:Weights/default/dae.h5 > "$EPSILON"
 
 # MODEL TAG REFINEMENTS: 64 frames through both codes, then 250 frames from z_sem with the
 # reference frame's x_T and with one Gaussian x_T, each against the truth.
@@ -47,16 +62,16 @@ measure_model() {
 }
 
 stage_refine() {
-  for k in 0 1 2; do measure_model Weights/default "shipped_k$k" "$k"; done
+  for k in 0 1 2; do DATA=$LIGHT CLIP=$WORK/data/heldout_00_10s_light measure_model "$EPSILON" "shipped_k$k" "$k"; done
 }
 
 stage_vpred() {
   # Part 1 was started with --steps 6000 and stopped with Ctrl-C at 1,812; the warm-up is the
   # same 200 steps and the rate constant after it, so this is the same schedule.
-  "$TF" dae train --data "$DATA" --preset cpu64 --prediction v --steps 1812 --warmup 200 \
+  "$TF" dae train --data "$LIGHT" --preset cpu64 --prediction v --steps 1812 --warmup 200 \
     --checkpoint-every 250 --seed 1 --out "$RUN/dae_v"
   # Part 2 starts from part 1's raw weights (checkpoint.h5), not its EMA.
-  "$TF" dae train --data "$DATA" --preset cpu64 --prediction v --initial "$RUN/dae_v/checkpoint.h5" \
+  "$TF" dae train --data "$LIGHT" --preset cpu64 --prediction v --initial "$RUN/dae_v/checkpoint.h5" \
     --semantic-gain 1000 --steps 4500 --checkpoint-every 250 --seed 2 --out "$RUN/dae_v2"
   cp "$RUN/dae_v2/dae.h5" "$OUT/v2_4500.h5"
   "$TF" dae train --out "$RUN/dae_v2" --resume --steps 7512
@@ -67,9 +82,9 @@ stage_motion() {
   # constant rate after warm-up, so the same schedule); the motion-weighted run starts from
   # those raw weights.
   cp "$RUN/dae_v2/checkpoint.h5" "$OUT/v2_ck7500.h5"
-  "$TF" dae train --data "$DATA" --preset cpu64 --prediction v --initial "$OUT/v2_ck7500.h5" \
+  "$TF" dae train --data "$LIGHT" --preset cpu64 --prediction v --initial "$OUT/v2_ck7500.h5" \
     --motion-weight 50 --steps 1247 --warmup 200 --checkpoint-every 250 --seed 3 --out "$RUN/dae_vm"  # built at 678a538
-  "$TF" dae train --data "$DATA" --preset cpu64 --prediction v --initial "$RUN/dae_vm/checkpoint.h5" \
+  "$TF" dae train --data "$LIGHT" --preset cpu64 --prediction v --initial "$RUN/dae_vm/checkpoint.h5" \
     --motion-weight 50 --steps 1000 --warmup 200 --checkpoint-every 250 --seed 4 --out "$RUN/dae_vm2"
 }
 
@@ -79,31 +94,50 @@ stage_graft() {
   # weights. vm2's checkpoint at step 1,000 is the base.
   local base=$OUT/vm2_ck1000.h5
   cp "$RUN/dae_vm2/checkpoint.h5" "$base"
-  "$TF" dae encode --model Weights/default/dae.h5 --data "$DATA" --frames 0:5375 --refinements 0 --out "$OUT/shipped_0.z.h5"
-  "$TF" dae encode --model "$base" --data "$DATA" --frames 0:5375 --refinements 0 --out "$OUT/vm2_ck1000_0.z.h5"
-  python3 Scripts/graft_encoder.py --donor Weights/default/dae.h5 --donor-latents "$OUT/shipped_0.z.h5" \
+  "$TF" dae encode --model "$EPSILON" --data "$LIGHT" --frames 0:5375 --refinements 0 --out "$OUT/shipped_0.z.h5"
+  "$TF" dae encode --model "$base" --data "$LIGHT" --frames 0:5375 --refinements 0 --out "$OUT/vm2_ck1000_0.z.h5"
+  python3 Scripts/graft_encoder.py --donor "$EPSILON" --donor-latents "$OUT/shipped_0.z.h5" \
     --base "$base" --base-latents "$OUT/vm2_ck1000_0.z.h5" --out "$OUT/hybrid.h5"
   # Trained on at one rate for all (lr 1e-4, then 2e-5) the UNet lost the pose within 500 steps
   # (both stopped with Ctrl-C, at 928 and 653 steps); with the encoder at 1 % of the rate:
-  "$TF" dae train --data "$DATA" --preset cpu64 --prediction v --initial "$OUT/hybrid.h5" \
+  "$TF" dae train --data "$LIGHT" --preset cpu64 --prediction v --initial "$OUT/hybrid.h5" \
     --motion-weight 50 --steps 928 --warmup 200 --checkpoint-every 250 --seed 5 --out "$RUN/dae_hy"
-  "$TF" dae train --data "$DATA" --preset cpu64 --prediction v --initial "$OUT/hybrid.h5" \
+  "$TF" dae train --data "$LIGHT" --preset cpu64 --prediction v --initial "$OUT/hybrid.h5" \
     --motion-weight 50 --lr 2e-5 --steps 653 --warmup 200 --checkpoint-every 250 --seed 6 --out "$RUN/dae_hy2"
-  "$TF" dae train --data "$DATA" --preset cpu64 --prediction v --initial "$OUT/hybrid.h5" \
+  "$TF" dae train --data "$LIGHT" --preset cpu64 --prediction v --initial "$OUT/hybrid.h5" \
     --motion-weight 50 --encoder-lr-scale 0.01 --steps 6000 --checkpoint-every 250 --seed 7 --out "$RUN/dae_hy3"
 }
 
 stage_scratch() {
-  "$TF" dae train --data "$DATA" --preset cpu64 --prediction v --motion-weight 50 --steps 1000 --warmup 200 \
+  "$TF" dae train --data "$LIGHT" --preset cpu64 --prediction v --motion-weight 50 --steps 1000 --warmup 200 \
     --checkpoint-every 250 --seed 8 --out "$RUN/dae_vms"
   cp "$RUN/dae_vms/checkpoint.h5" "$OUT/vms_ck1000.h5"
-  "$TF" dae train --data "$DATA" --preset cpu64 --prediction v --initial "$OUT/vms_ck1000.h5" --semantic-gain 1000 \
-    --motion-weight 50 --steps 6000 --checkpoint-every 250 --seed 9 --out "$RUN/dae_vms2"
+  # Started with --steps 6000 and stopped with Ctrl-C at 4,226 (a constant rate after warm-up,
+  # so the same schedule).
+  "$TF" dae train --data "$LIGHT" --preset cpu64 --prediction v --initial "$OUT/vms_ck1000.h5" --semantic-gain 1000 \
+    --motion-weight 50 --steps 4226 --checkpoint-every 250 --seed 9 --out "$RUN/dae_vms2"
+}
+
+stage_dark() {
+  # scratch's EMA weights (dae.h5) start this stage.
+  cp "$RUN/dae_vms2/dae.h5" "$OUT/vms2_last.h5"
+  "$TF" dae train --data "$DARK" --preset cpu64 --prediction v --initial "$OUT/vms2_last.h5" \
+    --motion-weight 50 --steps 2000 --checkpoint-every 250 --seed 14 --out "$RUN/dae_vdark"
+  cp "$RUN/dae_vdark/dae.h5" "$OUT/vdark_2000.h5"
+  "$TF" dae train --data "$DARK" --preset cpu64 --prediction v --initial "$OUT/vdark_2000.h5" \
+    --motion-weight 50 --high-noise-share 0.5 --steps 1500 --checkpoint-every 250 --seed 15 --out "$RUN/dae_vdark_hn"
+}
+
+stage_look() {
+  # Run as 2,000 steps, then resumed with a larger --steps (the rate is constant after warm-up).
+  "$TF" dae train --data "$DATA" --preset cpu64 --prediction v --initial "$RUN/dae_vdark_hn/dae.h5" \
+    --motion-weight 50 --high-noise-share 0.5 --steps 2000 --checkpoint-every 250 --seed 16 --out "$RUN/dae_look"
+  "$TF" dae train --out "$RUN/dae_look" --resume --steps "${LOOK_STEPS:-5000}"
 }
 
 stage_measure() {
   measure_model "${MODEL:?give MODEL=a dae.h5 or run folder}" "${TAG:-$(basename "$MODEL" .h5)}" "${REFINEMENTS:-2}"
 }
 
-stages=${*:-refine vpred motion graft scratch}
+stages=${*:-refine vpred motion graft scratch dark look}
 for s in $stages; do echo "== $s"; "stage_$s"; done

@@ -10,13 +10,12 @@ WORK=${WORK:-/work}
 DATA=$WORK/data/synth
 RUN=${RUN:-$WORK/runs}
 SPEAKER=${SPEAKER:-Weights/default}
-DAE_STEPS=${DAE_STEPS:-3781}
-GAIN_STEPS=${GAIN_STEPS:-1500}
+LOOK_STEPS=${LOOK_STEPS:-5000}
 S2L_STEPS=${S2L_STEPS:-1500}
 STEPS=${STEPS:-20}
 # the models the later stages read (override to use a snapshot of a run that has moved on)
-DAE_MODEL=${DAE_MODEL:-$RUN/dae_gain/dae.h5}
-LATENTS=${LATENTS:-$RUN/dae_gain/latents.h5}
+DAE_MODEL=${DAE_MODEL:-$WORK/runs/dae_look/dae.h5}
+LATENTS=${LATENTS:-$WORK/runs/dae_look/latents.h5}
 export OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Zen}
 
 stage_data() {
@@ -25,25 +24,11 @@ stage_data() {
 }
 
 stage_dae() {
-  # 1. The DiffAE cpu64 preset on speaker_00's first 90 % (the last 10 % is held out, after a
-  #    1 s gap), from random weights. (The shipped run was stopped with Ctrl-C at step 3781;
-  #    with warm-up min(200, steps/10) = 200 and a constant rate after it, --steps 3781 is the
-  #    same schedule.)
-  if [ -f "$RUN/dae_cpu64/checkpoint.h5" ]; then
-    "$TF" dae train --out "$RUN/dae_cpu64" --resume --steps "$DAE_STEPS"
-  else
-    "$TF" dae train --data "$DATA/speaker_00" --preset cpu64 --out "$RUN/dae_cpu64" \
-      --steps "$DAE_STEPS" --checkpoint-every 100 --seed 1
-  fi
-  # 2. From those weights, z_sem widened 100× around its mean (its spread had stayed ≈ 1e-3,
-  #    too small for the UNet to use; see Sources/DiffusionAutoencoder/SemanticGain.swift),
-  #    then 1500 more steps.
-  if [ -f "$RUN/dae_gain/checkpoint.h5" ]; then
-    "$TF" dae train --out "$RUN/dae_gain" --resume --steps "$GAIN_STEPS"
-  else
-    "$TF" dae train --data "$DATA/speaker_00" --preset cpu64 --initial "$RUN/dae_cpu64/dae.h5" \
-      --semantic-gain 100 --out "$RUN/dae_gain" --steps "$GAIN_STEPS" --checkpoint-every 100 --seed 2
-  fi
+  # The v-prediction cpu64 DAE on speaker_00's first 90 % (the last 10 % is held out, after a
+  # 1 s gap), trained in three stretches as the synthetic speaker's look changed (see
+  # Scripts/dae_experiments.sh, which holds each command and the data each stretch saw):
+  # scratch (light look, 5,226 steps), dark (first near-black interior, 3,500), look (today's).
+  WORK=$WORK LOOK_STEPS=$LOOK_STEPS bash Scripts/dae_experiments.sh scratch dark look
 }
 
 stage_encode() {
@@ -61,7 +46,7 @@ stage_bundle() {
   "$TF" bundle --dae "$DAE_MODEL" --s2l "$RUN/s2l_cpu/s2l.h5" --data "$DATA/speaker_00" \
     --latents "$LATENTS" --steps "$STEPS" --name "synthetic speaker 00" \
     --made-by "script=Scripts/default_speaker.sh" --made-by "data=talkingface synth --speakers 6 --minutes 4 --size 64 --seed 1 (speaker_00)" \
-    --made-by "dae=dae train --preset cpu64 --steps $DAE_STEPS --seed 1, then --initial … --semantic-gain 100 --steps $GAIN_STEPS --seed 2" \
+    --made-by "dae=Scripts/dae_experiments.sh scratch dark look (v-prediction, motion weight 50; seeds 8, 9, 14, 15, 16; look to step $LOOK_STEPS)" \
     --made-by "s2l=s2l train --preset cpu --steps $S2L_STEPS --seed 1" --out "$SPEAKER"
 }
 
