@@ -11,7 +11,7 @@ DATA=$WORK/data/synth
 RUN=${RUN:-$WORK/runs}
 SPEAKER=${SPEAKER:-Weights/default}
 LOOK_STEPS=${LOOK_STEPS:-5000}
-S2L_STEPS=${S2L_STEPS:-1500}
+S2L_STEPS=${S2L_STEPS:-3000}
 STEPS=${STEPS:-20}
 # the models the later stages read (override to use a snapshot of a run that has moved on)
 DAE_MODEL=${DAE_MODEL:-$WORK/runs/dae_look/dae.h5}
