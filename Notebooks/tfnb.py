@@ -172,18 +172,28 @@ def loudness(wav_path, fps=25):
 
 
 # The synthetic renderer's mouth-interior colour (FaceRenderer.mouthInterior) and head centre.
-MOUTH_INTERIOR = np.array([0.40, 0.05, 0.09], dtype=np.float32)
+MOUTH_INTERIOR = np.array([0.08, 0.02, 0.03], dtype=np.float32)
 HEAD_CENTRE = (0.5, 0.46)
 
 
-def mouth_opening(frames, tolerance=0.08):
-    """A simple mouth-opening proxy per frame: the tallest column of mouth-interior-coloured
-    pixels in the lower face, as a fraction of the image height. (`talkingface eval` measures
-    the same thing more carefully, but only reports its agreement with a ground truth.)"""
+def mouth_opening(frames):
+    """A mouth-opening proxy per frame, as a fraction of the image height: a numpy sketch of
+    `FaceMeasurement` (Swift). Each pixel counts by its place on the colour line from the lips
+    to the mouth interior, so openings of a pixel register; the tallest column of the lower
+    face wins. It skips the Swift version's checks (the run must end in lips; columns near the
+    eyes' midline), so read it as a picture, and `talkingface eval` for figures."""
     n, h, w, _ = frames.shape
     cx, cy, unit = HEAD_CENTRE[0] * w, HEAD_CENTRE[1] * h, 0.3 * h
-    x0, x1 = max(0, int(cx - 0.8 * unit)), min(w, int(cx + 0.8 * unit) + 1)
-    y0, y1 = max(0, int(cy + 0.1 * unit)), min(h, int(cy + 1.05 * unit) + 1)
-    region = frames[:, y0:y1, x0:x1]
-    inside = np.abs(region - MOUTH_INTERIOR).max(axis=-1) < tolerance  # (N, rows, columns)
-    return inside.sum(axis=1).max(axis=1) / h
+    openings = np.zeros(n, dtype=np.float32)
+    for i, frame in enumerate(frames):
+        cheeks = frame[int(cy + 0.12 * unit):int(cy + 0.4 * unit), int(cx - 0.45 * unit):int(cx + 0.45 * unit) + 1]
+        skin = np.median(cheeks.reshape(-1, 3), axis=0) * 0.86  # the key light is dimmer at the mouth
+        lip = skin * np.array([0.86, 0.62, 0.62]) + np.array([0.08, 0, 0.02]) * 0.7  # the renderer's lip colour
+        axis = lip - MOUTH_INTERIOR
+        region = frame[int(cy + 0.1 * unit):int(cy + 1.05 * unit) + 1, int(cx - 0.45 * unit):int(cx + 0.45 * unit) + 1]
+        d = lip - region
+        t = d @ axis / (axis @ axis)  # 0 at the lips, 1 at the interior
+        off = ((d - t[..., None] * axis) ** 2).sum(-1) / (axis @ axis)
+        share = np.where(off < 0.01, np.clip(t, 0, 1), 0)
+        openings[i] = share.sum(axis=0).max() / h
+    return openings
