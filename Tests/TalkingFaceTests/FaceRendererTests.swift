@@ -43,9 +43,9 @@ final class FaceRendererTests: XCTestCase {
     /// lips' curve, far past the corners, across the cheeks.)
     func testANearlyShutMouthStaysWithinItsCorners() {
         var rng = SeededRandom(seed: 5)
+        let renderer = FaceRenderer(size: 128)
         for _ in 0..<4 {
             let id = FaceIdentity.random(using: &rng)
-            let renderer = FaceRenderer(size: 128)
             for smile: Float in [-0.3, 0, 0.8] {
                 let shut = renderer.render(id, HeadPose(), FaceExpression(jawOpen: 0, smile: smile))
                 let ajar = renderer.render(id, HeadPose(), FaceExpression(jawOpen: 0.01, smile: smile))

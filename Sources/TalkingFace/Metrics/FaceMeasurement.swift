@@ -108,11 +108,13 @@ public struct FaceMeasurement: Codable, Equatable, Sendable {
             let off = d - t * axis, distance2 = (off * off).sum()
             return (distance2 < tolerance2 ? min(1, max(0, t)) : 0, distance2 < boundTolerance2 && t > -0.6)
         }
+        guard x0 < x1, y0 < y1, length2 > 0.01 else { return 0 }
         var tallest: Float = 0
-        guard x0 < x1 else { return 0 }
-        for x in x0..<x1 where length2 > 0.01 {
-            let seed = (y0..<y1).max { coverage(x, $0).share < coverage(x, $1).share }!
-            var height = coverage(x, seed).share
+        var shares = [Float](repeating: 0, count: y1 - y0)  // one column's coverages, rows y0..<y1
+        for x in x0..<x1 {
+            for y in y0..<y1 { shares[y - y0] = coverage(x, y).share }
+            let seed = y0 + shares.indices.max { shares[$0] < shares[$1] }!
+            var height = shares[seed - y0]
             guard height > 0 else { continue }
             // the run must end at the lips on both sides: a dark run ending in skin is not a mouth
             var enclosed = true
