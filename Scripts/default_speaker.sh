@@ -80,20 +80,10 @@ stage_measure() {
   "$TF" generate --audio "$WORK/data/heldout_00_10s/audio.wav" --speaker "$SPEAKER" \
     --pose-from "$WORK/data/pose_01_10s" --out "$M/posed.mp4"
   "$TF" eval --pred "$M/posed" --truth "$WORK/data/pose_01_10s" --json "$M/posed.json"
-  strip "$M" docs/default_speaker_heldout.png
-}
-
-# M OUT: frames 0, 25, …, 225 of the truth, the z_sem-only decode, the generated video, the
-# pose-overridden one and the pose's source, one row each (the README's held-out strip).
-strip() {
-  local m=$1 out=$2 inputs=() i=0
-  for dir in "$WORK/data/heldout_00_10s/frames" "$m/semantic_decode" "$m/shared/frames" "$m/posed/frames" \
-             "$WORK/data/pose_01_10s/frames"; do
-    ffmpeg -v error -y -start_number 0 -i "$dir/%05d.png" -vf "select='not(mod(n,25))',tile=10x1" \
-      -frames:v 1 "$m/strip_row$i.png"
-    inputs+=(-i "$m/strip_row$i.png"); i=$((i + 1))
-  done
-  ffmpeg -v error -y "${inputs[@]}" -filter_complex vstack=inputs=$i -pix_fmt rgb24 "$out"
+  # the README's held-out strip: frames 0, 25, …, 225 of the truth, the z_sem-only decode, the
+  # generated video, the pose-overridden one and the pose's source
+  bash Scripts/frame_strip.sh docs/default_speaker_heldout.png 25 10 "$WORK/data/heldout_00_10s/frames" \
+    "$M/semantic_decode" "$M/shared/frames" "$M/posed/frames" "$WORK/data/pose_01_10s/frames"
 }
 
 stages=${*:-data dae encode s2l bundle measure}

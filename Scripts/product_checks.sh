@@ -32,14 +32,10 @@ stage_carphone() {
   done
   # docs/carphone_reconstruct.png: every other held-out frame (108, 110, …, 118); rows: the
   # original, then the base and the tuned model's stochastic round trip and z_sem-only decode.
-  local inputs=() i=0 r=$RUN/carphone
-  for dir in "$r/reconstruct_base/original" "$r/reconstruct_base/stochastic" "$r/reconstruct_base/semantic" \
-             "$r/reconstruct_tuned/stochastic" "$r/reconstruct_tuned/semantic"; do
-    ffmpeg -v error -y -start_number 0 -i "$dir/%05d.png" -vf "select='not(mod(n,2))',tile=6x1" \
-      -frames:v 1 "$r/strip_row$i.png"
-    inputs+=(-i "$r/strip_row$i.png"); i=$((i + 1))
-  done
-  ffmpeg -v error -y "${inputs[@]}" -filter_complex vstack=inputs=$i -pix_fmt rgb24 docs/carphone_reconstruct.png
+  local r=$RUN/carphone
+  bash Scripts/frame_strip.sh docs/carphone_reconstruct.png 2 6 "$r/reconstruct_base/original" \
+    "$r/reconstruct_base/stochastic" "$r/reconstruct_base/semantic" "$r/reconstruct_tuned/stochastic" \
+    "$r/reconstruct_tuned/semantic"
 }
 
 stage_newid() {
