@@ -42,9 +42,13 @@ RUN=$WORK/runs
 OUT=${OUT:-$WORK/exp}
 export OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Zen}
 mkdir -p "$OUT"
-# The ε speaker shipped in Weights/default until tag speaker-epsilon; refine and graft use it.
+# The ε speaker shipped in Weights/default until tag speaker-epsilon: refine and graft use its
+# DAE, taken out of git once (through a temporary file, so a failed read leaves nothing behind).
 EPSILON=$OUT/speaker_epsilon_dae.h5
-[ -f "$EPSILON" ] || git show speaker-epsilon:Weights/default/dae.h5 > "$EPSILON"
+epsilon_model() {
+  [ -f "$EPSILON" ] && return
+  git show speaker-epsilon:Weights/default/dae.h5 > "$EPSILON.partial" && mv "$EPSILON.partial" "$EPSILON"
+}
 
 # MODEL TAG REFINEMENTS: 64 frames through both codes, then 250 frames from z_sem with the
 # reference frame's x_T and with one Gaussian x_T, each against the truth.
@@ -62,6 +66,7 @@ measure_model() {
 }
 
 stage_refine() {
+  epsilon_model
   for k in 0 1 2; do DATA=$LIGHT CLIP=$WORK/data/heldout_00_10s_light measure_model "$EPSILON" "shipped_k$k" "$k"; done
 }
 
@@ -92,6 +97,7 @@ stage_graft() {
   # Both motion runs were started with --steps 3000/4000 and stopped with Ctrl-C (at 1,247 and
   # 1,073); the rate is constant after the 200-step warm-up, so the stages above give the same
   # weights. vm2's checkpoint at step 1,000 is the base.
+  epsilon_model
   local base=$OUT/vm2_ck1000.h5
   cp "$RUN/dae_vm2/checkpoint.h5" "$base"
   "$TF" dae encode --model "$EPSILON" --data "$LIGHT" --frames 0:5375 --refinements 0 --out "$OUT/shipped_0.z.h5"
