@@ -25,11 +25,12 @@ final class ConvolutionWeightCache: @unchecked Sendable {
     /// are recorded.
     static var active: ConvolutionWeightCache? { GradientMode.isEnabled ? nil : current }
 
-    /// A weight is known by its storage (the same floats under any tensor that shares them)
-    /// and its shape.
+    /// A weight is known by its storage (the same floats under any tensor that shares them),
+    /// its shape and the transform made of it.
     private struct Key: Hashable {
         let storage: ObjectIdentifier
         let shape: [Int]
+        let points: Int   // which transform: 36 (F(4×4, 3×3)) or 16 (F(2×2, 3×3))
     }
 
     private struct Entry {
@@ -43,16 +44,24 @@ final class ConvolutionWeightCache: @unchecked Sendable {
     private var entries: [Key: Entry] = [:]
     private let lock = NSLock()
 
-    /// U (16, O, C) of a (O, C, 3, 3) weight: `Winograd.transformWeights`, made on first use.
-    func winogradKernels(of weight: Tensor) -> UnsafePointer<Float> {
+    /// The Winograd transform of a (O, C, 3, 3) weight for the variant that takes geometry `g`:
+    /// U (36, O, C) for `WinogradF4`, U (16, O, C) for `Winograd`, made on first use; nil
+    /// when neither takes it.
+    func winogradKernels(of weight: Tensor, for g: ConvGeometry) -> UnsafePointer<Float>? {
+        let points = WinogradF4.applies(to: g) ? 36 : Winograd.applies(to: g) ? 16 : 0
+        guard points > 0 else { return nil }
         precondition(weight.rank == 4 && weight.shape[2] == 3 && weight.shape[3] == 3, "Winograd kernels of weight \(weight.shape)")
-        let key = Key(storage: ObjectIdentifier(weight.storage), shape: weight.shape)
+        let key = Key(storage: ObjectIdentifier(weight.storage), shape: weight.shape, points: points)
         return lock.withLock {
             if let entry = entries[key] { return UnsafePointer(entry.prepared) }
             let (o, c) = (weight.shape[0], weight.shape[1])
-            let u = UnsafeMutablePointer<Float>.allocate(capacity: 16 * o * c)
-            Winograd.transformWeights(weight.pointer, outChannels: o, inChannels: c, into: u)
-            entries[key] = Entry(storage: weight.storage, prepared: u, count: 16 * o * c)
+            let u = UnsafeMutablePointer<Float>.allocate(capacity: points * o * c)
+            if points == 36 {
+                WinogradF4.transformWeights(weight.pointer, outChannels: o, inChannels: c, into: u)
+            } else {
+                Winograd.transformWeights(weight.pointer, outChannels: o, inChannels: c, into: u)
+            }
+            entries[key] = Entry(storage: weight.storage, prepared: u, count: points * o * c)
             return UnsafePointer(u)
         }
     }

@@ -12,8 +12,11 @@ final class BatchIndependenceTests: XCTestCase {
         var rng = RandomGenerator(seed: 11)
         // (image shape, output channels): the DiffAE-tiny shape that failed, an odd tile count,
         // and small images whose single tile has its GEMM split by output channels when the
-        // image is alone (a ragged 40 = 32 + 8 rows, and 64 = 2 × 32), but not in a batch.
-        for (shape, outChannels) in [([32, 16, 16], 32), ([16, 18, 18], 32), ([8, 9, 9], 8), ([24, 8, 8], 40), ([16, 6, 7], 64)] {
+        // image is alone (a ragged 40 = 32 + 8 rows, and 64 = 2 × 32), but not in a batch;
+        // then two that F(4×4, 3×3) takes, one cut into several blocks of tile rows.
+        let shapes = [([32, 16, 16], 32), ([16, 18, 18], 32), ([8, 9, 9], 8), ([24, 8, 8], 40), ([16, 6, 7], 64),
+                      ([8, 32, 32], 16), ([4, 66, 41], 8)]
+        for (shape, outChannels) in shapes {
             let one = Tensor.randn([1] + shape, using: &rng)
             let w = Tensor.randn([outChannels, shape[0], 3, 3], using: &rng), b = Tensor.randn([outChannels], using: &rng)
             // Five images: enough work items for the batch to be spread item by item, while one

@@ -33,6 +33,26 @@ final class ConvolutionWeightCacheTests: XCTestCase {
         }
     }
 
+    /// The same weight on 32×32 images (64 4×4 tiles: F(4×4, 3×3)) and on 16×16 ones
+    /// (F(2×2, 3×3)): one cached transform for each, and the uncached bits from both.
+    func testEachWinogradVariantGetsItsOwnTransform() {
+        let (small, w, b) = convolution(seed: 5)
+        var rng = RandomGenerator(seed: 6)
+        let large = Tensor.randn([2, 16, 32, 32], using: &rng)
+        let uncached = withoutGradients { (conv2d(large, w, bias: b, padding: 1), conv2d(small, w, bias: b, padding: 1)) }
+        withoutGradients {
+            withCachedConvolutionWeights {
+                let first = conv2d(large, w, bias: b, padding: 1)
+                XCTAssertEqual(ConvolutionWeightCache.current?.count, 1)
+                let second = conv2d(small, w, bias: b, padding: 1)
+                XCTAssertEqual(ConvolutionWeightCache.current?.count, 2)
+                assertSameBits(first, uncached.0, "32×32 images")
+                assertSameBits(second, uncached.1, "16×16 images")
+                assertSameBits(conv2d(large, w, bias: b, padding: 1), uncached.0, "32×32 images again")
+            }
+        }
+    }
+
     func testCacheIsDroppedWhenItsScopeEnds() {
         let (x, w, b) = convolution(seed: 2)
         let before = withoutGradients { withCachedConvolutionWeights { conv2d(x, w, bias: b, padding: 1) } }

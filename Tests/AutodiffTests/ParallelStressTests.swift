@@ -99,6 +99,11 @@ final class ParallelStressTests: XCTestCase {
             let y = conv2d(x, w, bias: b, stride: stride, padding: padding, groups: groups)
             checkItemsAlike(y, name)
         }
+        // F(4×4, 3×3) takes images of ≥ 64 4×4 tiles.
+        let large = alikeItems(4, [8, 34, 34], &rng)
+        let w = Tensor.randn([16, 8, 3, 3], using: &rng), b = Tensor.randn([16], using: &rng)
+        check("winograd F(4x4) 3x3") { withGradients([large, w, b]) { conv2d($0[0], $0[1], bias: $0[2], padding: 1) } }
+        checkItemsAlike(conv2d(large, w, bias: b, padding: 1), "winograd F(4x4) 3x3")
     }
 
     func testNormsSoftmaxAndAttention() {

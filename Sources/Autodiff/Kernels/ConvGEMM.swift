@@ -83,12 +83,17 @@ enum ConvGEMM {
     }
 
     /// x (N, C, H, W), w (O, C/g, kH, kW), bias (O)? → y (N, O, outH, outW), plus `residual`
-    /// (y's shape) when given. 3×3 stride-1 convolutions go through Winograd's F(2×2, 3×3)
-    /// instead, with the weight's transform `winogradKernels` (16, O, C) when the caller has it.
+    /// (y's shape) when given. 3×3 stride-1 convolutions go through Winograd instead: F(4×4, 3×3)
+    /// on large images, F(2×2, 3×3) on the others, with the weight's transform for that variant
+    /// (`ConvolutionWeightCache.winogradKernels`: (36 or 16, O, C)) when the caller has it.
     static func forward(
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, winogradKernels: UnsafePointer<Float>? = nil,
         bias: UnsafePointer<Float>?, _ g: ConvGeometry, y: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>? = nil
     ) {
+        if WinogradF4.applies(to: g) {
+            WinogradF4.forward(x: x, weight: weight, transformed: winogradKernels, bias: bias, g, y: y, residual: residual)
+            return
+        }
         if Winograd.applies(to: g) {
             Winograd.forward(x: x, weight: weight, transformed: winogradKernels, bias: bias, g, y: y, residual: residual)
             return

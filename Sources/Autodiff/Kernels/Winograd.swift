@@ -32,6 +32,11 @@ enum Winograd {
     /// C = 64/128/256 at 32 tiles: 26/21/28; 64: 24/19/23; 128: 21/18/21; 256: 20/18/20; 512: 21/17/26.
     static let targetTiles = 256
 
+    /// Floats between one transform point's matrix and the next beyond its size (one cache
+    /// line). At power-of-two sizes a tile's 16 (or 36) point values, written and read in one
+    /// go, all fell in one L1 set and evicted each other: 5–10 % of a cpu64 decode.
+    static let skew = 16
+
     /// U[p][o][c] = (G g_oc Gᵀ)[p] for the 16 points p. weight: (O, C, 3, 3) → U: (16, O, C).
     /// Sixteen (o, c) pairs at a time, one per SIMD lane, spread over the cores: at batch 1
     /// on small images this transform costs as much as the GEMMs it feeds (U is 16/9 the
@@ -139,24 +144,25 @@ enum Winograd {
             let (image, first) = (item / blocksPerImage, item % blocksPerImage * blockRows)
             let blockRange = image * tilesH + first..<image * tilesH + min(tilesH, first + blockRows)
             let tiles = blockRange.count * tilesW
+            let (vStride, mStride) = (c * tiles + skew, o * tiles + skew)   // V[p], M[p] apart
             Parallel.forRanges(c, minimum: 16) { channels in
                 for ch in channels {
                     for (k, row) in blockRange.enumerated() {
                         let (n, ti) = (row / tilesH, row % tilesH)
                         inputTransform(padded + (n * c + ch) * plane + 2 * ti * 2 * half, half: half, tilesW: tilesW,
-                                       into: v + ch * tiles + k * tilesW, pointStride: c * tiles)
+                                       into: v + ch * tiles + k * tilesW, pointStride: vStride)
                     }
                 }
             }
             Parallel.forEach(16) { p in
-                sgemmOverwriting(m: o, n: tiles, k: c, a: u + p * o * c, lda: c, b: v + p * c * tiles, ldb: tiles,
-                                 c: m + p * o * tiles, ldc: tiles)
+                sgemmOverwriting(m: o, n: tiles, k: c, a: u + p * o * c, lda: c, b: v + p * vStride, ldb: tiles,
+                                 c: m + p * mStride, ldc: tiles)
             }
             Parallel.forRanges(o, minimum: 16) { outputs in
                 for oc in outputs {
                     for (k, row) in blockRange.enumerated() {
                         let (n, ti) = (row / tilesH, row % tilesH)
-                        outputTransform(m + oc * tiles + k * tilesW, pointStride: o * tiles, tilesW: tilesW, row: ti,
+                        outputTransform(m + oc * tiles + k * tilesW, pointStride: mStride, tilesW: tilesW, row: ti,
                                         bias: bias?[oc] ?? 0, g, into: y + (n * o + oc) * g.outPlane)
                         if let residual {   // the tile row's two output rows, still in cache
                             let offset = (n * o + oc) * g.outPlane + 2 * ti * g.outW
@@ -166,7 +172,7 @@ enum Winograd {
                 }
             }
         }
-        let (vCount, mCount) = (16 * c * maxTiles, 16 * o * maxTiles)   // V (16, C, tiles), M (16, O, tiles)
+        let (vCount, mCount) = (16 * (c * maxTiles + skew), 16 * (o * maxTiles + skew))   // V (16, C, tiles), M (16, O, tiles)
         if items >= 2 * Parallel.coreCount {
             // Enough blocks to go round: one block per iteration (its steps then run serially
             // inside), handed to whichever thread is free, so a worker that starts late (or a
@@ -258,32 +264,34 @@ enum Winograd {
         let partials = (0..<runs).map { _ in BufferPool.shared.take(uCount) }   // gU per run: (16, O, C)
         defer { for p in partials { BufferPool.shared.give(p, count: uCount) } }
         Parallel.forEach(runs) { r in
-            let v = BufferPool.shared.take(16 * c * maxTiles)    // (16, C, tiles)
-            let gm = BufferPool.shared.take(16 * o * maxTiles)   // (16, O, tiles)
+            let (vCount, gmCount) = (16 * (c * maxTiles + skew), 16 * (o * maxTiles + skew))
+            let v = BufferPool.shared.take(vCount)     // (16, C, tiles)
+            let gm = BufferPool.shared.take(gmCount)   // (16, O, tiles)
             defer {
-                BufferPool.shared.give(v, count: 16 * c * maxTiles)
-                BufferPool.shared.give(gm, count: 16 * o * maxTiles)
+                BufferPool.shared.give(v, count: vCount)
+                BufferPool.shared.give(gm, count: gmCount)
             }
             let gu = partials[r]
             gu.update(repeating: 0, count: uCount)
             for block in min(blocks, r * perRun)..<min(blocks, (r + 1) * perRun) {   // may be empty with many cores
                 let blockRange = block * blockRows..<min(totalRows, (block + 1) * blockRows)
                 let tiles = blockRange.count * tilesW
+                let (vStride, gmStride) = (c * tiles + skew, o * tiles + skew)   // V[p], gM[p] apart
                 for (k, row) in blockRange.enumerated() {
                     let (n, ti) = (row / tilesH, row % tilesH)
                     for ch in 0..<c {
                         inputTransform(padded + (n * c + ch) * plane + 2 * ti * 2 * half, half: half, tilesW: tilesW,
-                                       into: v + ch * tiles + k * tilesW, pointStride: c * tiles)
+                                       into: v + ch * tiles + k * tilesW, pointStride: vStride)
                     }
                     for oc in 0..<o {
                         outputGradientTransform(gySplit + (n * o + oc) * gyPlane + 2 * ti * 2 * tilesW, tilesW: tilesW,
-                                                into: gm + oc * tiles + k * tilesW, pointStride: o * tiles)
+                                                into: gm + oc * tiles + k * tilesW, pointStride: gmStride)
                     }
                 }
                 for p in 0..<16 {
                     cblas_sgemm(
                         CblasRowMajor, CblasNoTrans, CblasTrans, Int32(o), Int32(c), Int32(tiles),
-                        1, gm + p * o * tiles, Int32(tiles), v + p * c * tiles, Int32(tiles), 1, gu + p * o * c, Int32(c))
+                        1, gm + p * gmStride, Int32(tiles), v + p * vStride, Int32(tiles), 1, gu + p * o * c, Int32(c))
                 }
             }
         }

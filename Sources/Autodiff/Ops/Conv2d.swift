@@ -10,8 +10,8 @@ public func conv2d(
 
 /// 2-D convolution with separate (height, width) stride, padding and dilation.
 ///
-/// Three kernels, chosen from the geometry: 3×3 stride-1 convolutions by Winograd F(2×2, 3×3)
-/// (Winograd), depthwise ones (one input and one output channel per group) by direct SIMD loops
+/// Three kernels, chosen from the geometry: 3×3 stride-1 convolutions by Winograd F(4×4, 3×3)
+/// on large images (WinogradF4) and F(2×2, 3×3) on smaller ones (Winograd), depthwise ones (one input and one output channel per group) by direct SIMD loops
 /// (DepthwiseConv), everything else by GEMMs over im2col tiles (ConvGEMM). Forward saves
 /// nothing beyond its inputs: backward recomputes the transforms, cheaper than keeping them.
 /// With stride 1 the input gradient is itself a convolution (of gy with the flipped kernel).
@@ -52,7 +52,7 @@ func convolutionOutput(_ x: Tensor, _ weight: Tensor, bias: Tensor?, _ g: ConvGe
         precondition(residual == nil, "the depthwise kernel adds no residual")
         DepthwiseConv.forward(x: x.pointer, weight: weight.pointer, bias: bias?.pointer, g, y: y.pointer)
     } else {
-        let winogradKernels = Winograd.applies(to: g) ? ConvolutionWeightCache.active?.winogradKernels(of: weight) : nil
+        let winogradKernels = ConvolutionWeightCache.active?.winogradKernels(of: weight, for: g)
         ConvGEMM.forward(x: x.pointer, weight: weight.pointer, winogradKernels: winogradKernels, bias: bias?.pointer, g,
                          y: y.pointer, residual: residual?.pointer)
     }
