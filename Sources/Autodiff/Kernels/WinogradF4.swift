@@ -155,26 +155,27 @@ enum WinogradF4 {
             // edges), so only the padding rows above and below need zeroing first.
             to.update(repeating: 0, count: top * rowLength)
             (to + (top + height) * rowLength).update(repeating: 0, count: max(0, rows - top - height) * rowLength)
-            for r in 0..<height {
-                let row = to + (r + top) * rowLength, line = from + r * width
-                // phase q [k] = line[4k + q − left] (0 outside the line): four of each phase from
-                // one 16-wide load where it fits, single columns at the edges.
-                var k = 0
-                while k < quarter {
-                    let start = 4 * k - left
-                    if start >= 0 && start + 16 <= width && k + 4 <= quarter {
-                        let sixteen = UnsafeRawPointer(line + start).loadUnaligned(as: SIMD16<Float>.self)
+            // Each row goes through a zero-edged line first (left padding, the row, zeros to a
+            // multiple of 16), so that every phase comes from whole 16-wide loads.
+            let lineLength = (max(rowLength, left + width) + 15) / 16 * 16
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: lineLength) { buffer in
+                let line = buffer.baseAddress!
+                line.update(repeating: 0, count: lineLength)
+                for r in 0..<height {
+                    (line + left).update(from: from + r * width, count: width)
+                    let row = to + (r + top) * rowLength
+                    var k = 0   // phase q [k] = line[4k + q]
+                    while k + 4 <= quarter {
+                        let sixteen = UnsafeRawPointer(line + 4 * k).loadUnaligned(as: SIMD16<Float>.self)
                         let (even, odd) = (sixteen.evenHalf, sixteen.oddHalf)
                         UnsafeMutableRawPointer(row + k).storeBytes(of: even.evenHalf, as: SIMD4<Float>.self)
                         UnsafeMutableRawPointer(row + quarter + k).storeBytes(of: odd.evenHalf, as: SIMD4<Float>.self)
                         UnsafeMutableRawPointer(row + 2 * quarter + k).storeBytes(of: even.oddHalf, as: SIMD4<Float>.self)
                         UnsafeMutableRawPointer(row + 3 * quarter + k).storeBytes(of: odd.oddHalf, as: SIMD4<Float>.self)
                         k += 4
-                    } else {
-                        for q in 0..<4 {
-                            let column = start + q
-                            row[q * quarter + k] = column >= 0 && column < width ? line[column] : 0
-                        }
+                    }
+                    while k < quarter {
+                        for q in 0..<4 { row[q * quarter + k] = line[4 * k + q] }
                         k += 1
                     }
                 }
