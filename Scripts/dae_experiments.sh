@@ -19,6 +19,8 @@
 #            with half of each batch at t ≥ 500 (--high-noise-share 0.5)
 #   look     that model on today's look (near-black interior, openings a pixel or more): the
 #            DAE of Weights/default
+#   fresh    a v-model from scratch on today's look alone, scratch's flags plus dark's high-noise
+#            share, stopped at 2 hours of wall time (not in the default list: run it by name)
 #   measure  reconstruct + shared-x_T and Gaussian-x_T decodes of held-out frames, for MODEL
 #   WORK=/work bash Scripts/dae_experiments.sh vpred
 #   WORK=/work MODEL=/work/runs/dae_v2 bash Scripts/dae_experiments.sh measure
@@ -139,6 +141,22 @@ stage_look() {
   "$TF" dae train --data "$DATA" --preset cpu64 --prediction v --initial "$RUN/dae_vdark_hn/dae.h5" \
     --motion-weight 50 --high-noise-share 0.5 --steps 2000 --checkpoint-every 250 --seed 16 --out "$RUN/dae_look"
   "$TF" dae train --out "$RUN/dae_look" --resume --steps "${LOOK_STEPS:-5000}"
+}
+
+stage_fresh() {
+  # A v-model from scratch on today's look alone, with the flags the stages above found, in
+  # 2 hours of wall time all told (issue #4's budget): scratch's two parts (motion weight from
+  # step 0; z_sem widened 1000× at step 1,000), the second with --high-noise-share 0.5 from its
+  # start, and stopped by SIGINT (which checkpoints) when the 2 hours are up. Two BLAS threads.
+  local start left
+  start=$(date +%s)
+  OPENBLAS_NUM_THREADS=2 "$TF" dae train --data "$DATA" --preset cpu64 --prediction v --motion-weight 50 \
+    --steps 1000 --warmup 200 --checkpoint-every 250 --seed 21 --out "$RUN/dae_s2h_a"
+  cp "$RUN/dae_s2h_a/checkpoint.h5" "$OUT/s2h_a_ck1000.h5"
+  left=$(( start + 7200 - $(date +%s) ))
+  OPENBLAS_NUM_THREADS=2 timeout -s INT "$left" "$TF" dae train --data "$DATA" --preset cpu64 --prediction v \
+    --initial "$OUT/s2h_a_ck1000.h5" --semantic-gain 1000 --motion-weight 50 --high-noise-share 0.5 \
+    --steps 20000 --checkpoint-every 250 --seed 22 --out "$RUN/dae_s2h_b" || true
 }
 
 stage_measure() {

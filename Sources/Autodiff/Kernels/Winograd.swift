@@ -125,54 +125,71 @@ enum Winograd {
         if let fresh { transformWeights(weight, outChannels: o, inChannels: c, into: fresh) }
         let u = transformed ?? UnsafePointer(fresh!)   // (16, O, C)
 
-        // Blocks of whole tile rows within one image, cut alike in every image. A block that
-        // spanned images (as it once did, for wider GEMMs on small images) put an image's tiles
-        // at batch-dependent columns of a GEMM, and OpenBLAS may round a column differently
-        // by its position: identical images then gave different outputs, which an untrained
-        // DiffAE amplified into different frames. Now an image's output never depends on
-        // its neighbours in the batch.
+        forwardBlocks(tileSize: 2, u: u, g, targetTiles: targetTiles, y: y, residual: residual,
+                      input: { n, ch, ti, v, pointStride in
+                          inputTransform(padded + (n * c + ch) * plane + 2 * ti * 2 * half, half: half, tilesW: tilesW,
+                                         into: v, pointStride: pointStride)
+                      },
+                      output: { n, oc, ti, m, pointStride in
+                          outputTransform(m, pointStride: pointStride, tilesW: tilesW, row: ti, bias: bias?[oc] ?? 0, g,
+                                          into: y + (n * o + oc) * g.outPlane)
+                      })
+    }
+
+    /// What both variants' forward does once the input is padded, for output tiles of
+    /// `tileSize` (2 or 4; (tileSize + 2)² transform points): the batch is cut into blocks of
+    /// whole tile rows, and each block gets `input` for every (image, channel, tile row: V, its
+    /// point stride), the point GEMMs M[p] (O, tiles) = U[p] (O, C) · V[p] (C, tiles), then
+    /// `output` for every (image, output channel, tile row: M, its point stride) and the residual.
+    ///
+    /// Blocks lie within one image and are cut alike in every image. A block that spanned
+    /// images (as it once did, for wider GEMMs on small images) put an image's tiles at
+    /// batch-dependent columns of a GEMM, and OpenBLAS may round a column differently by its
+    /// position: identical images then gave different outputs, which an untrained DiffAE
+    /// amplified into different frames. Now an image's output never depends on its neighbours.
+    static func forwardBlocks(
+        tileSize: Int, u: UnsafePointer<Float>, _ g: ConvGeometry, targetTiles: Int,
+        y: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
+        input: (_ image: Int, _ channel: Int, _ tileRow: Int, _ v: UnsafeMutablePointer<Float>, _ pointStride: Int) -> Void,
+        output: (_ image: Int, _ outChannel: Int, _ tileRow: Int, _ m: UnsafePointer<Float>, _ pointStride: Int) -> Void
+    ) {
+        let (c, o, points) = (g.inChannels, g.outChannels, (tileSize + 2) * (tileSize + 2))
+        let tilesH = (g.outH + tileSize - 1) / tileSize, tilesW = (g.outW + tileSize - 1) / tileSize
         let blockRows = max(1, min(tilesH, targetTiles / tilesW))
         let blocksPerImage = (tilesH + blockRows - 1) / blockRows
         let items = g.batch * blocksPerImage
         let maxTiles = blockRows * tilesW
 
-        /// One block: its input transform, the 16 point GEMMs and its output transform. Each
-        /// step writes disjoint memory and every GEMM is the same call wherever it runs, so the
+        /// One block: its input transform, the point GEMMs and its output transform. Each step
+        /// writes disjoint memory and every GEMM is the same call wherever it runs, so the
         /// result is the same whether the steps run spread over the cores or serially.
         func block(_ item: Int, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>) {
-            // Tile rows counted across the batch: image n's rows are n·tilesH ..< (n + 1)·tilesH.
             let (image, first) = (item / blocksPerImage, item % blocksPerImage * blockRows)
-            let blockRange = image * tilesH + first..<image * tilesH + min(tilesH, first + blockRows)
-            let tiles = blockRange.count * tilesW
+            let tileRows = first..<min(tilesH, first + blockRows)
+            let tiles = tileRows.count * tilesW
             let (vStride, mStride) = (c * tiles + skew, o * tiles + skew)   // V[p], M[p] apart
             Parallel.forRanges(c, minimum: 16) { channels in
                 for ch in channels {
-                    for (k, row) in blockRange.enumerated() {
-                        let (n, ti) = (row / tilesH, row % tilesH)
-                        inputTransform(padded + (n * c + ch) * plane + 2 * ti * 2 * half, half: half, tilesW: tilesW,
-                                       into: v + ch * tiles + k * tilesW, pointStride: vStride)
-                    }
+                    for (k, ti) in tileRows.enumerated() { input(image, ch, ti, v + ch * tiles + k * tilesW, vStride) }
                 }
             }
-            Parallel.forEach(16) { p in
+            Parallel.forEach(points) { p in
                 sgemmOverwriting(m: o, n: tiles, k: c, a: u + p * o * c, lda: c, b: v + p * vStride, ldb: tiles,
                                  c: m + p * mStride, ldc: tiles)
             }
             Parallel.forRanges(o, minimum: 16) { outputs in
                 for oc in outputs {
-                    for (k, row) in blockRange.enumerated() {
-                        let (n, ti) = (row / tilesH, row % tilesH)
-                        outputTransform(m + oc * tiles + k * tilesW, pointStride: mStride, tilesW: tilesW, row: ti,
-                                        bias: bias?[oc] ?? 0, g, into: y + (n * o + oc) * g.outPlane)
-                        if let residual {   // the tile row's two output rows, still in cache
-                            let offset = (n * o + oc) * g.outPlane + 2 * ti * g.outW
-                            SIMDLoops.addInPlace(y + offset, residual + offset, count: min(2, g.outH - 2 * ti) * g.outW)
+                    for (k, ti) in tileRows.enumerated() {
+                        output(image, oc, ti, m + oc * tiles + k * tilesW, mStride)
+                        if let residual {   // the tile row's output rows, still in cache
+                            let offset = (image * o + oc) * g.outPlane + tileSize * ti * g.outW
+                            SIMDLoops.addInPlace(y + offset, residual + offset, count: min(tileSize, g.outH - tileSize * ti) * g.outW)
                         }
                     }
                 }
             }
         }
-        let (vCount, mCount) = (16 * (c * maxTiles + skew), 16 * (o * maxTiles + skew))   // V (16, C, tiles), M (16, O, tiles)
+        let (vCount, mCount) = (points * (c * maxTiles + skew), points * (o * maxTiles + skew))   // V (points, C, tiles), M (points, O, tiles)
         if items >= 2 * Parallel.coreCount {
             // Enough blocks to go round: one block per iteration (its steps then run serially
             // inside), handed to whichever thread is free, so a worker that starts late (or a

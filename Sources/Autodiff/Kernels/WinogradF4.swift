@@ -79,66 +79,15 @@ enum WinogradF4 {
         if let fresh { transformWeights(weight, outChannels: o, inChannels: c, into: fresh) }
         let u = transformed ?? UnsafePointer(fresh!)   // (36, O, C)
 
-        // Blocks of whole tile rows within one image, cut alike in every image, so that an
-        // image's output never depends on its neighbours in the batch (see `Winograd.forward`).
-        let blockRows = max(1, min(tilesH, targetTiles / tilesW))
-        let blocksPerImage = (tilesH + blockRows - 1) / blockRows
-        let items = g.batch * blocksPerImage
-        let maxTiles = blockRows * tilesW
-
-        /// One block: its input transform, the 36 point GEMMs and its output transform, each
-        /// writing disjoint memory, so the result is the same spread over the cores or not.
-        func block(_ item: Int, v: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>) {
-            let (image, first) = (item / blocksPerImage, item % blocksPerImage * blockRows)
-            let tileRows = first..<min(tilesH, first + blockRows)
-            let tiles = tileRows.count * tilesW
-            let (vStride, mStride) = (c * tiles + Winograd.skew, o * tiles + Winograd.skew)
-            Parallel.forRanges(c, minimum: 16) { channels in
-                for ch in channels {
-                    for (k, ti) in tileRows.enumerated() {
-                        inputTransform(padded + (image * c + ch) * plane + 4 * ti * 4 * quarter, quarter: quarter, tilesW: tilesW,
-                                       into: v + ch * tiles + k * tilesW, pointStride: vStride)
-                    }
-                }
-            }
-            Parallel.forEach(36) { p in
-                sgemmOverwriting(m: o, n: tiles, k: c, a: u + p * o * c, lda: c, b: v + p * vStride, ldb: tiles,
-                                 c: m + p * mStride, ldc: tiles)
-            }
-            Parallel.forRanges(o, minimum: 16) { outputs in
-                for oc in outputs {
-                    for (k, ti) in tileRows.enumerated() {
-                        let out = y + (image * o + oc) * g.outPlane
-                        outputTransform(m + oc * tiles + k * tilesW, pointStride: mStride, tilesW: tilesW, row: ti,
-                                        bias: bias?[oc] ?? 0, g, into: out)
-                        if let residual {   // the tile row's output rows, still in cache
-                            let offset = (image * o + oc) * g.outPlane + 4 * ti * g.outW
-                            SIMDLoops.addInPlace(y + offset, residual + offset, count: min(4, g.outH - 4 * ti) * g.outW)
-                        }
-                    }
-                }
-            }
-        }
-        let (vCount, mCount) = (36 * (c * maxTiles + Winograd.skew), 36 * (o * maxTiles + Winograd.skew))   // V (36, C, tiles), M (36, O, tiles)
-        if items >= 2 * Parallel.coreCount {
-            // One block per iteration, handed to whichever thread is free.
-            Parallel.forEach(items) { item in
-                let v = BufferPool.shared.take(vCount), m = BufferPool.shared.take(mCount)
-                defer {
-                    BufferPool.shared.give(v, count: vCount)
-                    BufferPool.shared.give(m, count: mCount)
-                }
-                block(item, v: v, m: m)
-            }
-        } else {
-            // One small batch: a block at a time, each step spread over the cores.
-            let v = BufferPool.shared.take(vCount), m = BufferPool.shared.take(mCount)
-            defer {
-                BufferPool.shared.give(v, count: vCount)
-                BufferPool.shared.give(m, count: mCount)
-            }
-            for item in 0..<items { block(item, v: v, m: m) }
-        }
+        Winograd.forwardBlocks(tileSize: 4, u: u, g, targetTiles: targetTiles, y: y, residual: residual,
+                               input: { n, ch, ti, v, pointStride in
+                                   inputTransform(padded + (n * c + ch) * plane + 4 * ti * 4 * quarter, quarter: quarter,
+                                                  tilesW: tilesW, into: v, pointStride: pointStride)
+                               },
+                               output: { n, oc, ti, m, pointStride in
+                                   outputTransform(m, pointStride: pointStride, tilesW: tilesW, row: ti, bias: bias?[oc] ?? 0, g,
+                                                   into: y + (n * o + oc) * g.outPlane)
+                               })
     }
 
     /// Copies each (height, width) plane into a zeroed (rows, 4·quarter) plane at (top, left),
