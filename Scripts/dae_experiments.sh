@@ -20,7 +20,9 @@
 #   look     that model on today's look (near-black interior, openings a pixel or more): the
 #            DAE of Weights/default
 #   fresh    a v-model from scratch on today's look alone, scratch's flags plus dark's high-noise
-#            share, stopped at 2 hours of wall time (not in the default list: run it by name)
+#            share, stopped at 2 hours of wall time: Weights/dae_cpu64 (not in the default list:
+#            run it by name; it ran with the binary of commit be9cb90, before F(4×4) Winograd)
+#   fresh_measure  its figures, on the float16 copy
 #   measure  reconstruct + shared-x_T and Gaussian-x_T decodes of held-out frames, for MODEL
 #   WORK=/work bash Scripts/dae_experiments.sh vpred
 #   WORK=/work MODEL=/work/runs/dae_v2 bash Scripts/dae_experiments.sh measure
@@ -157,6 +159,23 @@ stage_fresh() {
   OPENBLAS_NUM_THREADS=2 timeout -s INT "$left" "$TF" dae train --data "$DATA" --preset cpu64 --prediction v \
     --initial "$OUT/s2h_a_ck1000.h5" --semantic-gain 1000 --motion-weight 50 --high-noise-share 0.5 \
     --steps 20000 --checkpoint-every 250 --seed 22 --out "$RUN/dae_s2h_b" || true
+}
+
+stage_fresh_measure() {
+  # fresh's figures in Weights/README, on its float16 copy (Weights/dae_cpu64/dae.h5): `bundle`
+  # converts the weights and picks the most typical training frame (2287) for the shared x_T
+  # (the s2l model it packs, the default speaker's, plays no part here).
+  local M=$OUT/fresh
+  mkdir -p "$M"
+  "$TF" dae encode --model "$RUN/dae_s2h_b/dae.h5" --data "$DATA" --out "$M/latents.h5"
+  "$TF" bundle --dae "$RUN/dae_s2h_b/dae.h5" --s2l Weights/default/s2l.h5 --data "$DATA" --latents "$M/latents.h5" --out "$M/bundle"
+  local dae=$M/bundle/dae.h5 ref
+  ref=$(python3 -c "import json; print(json.load(open('$M/bundle/meta.json'))['made_by']['reference_frame'])")
+  "$TF" dae reconstruct --model "$dae" --data "$DATA" --frames 5400:5464 --reference-frame "$ref" --out "$M/reconstruct"
+  "$TF" dae encode --model "$dae" --data "$DATA" --frames 5400:5650 --reference-frame "$ref" --out "$M/heldout_latents.h5"
+  rm -rf "$M/semantic_decode"
+  "$TF" dae decode --model "$dae" --latents "$M/heldout_latents.h5" --noise reference --out "$M/semantic_decode"
+  "$TF" eval --pred "$M/semantic_decode" --truth "$CLIP" --json "$M/semantic_decode.json"
 }
 
 stage_measure() {

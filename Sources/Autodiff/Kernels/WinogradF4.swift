@@ -27,9 +27,11 @@ enum WinogradF4 {
     /// F(2×2, 3×3)'s 64 tiles run faster.
     static let minimumTiles = 64
 
-    /// Tiles per block (the GEMMs' N): V and M hold 36 points per tile, so a block of 128
-    /// tiles at 32 channels (V: 590 KB) still fits a core's L2.
-    static let targetTiles = 128
+    /// Tiles per block (the GEMMs' N). V and M hold 36 points per tile, so a block of 64 tiles
+    /// at 64 channels (V: 590 KB) still fits a core's L2; and a 64×64 image is four blocks,
+    /// enough for both cores at batch 1 (at 128, ffhq64's batch-1 forward fell from 0.74× to
+    /// 0.98× PyTorch's time: two blocks ran one after the other, each split over the cores).
+    static let targetTiles = 64
 
     /// U[p][o][c] = (G g_oc Gᵀ)[p] for the 36 points p. weight: (O, C, 3, 3) → U: (36, O, C).
     static func transformWeights(_ weight: UnsafePointer<Float>, outChannels: Int, inChannels: Int, into u: UnsafeMutablePointer<Float>) {
