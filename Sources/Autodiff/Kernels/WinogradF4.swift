@@ -34,30 +34,55 @@ enum WinogradF4 {
     static let targetTiles = 64
 
     /// U[p][o][c] = (G g_oc Gᵀ)[p] for the 36 points p. weight: (O, C, 3, 3) → U: (36, O, C).
+    /// Sixteen (o, c) pairs at a time, one per SIMD lane (outside an inference scope this runs on
+    /// every call, and U is 4× the weights' size).
     static func transformWeights(_ weight: UnsafePointer<Float>, outChannels: Int, inChannels: Int, into u: UnsafeMutablePointer<Float>) {
         let pairs = outChannels * inChannels
-        Parallel.forRanges(pairs, minimum: 1024) { range in
-            for pair in range {
-                let k = weight + pair * 9
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: 18) { gg in   // G g: (6, 3)
-                    for j in 0..<3 {   // G down each of the kernel's columns
-                        (gg[j], gg[3 + j], gg[6 + j], gg[9 + j], gg[12 + j], gg[15 + j]) = kernelCombine(k[j], k[3 + j], k[6 + j])
-                    }
-                    for i in 0..<6 {   // (G g) Gᵀ: the same along each of its rows
-                        let out = u + i * 6 * pairs + pair
-                        (out[0], out[pairs], out[2 * pairs], out[3 * pairs], out[4 * pairs], out[5 * pairs])
-                            = kernelCombine(gg[3 * i], gg[3 * i + 1], gg[3 * i + 2])
-                    }
-                }
+        let groups = pairs / 16
+        Parallel.forRanges(groups, minimum: 64) { range in
+            for group in range {
+                let k = weight + group * 16 * 9
+                transformKernels(tap: { j in
+                    var lanes = SIMD16<Float>()
+                    for lane in 0..<16 { lanes[lane] = k[lane * 9 + j] }
+                    return lanes
+                }, store: { p, value in
+                    UnsafeMutableRawPointer(u + p * pairs + group * 16).storeBytes(of: value, as: SIMD16<Float>.self)
+                })
             }
         }
+        for pair in groups * 16..<pairs {
+            transformKernels(tap: { weight[pair * 9 + $0] }, store: { p, value in u[p * pairs + pair] = value })
+        }
+    }
+
+    /// G g Gᵀ of one kernel per lane: `tap(j)` gives tap j (row-major 3×3) of each lane's
+    /// kernel, `store(p, value)` takes point p's value.
+    @inline(__always)
+    private static func transformKernels<L: WinogradF4Lane>(tap: (Int) -> L, store: (Int, L) -> Void) {
+        // G g (6, 3): G down each of the kernel's three columns.
+        let columns = (kernelCombine(tap(0), tap(3), tap(6)), kernelCombine(tap(1), tap(4), tap(7)),
+                       kernelCombine(tap(2), tap(5), tap(8)))
+        // (G g) Gᵀ: the same along each of its six rows.
+        @inline(__always) func row(_ i: Int, _ a: L, _ b: L, _ c: L) {
+            let r = kernelCombine(a, b, c)
+            store(i * 6, r.0); store(i * 6 + 1, r.1); store(i * 6 + 2, r.2)
+            store(i * 6 + 3, r.3); store(i * 6 + 4, r.4); store(i * 6 + 5, r.5)
+        }
+        row(0, columns.0.0, columns.1.0, columns.2.0)
+        row(1, columns.0.1, columns.1.1, columns.2.1)
+        row(2, columns.0.2, columns.1.2, columns.2.2)
+        row(3, columns.0.3, columns.1.3, columns.2.3)
+        row(4, columns.0.4, columns.1.4, columns.2.4)
+        row(5, columns.0.5, columns.1.5, columns.2.5)
     }
 
     /// G applied to a kernel's three taps.
     @inline(__always)
-    private static func kernelCombine(_ a: Float, _ b: Float, _ c: Float) -> (Float, Float, Float, Float, Float, Float) {
-        let even = a + c, quarterEven = a / 24 + c / 6
-        return (a / 4, -(even + b) / 6, -(even - b) / 6, quarterEven + b / 12, quarterEven - b / 12, c)
+    private static func kernelCombine<L: WinogradF4Lane>(_ a: L, _ b: L, _ c: L) -> (L, L, L, L, L, L) {
+        let even = a + c, quarterEven = Float(1.0 / 24) * a + Float(1.0 / 6) * c
+        return (0.25 * a, Float(-1.0 / 6) * (even + b), Float(-1.0 / 6) * (even - b),
+                quarterEven + Float(1.0 / 12) * b, quarterEven - Float(1.0 / 12) * b, c)
     }
 
     /// x (N, C, H, W), w (O, C, 3, 3), bias (O)? → y (N, O, outH, outW), plus `residual` (y's
@@ -272,3 +297,4 @@ protocol WinogradF4Lane: WinogradLane {
 }
 extension Float: WinogradF4Lane {}
 extension SIMD8: WinogradF4Lane where Scalar == Float {}
+extension SIMD16: WinogradF4Lane where Scalar == Float {}
