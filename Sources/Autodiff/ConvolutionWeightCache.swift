@@ -30,7 +30,7 @@ final class ConvolutionWeightCache: @unchecked Sendable {
     private struct Key: Hashable {
         let storage: ObjectIdentifier
         let shape: [Int]
-        let points: Int   // which transform: 36 (F(4×4, 3×3)) or 16 (F(2×2, 3×3))
+        let points: Int   // which variant's transform: 36 (F(4×4, 3×3)) or 16 (F(2×2, 3×3))
     }
 
     private struct Entry {
@@ -44,24 +44,19 @@ final class ConvolutionWeightCache: @unchecked Sendable {
     private var entries: [Key: Entry] = [:]
     private let lock = NSLock()
 
-    /// The Winograd transform of a (O, C, 3, 3) weight for the variant that takes geometry `g`:
-    /// U (36, O, C) for `WinogradF4`, U (16, O, C) for `Winograd`, made on first use; nil
-    /// when neither takes it.
+    /// The Winograd transform of a (O, C, 3, 3) weight for the variant that takes geometry `g`
+    /// (`WinogradVariant`: U (36 or 16, O, C)), made on first use; nil when no variant takes it.
     func winogradKernels(of weight: Tensor, for g: ConvGeometry) -> UnsafePointer<Float>? {
-        let points = WinogradF4.applies(to: g) ? 36 : Winograd.applies(to: g) ? 16 : 0
-        guard points > 0 else { return nil }
+        guard let variant = WinogradVariant(g) else { return nil }
         precondition(weight.rank == 4 && weight.shape[2] == 3 && weight.shape[3] == 3, "Winograd kernels of weight \(weight.shape)")
-        let key = Key(storage: ObjectIdentifier(weight.storage), shape: weight.shape, points: points)
+        let key = Key(storage: ObjectIdentifier(weight.storage), shape: weight.shape, points: variant.points)
         return lock.withLock {
             if let entry = entries[key] { return UnsafePointer(entry.prepared) }
             let (o, c) = (weight.shape[0], weight.shape[1])
-            let u = UnsafeMutablePointer<Float>.allocate(capacity: points * o * c)
-            if points == 36 {
-                WinogradF4.transformWeights(weight.pointer, outChannels: o, inChannels: c, into: u)
-            } else {
-                Winograd.transformWeights(weight.pointer, outChannels: o, inChannels: c, into: u)
-            }
-            entries[key] = Entry(storage: weight.storage, prepared: u, count: points * o * c)
+            let count = variant.points * o * c
+            let u = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            variant.transformWeights(weight.pointer, outChannels: o, inChannels: c, into: u)
+            entries[key] = Entry(storage: weight.storage, prepared: u, count: count)
             return UnsafePointer(u)
         }
     }

@@ -84,19 +84,22 @@ enum ConvGEMM {
 
     /// x (N, C, H, W), w (O, C/g, kH, kW), bias (O)? → y (N, O, outH, outW), plus `residual`
     /// (y's shape) when given. 3×3 stride-1 convolutions go through Winograd instead: F(4×4, 3×3)
-    /// on large images, F(2×2, 3×3) on the others, with the weight's transform for that variant
-    /// (`ConvolutionWeightCache.winogradKernels`: (36 or 16, O, C)) when the caller has it.
+    /// on large images, F(2×2, 3×3) on the others (`WinogradVariant`), with the weight's transform
+    /// for that variant (`ConvolutionWeightCache.winogradKernels`: (36 or 16, O, C)) when the
+    /// caller has it.
     static func forward(
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>, winogradKernels: UnsafePointer<Float>? = nil,
         bias: UnsafePointer<Float>?, _ g: ConvGeometry, y: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>? = nil
     ) {
-        if WinogradF4.applies(to: g) {
+        switch WinogradVariant(g) {
+        case .fourByFour:
             WinogradF4.forward(x: x, weight: weight, transformed: winogradKernels, bias: bias, g, y: y, residual: residual)
             return
-        }
-        if Winograd.applies(to: g) {
+        case .twoByTwo:
             Winograd.forward(x: x, weight: weight, transformed: winogradKernels, bias: bias, g, y: y, residual: residual)
             return
+        case nil:
+            break
         }
         let (cg, og, k, plane) = (g.groupInChannels, g.groupOutChannels, g.patchSize, g.outPlane)
         let perImage = tiles(g, columnTiles: true)

@@ -120,12 +120,7 @@ enum Winograd {
         defer { BufferPool.shared.give(padded, count: g.batch * c * plane) }
         splitColumns(x, planes: g.batch * c, height: g.height, width: g.width, top: g.padH, left: g.padW,
                      rows: rows, half: half, into: padded)
-        let fresh = transformed == nil ? BufferPool.shared.take(16 * o * c) : nil
-        defer { if let fresh { BufferPool.shared.give(fresh, count: 16 * o * c) } }
-        if let fresh { transformWeights(weight, outChannels: o, inChannels: c, into: fresh) }
-        let u = transformed ?? UnsafePointer(fresh!)   // (16, O, C)
-
-        forwardBlocks(tileSize: 2, u: u, g, targetTiles: targetTiles, y: y, residual: residual,
+        forwardBlocks(.twoByTwo, weight: weight, transformed: transformed, g, targetTiles: targetTiles, y: y, residual: residual,
                       input: { n, ch, ti, v, pointStride in
                           inputTransform(padded + (n * c + ch) * plane + 2 * ti * 2 * half, half: half, tilesW: tilesW,
                                          into: v, pointStride: pointStride)
@@ -136,11 +131,11 @@ enum Winograd {
                       })
     }
 
-    /// What both variants' forward does once the input is padded, for output tiles of
-    /// `tileSize` (2 or 4; (tileSize + 2)² transform points): the batch is cut into blocks of
-    /// whole tile rows, and each block gets `input` for every (image, channel, tile row: V, its
-    /// point stride), the point GEMMs M[p] (O, tiles) = U[p] (O, C) · V[p] (C, tiles), then
-    /// `output` for every (image, output channel, tile row: M, its point stride) and the residual.
+    /// What both variants' forward does once the input is padded: U, the weight's transform
+    /// (`transformed`, from a cache, else made here), then the batch cut into blocks of whole
+    /// tile rows, and each block gets `input` for every (image, channel, tile row: V, its point
+    /// stride), the point GEMMs M[p] (O, tiles) = U[p] (O, C) · V[p] (C, tiles), then `output`
+    /// for every (image, output channel, tile row: M, its point stride) and the residual.
     ///
     /// Blocks lie within one image and are cut alike in every image. A block that spanned
     /// images (as it once did, for wider GEMMs on small images) put an image's tiles at
@@ -148,12 +143,16 @@ enum Winograd {
     /// position: identical images then gave different outputs, which an untrained DiffAE
     /// amplified into different frames. Now an image's output never depends on its neighbours.
     static func forwardBlocks(
-        tileSize: Int, u: UnsafePointer<Float>, _ g: ConvGeometry, targetTiles: Int,
-        y: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
+        _ variant: WinogradVariant, weight: UnsafePointer<Float>, transformed: UnsafePointer<Float>?, _ g: ConvGeometry,
+        targetTiles: Int, y: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>?,
         input: (_ image: Int, _ channel: Int, _ tileRow: Int, _ v: UnsafeMutablePointer<Float>, _ pointStride: Int) -> Void,
         output: (_ image: Int, _ outChannel: Int, _ tileRow: Int, _ m: UnsafePointer<Float>, _ pointStride: Int) -> Void
     ) {
-        let (c, o, points) = (g.inChannels, g.outChannels, (tileSize + 2) * (tileSize + 2))
+        let (c, o, points, tileSize) = (g.inChannels, g.outChannels, variant.points, variant.tileSize)
+        let fresh = transformed == nil ? BufferPool.shared.take(points * o * c) : nil
+        defer { if let fresh { BufferPool.shared.give(fresh, count: points * o * c) } }
+        if let fresh { variant.transformWeights(weight, outChannels: o, inChannels: c, into: fresh) }
+        let u = transformed ?? UnsafePointer(fresh!)   // (points, O, C)
         let tilesH = (g.outH + tileSize - 1) / tileSize, tilesW = (g.outW + tileSize - 1) / tileSize
         let blockRows = max(1, min(tilesH, targetTiles / tilesW))
         let blocksPerImage = (tilesH + blockRows - 1) / blockRows

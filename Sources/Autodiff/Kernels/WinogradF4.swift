@@ -102,12 +102,8 @@ enum WinogradF4 {
         defer { BufferPool.shared.give(padded, count: g.batch * c * plane) }
         splitColumns(x, planes: g.batch * c, height: g.height, width: g.width, top: g.padH, left: g.padW,
                      rows: rows, quarter: quarter, into: padded)
-        let fresh = transformed == nil ? BufferPool.shared.take(36 * o * c) : nil
-        defer { if let fresh { BufferPool.shared.give(fresh, count: 36 * o * c) } }
-        if let fresh { transformWeights(weight, outChannels: o, inChannels: c, into: fresh) }
-        let u = transformed ?? UnsafePointer(fresh!)   // (36, O, C)
-
-        Winograd.forwardBlocks(tileSize: 4, u: u, g, targetTiles: targetTiles, y: y, residual: residual,
+        Winograd.forwardBlocks(.fourByFour, weight: weight, transformed: transformed, g, targetTiles: targetTiles,
+                               y: y, residual: residual,
                                input: { n, ch, ti, v, pointStride in
                                    inputTransform(padded + (n * c + ch) * plane + 4 * ti * 4 * quarter, quarter: quarter,
                                                   tilesW: tilesW, into: v, pointStride: pointStride)

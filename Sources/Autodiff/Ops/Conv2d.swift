@@ -10,9 +10,10 @@ public func conv2d(
 
 /// 2-D convolution with separate (height, width) stride, padding and dilation.
 ///
-/// Three kernels, chosen from the geometry: 3×3 stride-1 convolutions by Winograd F(4×4, 3×3)
-/// on large images (WinogradF4) and F(2×2, 3×3) on smaller ones (Winograd), depthwise ones (one input and one output channel per group) by direct SIMD loops
-/// (DepthwiseConv), everything else by GEMMs over im2col tiles (ConvGEMM). Forward saves
+/// Three kernels, chosen from the geometry: 3×3 stride-1 convolutions by Winograd, F(4×4, 3×3)
+/// on large images (WinogradF4) and F(2×2, 3×3) on smaller ones (Winograd); depthwise ones (one
+/// input and one output channel per group) by direct SIMD loops (DepthwiseConv); everything
+/// else by GEMMs over im2col tiles (ConvGEMM). Forward saves
 /// nothing beyond its inputs: backward recomputes the transforms, cheaper than keeping them.
 /// With stride 1 the input gradient is itself a convolution (of gy with the flipped kernel).
 public func conv2d(
