@@ -7,6 +7,8 @@
 #             with speech through every finetune stage; reconstruct PSNR of its held-out end
 #   split     a latent-split DAE (dae train --split) on four speakers, then probes of it and of
 #             the shipped (unsplit) model on the same frames
+#   adversary the split again, with the linear adversaries and z_pose's residual (--split 3,3,506),
+#             probed beside the pixels' own ridge probe (Scripts/probe_pixel_ceiling.py)
 #   WORK=/work bash Scripts/product_checks.sh carphone
 # Inputs: WORK/data/synth (Scripts/default_speaker.sh data); CARPHONE, the video's path.
 set -euo pipefail
@@ -86,5 +88,24 @@ stage_split() {
   done
 }
 
-stages=${*:-carphone newid split}
+stage_adversary() {
+  # z_sem = [z_id 3 | z_pose 3 | z_exp 506] from the shipped DAE: z_id as wide as four speakers
+  # need (a wider one has directions with no speaker in them, only what else varies), z_pose as
+  # wide as the pose. Pressures: swap 1, within-speaker variance of z_id 1, pose head 100 (its
+  # MSE in rad² starts near 0.01, the labels' variance), the two linear adversaries 1 each,
+  # z_pose's residual 1; per-channel decorrelation and speaker share off (the adversaries do
+  # their work). --semantic-lr-scale 1000 undoes the shipped DAE's --semantic-gain 1000 for
+  # Adam. Stopped by timeout -s INT (which checkpoints) after 3,480 s.
+  local d=()
+  for i in 0 1 2 3; do d+=(--data "$DATA/speaker_0$i"); done
+  timeout -s INT 3480 "$TF" dae train "${d[@]}" --preset cpu64 --prediction v --initial "$SPEAKER/dae.h5" \
+    --split 3,3,506 --split-weights 1,1,100,0,0,1,1,1 --semantic-lr-scale 1000 \
+    --batch 8 --steps 20000 --warmup 100 --ema 0.99 --checkpoint-every 100 --seed 8 --out "$RUN/split4/dae" \
+    || [ $? -eq 124 ]
+  "$TF" probe --speaker "$RUN/split4/dae/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/split4/probe"
+  "$TF" probe --speaker "$SPEAKER/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/split4/probe_unsplit"
+  python3 Scripts/probe_pixel_ceiling.py --held-out 0.1 "$DATA"/speaker_0{0,1,2,3}
+}
+
+stages=${*:-carphone newid split adversary}
 for s in $stages; do echo "== $s"; "stage_$s"; done

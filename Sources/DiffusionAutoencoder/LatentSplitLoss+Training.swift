@@ -24,18 +24,21 @@ extension LatentSplitLoss {
     public struct Configuration: Codable, Equatable, Sendable {
         public var split: LatentSplit
         public var weights: LatentSplitWeights
+        /// The speaker adversary's width; absent in files written before it existed.
+        public var speakerCount: Int?
     }
 
     /// Writes the pose head with the split and weights (`Checkpoint` layout, HDF5).
     public func save(to url: URL) throws {
-        try Checkpoint.save(module: self, config: Configuration(split: split, weights: weights), to: url)
+        try Checkpoint.save(module: self, config: Configuration(split: split, weights: weights, speakerCount: speakerCount), to: url)
     }
 
     /// The split loss stored by `save`, every key and shape checked.
     public static func load(_ url: URL) throws -> LatentSplitLoss {
         let configuration = try Checkpoint.config(Configuration.self, from: url)
         var rng = RandomGenerator(seed: 0)
-        let loss = LatentSplitLoss(split: configuration.split, weights: configuration.weights, rng: &rng)
+        let loss = LatentSplitLoss(split: configuration.split, weights: configuration.weights,
+                                   speakerCount: configuration.speakerCount ?? 0, rng: &rng)
         try Checkpoint.load(into: loss, from: url, verify: .all)
         return loss
     }

@@ -9,26 +9,56 @@ public struct LatentSplitWeights: Codable, Equatable, Sendable {
     /// Linear pose head from z_pose: MSE in radians² (pose std ≈ 0.1–0.2 rad on our data,
     /// so a constant guess scores ≈ 0.02: hence the larger default weight).
     public var pose: Float
-    /// Mean squared correlation between [z_id | z_exp] and the pose labels.
+    /// Mean squared correlation between [z_id | z_exp]'s channels and the pose labels.
     public var decorrelation: Float
     /// Between-speaker share of [z_pose | z_exp]'s variance: identity belongs in z_id alone.
     public var speakerShare: Float
+    /// Linear adversary reading the pose labels from [z_id | z_exp] (`LinearLeakAdversary`).
+    public var poseLeak: Float
+    /// Linear adversary reading the speaker (one-hot) from [z_pose | z_exp].
+    public var speakerLeak: Float
+    /// Share of z_pose's variance that the pose labels do not explain linearly: z_pose is
+    /// pose and nothing else.
+    public var poseResidual: Float
 
     public init(swap: Float = 1, idVariance: Float = 0.1, pose: Float = 10, decorrelation: Float = 0.1,
-                speakerShare: Float = 0.1) {
+                speakerShare: Float = 0.1, poseLeak: Float = 0, speakerLeak: Float = 0, poseResidual: Float = 0) {
         self.swap = swap
         self.idVariance = idVariance
         self.pose = pose
         self.decorrelation = decorrelation
         self.speakerShare = speakerShare
+        self.poseLeak = poseLeak
+        self.speakerLeak = speakerLeak
+        self.poseResidual = poseResidual
     }
 
-    /// Parses "SWAP,ID_VARIANCE,POSE,DECORRELATION,SPEAKER_SHARE" (e.g. "1,0.1,10,0.1,0.1",
-    /// the defaults); each weight must be finite and ≥ 0.
+    public static let fieldNames = "SWAP,IDVAR,POSE,DECOR,SHARE[,POSELEAK,SPEAKERLEAK,POSERESID]"
+
+    /// Parses "SWAP,ID_VARIANCE,POSE,DECORRELATION,SPEAKER_SHARE" and optionally
+    /// ",POSE_LEAK,SPEAKER_LEAK,POSE_RESIDUAL" (e.g. "1,0.1,10,0.1,0.1", the defaults, which
+    /// leave the last three off); each weight must be finite and ≥ 0.
     public init?(parsing text: String) {
         let fields = text.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
-        guard fields.count == 5, fields.allSatisfy({ $0 != nil && $0!.isFinite && $0! >= 0 }) else { return nil }
-        self.init(swap: fields[0]!, idVariance: fields[1]!, pose: fields[2]!, decorrelation: fields[3]!, speakerShare: fields[4]!)
+        guard fields.count == 5 || fields.count == 8, fields.allSatisfy({ $0 != nil && $0!.isFinite && $0! >= 0 }) else { return nil }
+        let f = fields.map { $0! } + [0, 0, 0]
+        self.init(swap: f[0], idVariance: f[1], pose: f[2], decorrelation: f[3], speakerShare: f[4],
+                  poseLeak: f[5], speakerLeak: f[6], poseResidual: f[7])
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case swap, idVariance, pose, decorrelation, speakerShare, poseLeak, speakerLeak, poseResidual
+    }
+
+    /// Runs written before the last three terms existed decode with them off.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(swap: try c.decode(Float.self, forKey: .swap), idVariance: try c.decode(Float.self, forKey: .idVariance),
+                  pose: try c.decode(Float.self, forKey: .pose), decorrelation: try c.decode(Float.self, forKey: .decorrelation),
+                  speakerShare: try c.decode(Float.self, forKey: .speakerShare),
+                  poseLeak: try c.decodeIfPresent(Float.self, forKey: .poseLeak) ?? 0,
+                  speakerLeak: try c.decodeIfPresent(Float.self, forKey: .speakerLeak) ?? 0,
+                  poseResidual: try c.decodeIfPresent(Float.self, forKey: .poseResidual) ?? 0)
     }
 }
 
@@ -38,7 +68,8 @@ public struct LatentSplitWeights: Codable, Equatable, Sendable {
 ///
 /// For a batch of frames x0 with speaker ids and (optionally) pose labels, one call gives:
 ///
-///     epsilon        DiffAE's objective: mean ‖ε̂(x_t, t, z) − ε‖², t, ε drawn from rng
+///     epsilon        DiffAE's objective: mean ‖ε̂(x_t, t, z) − ε‖², t, ε drawn from rng; for
+///                    a v-model its own objective, mean ‖v̂ − v‖² (the name stays, for logs)
 ///     swap           for each frame A with another frame B of the same speaker in the
 ///                    batch (B a random other member of A's group), the ε loss of A
 ///                    conditioned on [z_id(B) | z_pose(A) | z_exp(A)] at A's own t and ε.
@@ -60,19 +91,45 @@ public struct LatentSplitWeights: Codable, Equatable, Sendable {
 ///                    decodable pose out of those parts without an adversary. Correlation,
 ///                    not covariance, so rescaling the channels cannot hide it. Only linear
 ///                    dependence is penalised; nonlinear leaks remain possible.
+///     poseLeak       `LinearLeakAdversary` from [z_id | z_exp] to the pose labels: what a
+///                    ridge probe combining all their channels reads, pushed to 0.
+///     speakerLeak    the same from [z_pose | z_exp] to the speaker as one-hot columns
+///                    (`speakerCount` of them): the identity a probe could read there.
+///     poseResidual   the share of z_pose's variance (about the batch mean) that a least-
+///                    squares fit from the batch's pose labels leaves unexplained: z_pose
+///                    carries pose and nothing else, so no expression or identity either.
+///
+/// The adversaries learn from the batches they see (`observe`), after computing their
+/// penalty, so a call changes their state unless `observe: false`.
 ///
 /// Terms that do not apply to a batch (no same-speaker pair, one speaker, no pose labels,
 /// zero weight) are nil and left out of `total`.
 public final class LatentSplitLoss: Module {
     /// z_pose (N, pose) → (yaw, pitch, roll) (N, 3).
     public let poseHead: Linear
+    /// [z_id | z_exp] (N, id + exp) → pose (N, 3), when `poseLeak` is on.
+    public let poseLeakAdversary: LinearLeakAdversary?
+    /// [z_pose | z_exp] (N, pose + exp) → speaker one-hot (N, speakerCount), when `speakerLeak` is on.
+    public let speakerLeakAdversary: LinearLeakAdversary?
     public let split: LatentSplit
     public let weights: LatentSplitWeights
+    /// Speaker ids run 0..<speakerCount (the speaker adversary's one-hot width).
+    public let speakerCount: Int
 
-    public init(split: LatentSplit, weights: LatentSplitWeights = LatentSplitWeights(), rng: inout RandomGenerator) {
+    public init(split: LatentSplit, weights: LatentSplitWeights = LatentSplitWeights(), speakerCount: Int = 0,
+                rng: inout RandomGenerator) {
+        precondition(weights.speakerLeak == 0 || speakerCount >= 2, "the speaker-leak term needs at least two speakers")
         self.split = split
         self.weights = weights
+        self.speakerCount = speakerCount
         poseHead = Linear(split.pose, 3, rng: &rng)
+        // Zero weights: z_sem can be large (a semantic gain scales it by 10³), and a random
+        // head on it starts with a pose error of thousands that swamps every other term.
+        for p in [poseHead.weight] + (poseHead.bias.map { [$0] } ?? []) { p.pointer.update(repeating: 0, count: p.count) }
+        let rest = split.id + split.expression, notId = split.pose + split.expression
+        poseLeakAdversary = weights.poseLeak != 0 && rest > 0 ? LinearLeakAdversary(dimension: rest, labels: 3) : nil
+        speakerLeakAdversary = weights.speakerLeak != 0 && notId > 0
+            ? LinearLeakAdversary(dimension: notId, labels: speakerCount) : nil
         super.init()
     }
 
@@ -85,6 +142,9 @@ public final class LatentSplitLoss: Module {
         public var speakerShare: Tensor?
         public var pose: Tensor?
         public var decorrelation: Tensor?
+        public var poseLeak: Tensor?
+        public var speakerLeak: Tensor?
+        public var poseResidual: Tensor?
         /// epsilon + Σ weight · term over the terms present: what to back-propagate.
         public var total: Tensor
 
@@ -92,7 +152,8 @@ public final class LatentSplitLoss: Module {
         public var values: [String: Float] {
             var v = ["epsilon": epsilon.item, "total": total.item]
             for (name, term) in [("swap", swap), ("id_variance", idVariance), ("speaker_share", speakerShare),
-                                 ("pose", pose), ("decorrelation", decorrelation)] {
+                                 ("pose", pose), ("decorrelation", decorrelation), ("pose_leak", poseLeak),
+                                 ("speaker_leak", speakerLeak), ("pose_residual", poseResidual)] {
                 if let term { v[name] = term.item }
             }
             if let swapExcess { v["swap_excess"] = swapExcess }
@@ -102,9 +163,10 @@ public final class LatentSplitLoss: Module {
 
     /// The ε loss and the split terms for frames x0 (N, 3, S, S) in [−1, 1], `speakers` (N)
     /// any integers naming speakers (or clips), `pose` (N, 3) radians or nil. Everything is
-    /// on the tape: encoder, UNet and pose head all receive gradients.
+    /// on the tape: encoder, UNet and pose head all receive gradients. With `observe` the
+    /// adversaries then add this batch to their moments.
     public func callAsFunction(model: DiffAE, x0: Tensor, speakers: [Int], pose: Tensor?,
-                               rng: inout RandomGenerator) -> Terms {
+                               observe: Bool = true, rng: inout RandomGenerator) -> Terms {
         let n = x0.shape[0]
         precondition(speakers.count == n, "\(speakers.count) speaker ids for \(n) frames")
         precondition(pose == nil || pose!.shape == [n, 3], "pose labels \(pose!.shape) for \(n) frames")
@@ -117,6 +179,8 @@ public final class LatentSplitLoss: Module {
         let timesteps = (0..<n).map { _ in Int(rng.next() % UInt64(model.diffusion.steps)) }
         let noise = Tensor.randn(x0.shape, using: &rng)  // (N, 3, S, S)
         let xt = withoutGradients { model.diffusion.qSample(x0, timesteps: timesteps, noise: noise) }
+        let target = model.config.prediction == .v  // what the UNet outputs: ε, or v
+            ? withoutGradients { model.diffusion.velocity(x0, timesteps: timesteps, noise: noise) } : noise
         let pairs = weights.swap != 0 ? LatentSplitLoss.swapPartners(speakers, rng: &rng) : []
 
         var unetInput = xt, unetTimesteps = timesteps, unetZ = z
@@ -128,26 +192,36 @@ public final class LatentSplitLoss: Module {
             unetTimesteps += frames.map { timesteps[$0] }
             unetZ = concat([z, swapped], dim: 0)
         }
-        let prediction = model.predictNoise(unetInput, timesteps: unetTimesteps, zSem: unetZ)  // (N + P, 3, S, S)
-        let epsilon = mseLoss(pairs.isEmpty ? prediction : prediction.slice(dim: 0, 0..<n), noise)
+        let prediction = model.predict(unetInput, timesteps: unetTimesteps, zSem: unetZ)  // (N + P, 3, S, S): ε̂ or v̂
+        let epsilon = mseLoss(pairs.isEmpty ? prediction : prediction.slice(dim: 0, 0..<n), target)
         var total = epsilon
 
         var terms = Terms(epsilon: epsilon, total: epsilon)
         if !pairs.isEmpty {
             let frames = pairs.map(\.frame)
-            let swapLoss = mseLoss(prediction.slice(dim: 0, n..<(n + pairs.count)), withoutGradients { gatherRows(noise, frames) })
+            let swapLoss = mseLoss(prediction.slice(dim: 0, n..<(n + pairs.count)), withoutGradients { gatherRows(target, frames) })
             terms.swap = swapLoss
             terms.swapExcess = withoutGradients {
-                swapLoss.item - mseLoss(gatherRows(prediction.slice(dim: 0, 0..<n), frames), gatherRows(noise, frames)).item
+                swapLoss.item - mseLoss(gatherRows(prediction.slice(dim: 0, 0..<n), frames), gatherRows(target, frames)).item
             }
             total = total + weights.swap * swapLoss
+        }
+        let notId = z.slice(dim: 1, split.id..<split.total)  // [z_pose | z_exp] (N, pose + exp)
+        if let adversary = speakerLeakAdversary {
+            precondition(speakers.allSatisfy { (0..<speakerCount).contains($0) }, "speaker ids \(speakers) outside 0..<\(speakerCount)")
+            let oneHot = Tensor(shape: [n, speakerCount], values: speakers.flatMap { s in (0..<speakerCount).map { $0 == s ? Float(1) : 0 } })
+            if let leak = adversary.penalty(notId, oneHot) {
+                terms.speakerLeak = leak
+                total = total + weights.speakerLeak * leak
+            }
+            if observe { adversary.observe(notId, oneHot) }
         }
         if weights.idVariance != 0, let ratio = LatentSplitLoss.withinSpeakerVarianceRatio(parts.id, speakers: speakers) {
             terms.idVariance = ratio
             total = total + weights.idVariance * ratio
         }
         if weights.speakerShare != 0, split.pose + split.expression > 0,
-           let within = LatentSplitLoss.withinSpeakerVarianceRatio(z.slice(dim: 1, split.id..<split.total), speakers: speakers) {
+           let within = LatentSplitLoss.withinSpeakerVarianceRatio(notId, speakers: speakers) {
             terms.speakerShare = 1 - within
             total = total + weights.speakerShare * terms.speakerShare!
         }
@@ -160,6 +234,18 @@ public final class LatentSplitLoss: Module {
                 let rest = concat([parts.id, parts.expression].filter { $0.shape[1] > 0 }, dim: 1)  // (N, id + exp)
                 terms.decorrelation = LatentSplitLoss.meanSquaredCorrelation(rest, pose)
                 total = total + weights.decorrelation * terms.decorrelation!
+            }
+            if let adversary = poseLeakAdversary {
+                let rest = concat([parts.id, parts.expression].filter { $0.shape[1] > 0 }, dim: 1)  // (N, id + exp)
+                if let leak = adversary.penalty(rest, pose) {
+                    terms.poseLeak = leak
+                    total = total + weights.poseLeak * leak
+                }
+                if observe { adversary.observe(rest, pose) }
+            }
+            if weights.poseResidual != 0 && split.pose > 0 && n >= 2 {
+                terms.poseResidual = LatentSplitLoss.unexplainedShare(parts.pose, projection: LatentSplitLoss.labelProjection(pose))
+                total = total + weights.poseResidual * terms.poseResidual!
             }
         }
         terms.total = total
@@ -186,30 +272,63 @@ public final class LatentSplitLoss: Module {
 
     /// Within-speaker sum of squares of z (N, D) over its total sum of squares about the
     /// batch mean; nil when the batch holds fewer than two speakers (the ratio is then 1).
-    /// Speaker means come from one (N, N) averaging matrix, so the tape handles the rest.
     public static func withinSpeakerVarianceRatio(_ z: Tensor, speakers: [Int]) -> Tensor? {
-        let n = speakers.count
         guard Set(speakers).count >= 2, z.shape[1] > 0 else { return nil }
+        return unexplainedShare(z, projection: speakerAveraging(speakers))
+    }
+
+    /// ‖z − P z‖² / ‖z − batch mean‖² for z (N, D) on the tape and a constant (N, N) projection
+    /// P that keeps constants (P 1 = 1): the share of z's variance that P's fit leaves over.
+    public static func unexplainedShare(_ z: Tensor, projection: Tensor) -> Tensor {
+        let residual = z - matmul(projection, z)
+        let aroundMean = z - z.mean(dims: [0], keepDims: true)
+        return square(residual).sum() / (square(aroundMean).sum() + 1e-8)
+    }
+
+    /// (N, N): row i averages the rows of i's speaker.
+    static func speakerAveraging(_ speakers: [Int]) -> Tensor {
+        let n = speakers.count
         var counts: [Int: Int] = [:]
         for s in speakers { counts[s, default: 0] += 1 }
-        var averaging = [Float](repeating: 0, count: n * n)  // (N, N): row i averages i's speaker
+        var averaging = [Float](repeating: 0, count: n * n)
         for i in 0..<n { for j in 0..<n where speakers[i] == speakers[j] { averaging[i * n + j] = 1 / Float(counts[speakers[i]]!) } }
-        let within = z - matmul(Tensor(shape: [n, n], values: averaging), z)
-        let aroundMean = z - z.mean(dims: [0], keepDims: true)
-        return square(within).sum() / (square(aroundMean).sum() + 1e-8)
+        return Tensor(shape: [n, n], values: averaging)
+    }
+
+    /// (N, N): the least-squares projection onto the constant and the label columns of
+    /// y (N, K), H = 1 1ᵀ/N + Y_c (Y_cᵀ Y_c + δ I)⁻¹ Y_cᵀ with Y_c centred (δ a tiny ridge,
+    /// for batches where a label does not vary).
+    public static func labelProjection(_ y: Tensor) -> Tensor {
+        let n = y.shape[0], k = y.shape[1]
+        let values = y.detached().values
+        var centred = Matrix(rows: n, columns: k)
+        for c in 0..<k {
+            let mean = (0..<n).reduce(0.0) { $0 + Double(values[$1 * k + c]) } / Double(n)
+            for r in 0..<n { centred[r, c] = Double(values[r * k + c]) - mean }
+        }
+        var gram = centred.multiplied(by: centred, transposeSelf: true)  // (K, K)
+        let scale = (0..<k).reduce(0.0) { $0 + gram[$1, $1] } / Double(k)
+        for c in 0..<k { gram[c, c] += Swift.max(1e-9 * scale, 1e-30) }
+        let centredT = Matrix(rows: k, columns: n, values: (0..<(k * n)).map { centred[$0 % n, $0 / n] })  // (K, N)
+        let coefficients = choleskySolve(gram, centredT)!  // (K, N)
+        let hat = centred.multiplied(by: coefficients)  // (N, N)
+        return Tensor(shape: [n, n], values: (0..<(n * n)).map { Float(hat.values[$0] + 1 / Double(n)) })
     }
 
     /// Mean over (column of a, column of b) of the squared Pearson correlation across rows:
     /// a (N, D) on the tape, b (N, K) constant labels.
     public static func meanSquaredCorrelation(_ a: Tensor, _ b: Tensor) -> Tensor {
         let n = Float(a.shape[0])
-        func standardised(_ x: Tensor) -> Tensor {
-            let centred = x - x.mean(dims: [0], keepDims: true)
-            return centred / sqrt(square(centred).mean(dims: [0], keepDims: true) + 1e-6)
-        }
-        let labels = withoutGradients { standardised(b.detached()) }
-        let correlation = matmul(standardised(a).transposed(0, 1), labels) * (1 / n)  // (D, K)
+        let labels = withoutGradients { standardisedColumns(b.detached()) }
+        let correlation = matmul(standardisedColumns(a).transposed(0, 1), labels) * (1 / n)  // (D, K)
         return square(correlation).mean()
+    }
+
+    /// x (N, D) with each column centred and scaled to unit RMS over the rows (a constant
+    /// column becomes 0): the mean of a product of two such columns is their correlation.
+    static func standardisedColumns(_ x: Tensor) -> Tensor {
+        let centred = x - x.mean(dims: [0], keepDims: true)
+        return centred / sqrt(square(centred).mean(dims: [0], keepDims: true) + 1e-6)
     }
 }
 

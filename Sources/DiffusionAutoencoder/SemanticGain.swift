@@ -12,11 +12,16 @@ extension SemanticEncoder {
     /// need ~10⁴ steps to grow it. Widening the spread keeps the code's information and
     /// its operating point (the mean) and gives the UNet a signal it can use.
     public func amplifySemanticCode(by gain: Float, around mean: Tensor) {
-        guard let conv = out.layers.compactMap({ $0 as? Conv2d }).last, let bias = conv.bias else {
-            preconditionFailure("the encoder's output convolution has no bias")
-        }
+        let conv = semanticProjection
+        guard let bias = conv.bias else { preconditionFailure("the encoder's output convolution has no bias") }
         precondition(mean.count == bias.count, "mean of \(mean.count) values for a \(bias.count)-d z_sem")
         for i in 0..<conv.weight.count { conv.weight.pointer[i] *= gain }
         for i in 0..<bias.count { bias.pointer[i] = mean.pointer[i] + gain * (bias.pointer[i] - mean.pointer[i]) }
+    }
+
+    /// The output convolution, features → z_sem: the layer a gain scales.
+    public var semanticProjection: Conv2d {
+        guard let conv = out.layers.compactMap({ $0 as? Conv2d }).last else { preconditionFailure("the encoder has no output convolution") }
+        return conv
     }
 }

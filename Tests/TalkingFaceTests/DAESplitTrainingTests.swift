@@ -16,6 +16,8 @@ final class DAESplitTrainingTests: XCTestCase {
         options.seed = 3
         options.gapSeconds = 0.2
         options.latentSplit = LatentSplit(id: 8, pose: 8, expression: 16)  // tiny's z_sem is 32 wide
+        // Every pressure on, the linear adversaries too (they start after 20 batches).
+        options.latentSplitWeights = LatentSplitWeights(poseLeak: 1, speakerLeak: 1, poseResidual: 1)
         return options
     }
 
@@ -29,22 +31,25 @@ final class DAESplitTrainingTests: XCTestCase {
         let scratch = try ScratchFolder()
         let data = try twoSpeakers(scratch)
 
-        let straight = try DAETrainer(options: options(data, steps: 5), run: scratch.path("straight"))
-        XCTAssertEqual(try straight.train().step, 5)
-        // Batches of 6 from two data sets: the speaker terms and the pose head all took part.
-        XCTAssertTrue(Set(straight.lastSplitTerms.keys).isSuperset(of: ["epsilon", "swap", "id_variance", "speaker_share", "pose"]),
+        let straight = try DAETrainer(options: options(data, steps: 24), run: scratch.path("straight"))
+        XCTAssertEqual(try straight.train().step, 24)
+        // Batches of 6 from two data sets: the speaker terms, the pose head and (warm after
+        // 20 batches) the adversaries all took part.
+        XCTAssertTrue(Set(straight.lastSplitTerms.keys).isSuperset(of: ["epsilon", "swap", "id_variance", "speaker_share", "pose",
+                                                                         "pose_leak", "speaker_leak", "pose_residual"]),
                       "\(straight.lastSplitTerms.keys.sorted())")
         XCTAssertEqual(try LatentSplit.read(LatentSplit.sidecar(of: straight.modelURL)), LatentSplit(id: 8, pose: 8, expression: 16))
         let head = try LatentSplitLoss.load(straight.splitLossURL)
         XCTAssertEqual(head.split.pose, 8)
         XCTAssertEqual(try DiffAE.load(checkpoint: straight.modelURL).config, DiffAEPreset.tiny.config, "dae.h5 is a plain DiffAE")
 
-        let first = try DAETrainer(options: options(data, steps: 5), run: scratch.path("stopped"))
-        XCTAssertTrue(try first.train { if $0.step == 2 { first.loop.requestStop() } }.interrupted)
+        // Stopped after the adversaries warmed up, so their moments must resume exactly.
+        let first = try DAETrainer(options: options(data, steps: 24), run: scratch.path("stopped"))
+        XCTAssertTrue(try first.train { if $0.step == 21 { first.loop.requestStop() } }.interrupted)
         let resumed = try DAETrainer(options: DAETrainer.resumeOptions(run: scratch.path("stopped")),
                                      run: scratch.path("stopped"), resume: true)
         XCTAssertEqual(resumed.options.latentSplit, LatentSplit(id: 8, pose: 8, expression: 16), "options.json keeps the split")
-        XCTAssertEqual(try resumed.train().step, 5)
+        XCTAssertEqual(try resumed.train().step, 24)
         func bits(_ url: URL) throws -> [String: [UInt32]] {
             try TensorFile.read(url).tensors.mapValues { $0.values.map(\.bitPattern) }
         }

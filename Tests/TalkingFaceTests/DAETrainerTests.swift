@@ -113,10 +113,10 @@ final class DAETrainerTests: XCTestCase {
         XCTAssertThrowsError(try DAETrainer(options: epsilonRun, run: scratch.path("eps"))) {
             XCTAssertTrue("\($0)".contains("--prediction v"), "\($0)")
         }
-        // The latent split's pressures are written for the ε loss.
+        // The latent split trains a v-model on its own loss.
         settings.latentSplit = LatentSplit(id: 8, pose: 8, expression: 16)
         settings.horizontalFlip = false
-        XCTAssertThrowsError(try settings.validate()) { XCTAssertTrue("\($0)".contains("--prediction v"), "\($0)") }
+        XCTAssertNoThrow(try settings.validate())
     }
 
     func testMotionWeightedRunWritesItsMapAndKeepsTheWeightOnResume() throws {
@@ -156,6 +156,28 @@ final class DAETrainerTests: XCTestCase {
         XCTAssertEqual(try DAETrainer.resumeOptions(run: scratch.path("run")).encoderRateScale, 0)
         settings.encoderRateScale = -1
         XCTAssertThrowsError(try settings.validate()) { XCTAssertTrue("\($0)".contains("--encoder-lr-scale"), "\($0)") }
+    }
+
+    /// --semantic-lr-scale reaches the encoder's output projection alone (0 here: it stays),
+    /// ahead of --encoder-lr-scale (which, at 2, must not override it).
+    func testSemanticRateScaleReachesTheOutputProjectionOnly() throws {
+        let (scratch, data) = try scratchWithSpeaker()
+        var settings = options(data, steps: 8)  // the encoder's gradient waits for DiffAE's zeroed layers to grow
+        settings.semanticRateScale = 0
+        settings.encoderRateScale = 2
+        let trainer = try DAETrainer(options: settings, run: scratch.path("run"))
+        let projection = trainer.model.encoder.semanticProjection
+        let projectionKeys = Set(trainer.model.namedParameters().filter { $0.1 === projection.weight || $0.1 === projection.bias }.map(\.0))
+        XCTAssertEqual(projectionKeys.count, 2)
+        let before = bits(trainer.model.namedParameters())
+        try trainer.train()
+        let after = bits(trainer.model.namedParameters())
+        let moved = Set(after.keys.filter { after[$0] != before[$0] })
+        XCTAssertTrue(moved.isDisjoint(with: projectionKeys), "\(moved.intersection(projectionKeys))")
+        XCTAssertTrue(moved.contains { $0.hasPrefix("encoder.") }, "the rest of the encoder learns")
+        XCTAssertEqual(try DAETrainer.resumeOptions(run: scratch.path("run")).semanticRateScale, 0)
+        settings.semanticRateScale = -1
+        XCTAssertThrowsError(try settings.validate()) { XCTAssertTrue("\($0)".contains("--semantic-lr-scale"), "\($0)") }
     }
 
     func testNonFiniteLossStopsWithTheLastGoodFilesKept() throws {

@@ -1,3 +1,4 @@
+import DiffusionAutoencoder
 import Foundation
 
 /// DCI disentanglement and completeness (Eastwood & Williams, ICLR 2018) from an importance

@@ -1,3 +1,4 @@
+import DiffusionAutoencoder
 import Foundation
 
 /// The factor groups a latent part is meant to carry (DESIGN §8).

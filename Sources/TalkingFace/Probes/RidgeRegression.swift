@@ -1,3 +1,4 @@
+import DiffusionAutoencoder
 /// Linear probe: ridge regression from features x (N, P) to targets y (N, Q), closed form.
 ///
 /// Features are standardised with the training rows' mean and standard deviation (constant

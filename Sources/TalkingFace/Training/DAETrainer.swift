@@ -89,7 +89,8 @@ public final class DAETrainer {
         }
         var splitRNG = RandomGenerator(seed: options.seed &+ 4)  // the pose head's initial weights
         let splitLoss = options.latentSplit.map {
-            LatentSplitLoss(split: $0, weights: options.latentSplitWeights ?? LatentSplitWeights(), rng: &splitRNG)
+            LatentSplitLoss(split: $0, weights: options.latentSplitWeights ?? LatentSplitWeights(), speakerCount: spans.count,
+                            rng: &splitRNG)
         }
         self.splitLoss = splitLoss
         let dae = model
@@ -97,8 +98,13 @@ public final class DAETrainer {
         let schedule = WarmupCosineSchedule(peak: options.learningRate, warmupSteps: options.warmupSteps,
                                             totalSteps: options.steps, minimumRatio: 1)  // ratio 1: constant after warm-up
         let optimizer = AdamW(learningRate: options.learningRate, weightDecay: options.weightDecay)
+        if let scale = options.semanticRateScale {  // before the encoder's own: the first prefix that fits counts
+            let projection = model.encoder.semanticProjection.weight
+            let key = trained.namedTrainableParameters().first { $0.1 === projection }!.0  // "….encoder.out.N.weight"
+            optimizer.rateScales.append((String(key.dropLast("weight".count)), scale))
+        }
         if let scale = options.encoderRateScale {
-            optimizer.rateScales = [(splitLoss == nil ? "encoder." : "dae.encoder.", scale)]
+            optimizer.rateScales.append((splitLoss == nil ? "encoder." : "dae.encoder.", scale))
         }
         loop = TrainingLoop(
             model: trained, optimizer: optimizer,

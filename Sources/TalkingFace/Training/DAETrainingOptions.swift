@@ -56,6 +56,10 @@ public struct DAETrainingOptions: Codable, Equatable, Sendable {
     /// The semantic encoder steps at this × the learning rate (nil: 1, one rate for all), e.g.
     /// to let the UNet learn an encoder grafted from another model without the encoder drifting.
     public var encoderRateScale: Double?
+    /// The encoder's output projection (features → z_sem, the layer a semantic gain scales)
+    /// steps at this × the learning rate (nil: 1). After a gain g its weights are g× their
+    /// size, so Adam's steps of ≈ lr barely move them; g gives them back their relative size.
+    public var semanticRateScale: Double?
     /// What a new model's UNet predicts (nil: ε, DiffAE's); a model from `initialWeights` keeps its own.
     public var prediction: DiffusionPrediction?
 
@@ -84,12 +88,12 @@ public struct DAETrainingOptions: Codable, Equatable, Sendable {
             let width = preset.config.zSemChannels
             if latentSplit.total != width { try fail("--split \(latentSplit.sizes.map(String.init).joined(separator: ",")) adds up to \(latentSplit.total), but the \(preset.rawValue) z_sem has \(width) channels") }
             if horizontalFlip { try fail("--split trains a pose head on the pose labels, which a mirrored frame contradicts; drop --flip") }
-            if prediction == .v { try fail("--split trains on DiffAE's own ε loss; it does not combine with --prediction v") }
-            if highNoiseShare != nil || p2Gamma != nil { try fail("--split trains on DiffAE's own ε loss; it does not combine with --high-noise-share or --p2-gamma") }
+            if highNoiseShare != nil || p2Gamma != nil { try fail("--split trains on DiffAE's own loss (ε or v); it does not combine with --high-noise-share or --p2-gamma") }
         }
         if let motionWeight, !(motionWeight >= 0 && motionWeight <= 1000) { try fail("--motion-weight must be in 0…1000 (got \(motionWeight))") }
-        if latentSplit != nil && motionWeight != nil { try fail("--split trains on DiffAE's own ε loss; it does not combine with --motion-weight") }
+        if latentSplit != nil && motionWeight != nil { try fail("--split trains on DiffAE's own loss (ε or v); it does not combine with --motion-weight") }
         if let encoderRateScale, !(encoderRateScale >= 0 && encoderRateScale <= 10) { try fail("--encoder-lr-scale must be in 0…10 (got \(encoderRateScale))") }
+        if let semanticRateScale, !(semanticRateScale >= 0 && semanticRateScale <= 10000) { try fail("--semantic-lr-scale must be in 0…10000 (got \(semanticRateScale))") }
         if !(emaDecay >= 0 && emaDecay < 1) { try fail("--ema must be in [0, 1) (got \(emaDecay))") }
         if warmupSteps < 0 || warmupSteps > steps { try fail("--warmup must be in 0...\(steps) (got \(warmupSteps))") }
         if checkpointEvery < 1 { try fail("--checkpoint-every must be at least 1 (got \(checkpointEvery))") }

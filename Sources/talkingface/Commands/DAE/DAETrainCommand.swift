@@ -58,9 +58,11 @@ struct DAETrainCommand: ParsableCommand {
     var motionWeight: Float?
     @Option(help: "The semantic encoder learns at this × --lr (default 1), e.g. 0.01 to train a UNet onto an encoder grafted from another model (Scripts/graft_encoder.py).")
     var encoderLrScale: Double?
+    @Option(help: "The encoder's output projection (the layer --semantic-gain scaled) learns at this × --lr (default 1); give a fine-tuning of a model trained with --semantic-gain G the same G, or it barely moves.")
+    var semanticLrScale: Double?
     @Option(help: ArgumentHelp("Train z_sem as [z_id | z_pose | z_exp] with these sizes (DESIGN §8): identity swap between frames of one data set, a pose head on z_pose, identity kept out of the rest. Give two or more --data folders (one per speaker).", valueName: "ID,POSE,EXP"))
     var split: String?
-    @Option(help: ArgumentHelp("With --split: the weights of its pressures next to the ε loss (default 1,0.1,10,0.1,0.1).", valueName: "SWAP,IDVAR,POSE,DECOR,SHARE"))
+    @Option(help: ArgumentHelp("With --split: the weights of its pressures next to the ε loss (default 1,0.1,10,0.1,0.1); three more turn on the linear adversaries and z_pose's residual, e.g. 1,1,10,0,0,1,1,1.", valueName: "SWAP,IDVAR,POSE,DECOR,SHARE[,POSELEAK,SPEAKERLEAK,POSERESID]"))
     var splitWeights: String?
 
     func validate() throws {
@@ -73,7 +75,7 @@ struct DAETrainCommand: ParsableCommand {
         if let split, LatentSplit(parsing: split) == nil { throw ValidationError("--split wants three sizes ID,POSE,EXP, e.g. 64,32,416; got '\(split)'") }
         if let splitWeights {
             if split == nil && !resume { throw ValidationError("--split-weights weighs the --split pressures; give --split too") }
-            if LatentSplitWeights(parsing: splitWeights) == nil { throw ValidationError("--split-weights wants five weights ≥ 0, SWAP,IDVAR,POSE,DECOR,SHARE; got '\(splitWeights)'") }
+            if LatentSplitWeights(parsing: splitWeights) == nil { throw ValidationError("--split-weights wants five or eight weights ≥ 0, \(LatentSplitWeights.fieldNames); got '\(splitWeights)'") }
         }
         if let highNoiseShare, !(0...1).contains(highNoiseShare) { throw ValidationError("--high-noise-share must be in 0…1") }
         if resume && initial != nil { throw ValidationError("--resume continues the run's own weights; --initial only starts a new run") }
@@ -138,6 +140,7 @@ struct DAETrainCommand: ParsableCommand {
         options.prediction = prediction
         options.motionWeight = motionWeight
         options.encoderRateScale = encoderLrScale
+        options.semanticRateScale = semanticLrScale
         options.latentSplit = split.flatMap(LatentSplit.init(parsing:))
         options.latentSplitWeights = splitWeights.flatMap(LatentSplitWeights.init(parsing:))
         try options.validate()
@@ -165,6 +168,7 @@ struct DAETrainCommand: ParsableCommand {
         check("--prediction", prediction, options.prediction ?? .epsilon)
         check("--motion-weight", motionWeight, options.motionWeight ?? 0)
         check("--encoder-lr-scale", encoderLrScale, options.encoderRateScale ?? 1)
+        check("--semantic-lr-scale", semanticLrScale, options.semanticRateScale ?? 1)
         check("--split", split.flatMap(LatentSplit.init(parsing:)), options.latentSplit ?? LatentSplit(id: 0, pose: 0, expression: 0))
         check("--split-weights", splitWeights.flatMap(LatentSplitWeights.init(parsing:)), options.latentSplitWeights ?? LatentSplitWeights())
         guard conflicts.isEmpty else {

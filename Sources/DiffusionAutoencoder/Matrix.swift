@@ -1,6 +1,7 @@
 import COpenBLAS
 
-/// A dense row-major Double matrix: the probes' working form (normal equations want Double).
+/// A dense row-major Double matrix: the working form of the probes and of the split's linear
+/// adversaries (normal equations want Double).
 public struct Matrix: Equatable, Sendable {
     public let rows: Int
     public let columns: Int

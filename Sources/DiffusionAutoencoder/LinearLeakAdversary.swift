@@ -1,0 +1,107 @@
+import Foundation
+import NeuralNetworks
+
+/// A linear adversary in closed form: the ridge regression from a latent part u (D) to
+/// labels y (K) that a linear probe would fit, refitted from running moments of (u, y), so
+/// a training pressure pushes against exactly what such a probe reads.
+///
+///     moments   exponential averages over observed batches (decay `decay`, bias-corrected)
+///               of v = [u | y] and v vᵀ; buffers, so a checkpoint resumes them exactly
+///     readout   B = S (S Σ_uu S + ridge · I)⁻¹ S Σ_uy                         (D, K)
+///               S = diag(1/std(u)): like the probes, on standardised channels, so a
+///               channel of small spread is read as readily as a wide one
+///     penalty   mean over k of corr_batch(u · B_k, y_k)²             on the tape through u
+///
+/// Why not per-channel correlations (`LatentSplitLoss.meanSquaredCorrelation`): a probe
+/// combines hundreds of channels, each nearly uncorrelated with the label, into one that
+/// predicts it well. B is that combination. Squared correlation rather than covariance, so
+/// shrinking u along B cannot win; B follows u as training moves it. A label column that is
+/// constant over the batch adds 0.
+public final class LinearLeakAdversary: Module {
+    public let dimension: Int  // D
+    public let labels: Int     // K
+    public let decay: Double
+    public let ridge: Double
+    /// Batches observed before the penalty starts (the moments need a few to mean anything).
+    public let warmupBatches: Int
+
+    @Buffer var mean: Tensor      // (D + K): running E[v]
+    @Buffer var moment: Tensor    // (D + K, D + K): running E[v vᵀ]
+    @Buffer var observed: Tensor  // (1): batches observed
+
+    /// The readout for the moments after `observed` batches (a function of the buffers).
+    private var _readout: (observed: Int, directions: Tensor)?
+
+    public init(dimension: Int, labels: Int, decay: Double = 0.995, ridge: Double = 1e-3, warmupBatches: Int = 20) {
+        precondition(dimension > 0 && labels > 0, "a linear adversary from \(dimension) channels to \(labels) labels")
+        self.dimension = dimension
+        self.labels = labels
+        self.decay = decay
+        self.ridge = ridge
+        self.warmupBatches = warmupBatches
+        let width = dimension + labels
+        mean = Tensor.zeros([width])
+        moment = Tensor.zeros([width, width])
+        observed = Tensor.zeros([1])
+        super.init()
+    }
+
+    public var batchesObserved: Int { Int(observed.pointer[0]) }
+
+    /// Adds a batch u (N, D), y (N, K) to the running moments (no gradient).
+    public func observe(_ u: Tensor, _ y: Tensor) {
+        let n = u.shape[0], width = dimension + labels
+        precondition(u.shape == [n, dimension] && y.shape == [n, labels], "adversary for (N, \(dimension)) → (N, \(labels)) given \(u.shape), \(y.shape)")
+        let uValues = u.detached().values, yValues = y.detached().values
+        var v = Matrix(rows: n, columns: width)  // (N, D + K)
+        for r in 0..<n {
+            for c in 0..<dimension { v[r, c] = Double(uValues[r * dimension + c]) }
+            for c in 0..<labels { v[r, dimension + c] = Double(yValues[r * labels + c]) }
+        }
+        let second = v.multiplied(by: v, transposeSelf: true)  // (D + K, D + K)
+        let keep = decay, take = (1 - decay) / Double(n)
+        for c in 0..<width {
+            let columnSum = (0..<n).reduce(0.0) { $0 + v[$1, c] }
+            mean.pointer[c] = Float(keep * Double(mean.pointer[c]) + take * columnSum)
+        }
+        for i in 0..<(width * width) {
+            moment.pointer[i] = Float(keep * Double(moment.pointer[i]) + take * second.values[i])
+        }
+        observed.pointer[0] += 1
+    }
+
+    /// B (D, K) from the moments so far; nil before `warmupBatches` or if Σ_uu is singular.
+    public func readout() -> Tensor? {
+        let t = batchesObserved
+        guard t >= warmupBatches else { return nil }
+        if let cached = _readout, cached.observed == t { return cached.directions }
+        let width = dimension + labels, d = dimension
+        let correction = 1 / (1 - Foundation.pow(decay, Double(t)))  // bias of averages started at 0
+        let m = (0..<width).map { Double(mean.pointer[$0]) * correction }
+        var covariance = Matrix(rows: d, columns: d), crossCovariance = Matrix(rows: d, columns: labels)
+        for i in 0..<d {
+            for j in 0..<d { covariance[i, j] = Double(moment.pointer[i * width + j]) * correction - m[i] * m[j] }
+            for k in 0..<labels { crossCovariance[i, k] = Double(moment.pointer[i * width + d + k]) * correction - m[i] * m[d + k] }
+        }
+        let inverseStd = (0..<d).map { covariance[$0, $0] > 0 ? 1 / covariance[$0, $0].squareRoot() : 0 }
+        for i in 0..<d {
+            for j in 0..<d { covariance[i, j] *= inverseStd[i] * inverseStd[j] }
+            covariance[i, i] += ridge
+            for k in 0..<labels { crossCovariance[i, k] *= inverseStd[i] }
+        }
+        guard let b = choleskySolve(covariance, crossCovariance) else { return nil }  // on standardised u
+        let directions = Tensor(shape: [d, labels], values: (0..<(d * labels)).map { Float(b.values[$0] * inverseStd[$0 / labels]) })
+        _readout = (t, directions)
+        return directions
+    }
+
+    /// Mean squared batch correlation between each label and its readout; nil before the
+    /// moments are warm. u (N, D) on the tape, y (N, K) constant.
+    public func penalty(_ u: Tensor, _ y: Tensor) -> Tensor? {
+        guard let b = readout() else { return nil }
+        let readOut = matmul(u, b)  // (N, K)
+        let labels = withoutGradients { LatentSplitLoss.standardisedColumns(y.detached()) }
+        let correlation = (LatentSplitLoss.standardisedColumns(readOut) * labels).mean(dims: [0])  // (K)
+        return square(correlation).mean()
+    }
+}
