@@ -98,6 +98,9 @@ public final class DAETrainer {
         let schedule = WarmupCosineSchedule(peak: options.learningRate, warmupSteps: options.warmupSteps,
                                             totalSteps: options.steps, minimumRatio: 1)  // ratio 1: constant after warm-up
         let optimizer = AdamW(learningRate: options.learningRate, weightDecay: options.weightDecay)
+        if splitLoss != nil {
+            optimizer.rateScales.append((LatentSplitLoss.parameterPrefix, LatentSplitLoss.headRateScale))
+        }
         if let scale = options.semanticRateScale {  // before the encoder's own: the first prefix that fits counts
             let projection = model.encoder.semanticProjection.weight
             let key = trained.namedTrainableParameters().first { $0.1 === projection }!.0  // "….encoder.out.N.weight"
