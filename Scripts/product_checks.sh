@@ -96,7 +96,7 @@ stage_adversary() {
   # z_pose's residual 1; per-channel decorrelation and speaker share off (the adversaries do
   # their work). --semantic-lr-scale 1000 undoes the shipped DAE's --semantic-gain 1000 for
   # Adam. Stopped by timeout -s INT (which checkpoints) after 3,300 s; the measured run was
-  # stopped by hand (SIGINT) at step 1,433 after 26 min, its terms no longer falling. Its
+  # stopped by hand (SIGINT) at step 1,433 after 26 min, its pose term not falling. Its
   # probe: z_id → identity 0.66, pose 0.01, expression 0.05; z_pose → pose 0.16; z_exp →
   # identity 1.00, pose 0.98, expression 0.44 (runs/split4/probe/probe.txt).
   local d=()
