@@ -13,16 +13,20 @@ public struct LatentSplitWeights: Codable, Equatable, Sendable {
     public var decorrelation: Float
     /// Between-speaker share of [z_pose | z_exp]'s variance: identity belongs in z_id alone.
     public var speakerShare: Float
-    /// Linear adversary reading the pose labels from [z_id | z_exp] (`LinearLeakAdversary`).
+    /// Linear adversary reading the pose labels from [z_id | z_exp] (`RunningRidgeReadout`).
     public var poseLeak: Float
     /// Linear adversary reading the speaker (one-hot) from [z_pose | z_exp].
     public var speakerLeak: Float
     /// Share of z_pose's variance that the pose labels do not explain linearly: z_pose is
     /// pose and nothing else.
     public var poseResidual: Float
+    /// 1 − the squared correlation of the pose labels with their ridge readout from z_pose
+    /// (`RunningRidgeReadout`): the pose head in closed form, one map for every speaker.
+    public var poseReadout: Float
 
     public init(swap: Float = 1, idVariance: Float = 0.1, pose: Float = 10, decorrelation: Float = 0.1,
-                speakerShare: Float = 0.1, poseLeak: Float = 0, speakerLeak: Float = 0, poseResidual: Float = 0) {
+                speakerShare: Float = 0.1, poseLeak: Float = 0, speakerLeak: Float = 0, poseResidual: Float = 0,
+                poseReadout: Float = 0) {
         self.swap = swap
         self.idVariance = idVariance
         self.pose = pose
@@ -31,26 +35,27 @@ public struct LatentSplitWeights: Codable, Equatable, Sendable {
         self.poseLeak = poseLeak
         self.speakerLeak = speakerLeak
         self.poseResidual = poseResidual
+        self.poseReadout = poseReadout
     }
 
-    public static let fieldNames = "SWAP,IDVAR,POSE,DECOR,SHARE[,POSELEAK,SPEAKERLEAK,POSERESID]"
+    public static let fieldNames = "SWAP,IDVAR,POSE,DECOR,SHARE[,POSELEAK,SPEAKERLEAK,POSERESID[,POSEREADOUT]]"
 
-    /// Parses "SWAP,ID_VARIANCE,POSE,DECORRELATION,SPEAKER_SHARE" and optionally
-    /// ",POSE_LEAK,SPEAKER_LEAK,POSE_RESIDUAL" (e.g. "1,0.1,10,0.1,0.1", the defaults, which
-    /// leave the last three off); each weight must be finite and ≥ 0.
+    /// Parses "SWAP,ID_VARIANCE,POSE,DECORRELATION,SPEAKER_SHARE", optionally followed by
+    /// ",POSE_LEAK,SPEAKER_LEAK,POSE_RESIDUAL" and then ",POSE_READOUT" (e.g. "1,0.1,10,0.1,0.1",
+    /// the defaults, which leave the later ones off); each weight must be finite and ≥ 0.
     public init?(parsing text: String) {
         let fields = text.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
-        guard fields.count == 5 || fields.count == 8, fields.allSatisfy({ $0 != nil && $0!.isFinite && $0! >= 0 }) else { return nil }
-        let f = fields.map { $0! } + [0, 0, 0]
+        guard [5, 8, 9].contains(fields.count), fields.allSatisfy({ $0 != nil && $0!.isFinite && $0! >= 0 }) else { return nil }
+        let f = fields.map { $0! } + [Float](repeating: 0, count: 9 - fields.count)
         self.init(swap: f[0], idVariance: f[1], pose: f[2], decorrelation: f[3], speakerShare: f[4],
-                  poseLeak: f[5], speakerLeak: f[6], poseResidual: f[7])
+                  poseLeak: f[5], speakerLeak: f[6], poseResidual: f[7], poseReadout: f[8])
     }
 
     private enum CodingKeys: String, CodingKey {
-        case swap, idVariance, pose, decorrelation, speakerShare, poseLeak, speakerLeak, poseResidual
+        case swap, idVariance, pose, decorrelation, speakerShare, poseLeak, speakerLeak, poseResidual, poseReadout
     }
 
-    /// Runs written before the last three terms existed decode with them off.
+    /// Runs written before the later terms existed decode with them off.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(swap: try c.decode(Float.self, forKey: .swap), idVariance: try c.decode(Float.self, forKey: .idVariance),
@@ -58,7 +63,8 @@ public struct LatentSplitWeights: Codable, Equatable, Sendable {
                   speakerShare: try c.decode(Float.self, forKey: .speakerShare),
                   poseLeak: try c.decodeIfPresent(Float.self, forKey: .poseLeak) ?? 0,
                   speakerLeak: try c.decodeIfPresent(Float.self, forKey: .speakerLeak) ?? 0,
-                  poseResidual: try c.decodeIfPresent(Float.self, forKey: .poseResidual) ?? 0)
+                  poseResidual: try c.decodeIfPresent(Float.self, forKey: .poseResidual) ?? 0,
+                  poseReadout: try c.decodeIfPresent(Float.self, forKey: .poseReadout) ?? 0)
     }
 }
 
@@ -91,13 +97,16 @@ public struct LatentSplitWeights: Codable, Equatable, Sendable {
 ///                    decodable pose out of those parts without an adversary. Correlation,
 ///                    not covariance, so rescaling the channels cannot hide it. Only linear
 ///                    dependence is penalised; nonlinear leaks remain possible.
-///     poseLeak       `LinearLeakAdversary` from [z_id | z_exp] to the pose labels: what a
+///     poseLeak       `RunningRidgeReadout` from [z_id | z_exp] to the pose labels: what a
 ///                    ridge probe combining all their channels reads, pushed to 0.
 ///     speakerLeak    the same from [z_pose | z_exp] to the speaker as one-hot columns
 ///                    (`speakerCount` of them): the identity a probe could read there.
 ///     poseResidual   the share of z_pose's variance (about the batch mean) that a least-
 ///                    squares fit from the batch's pose labels leaves unexplained: z_pose
 ///                    carries pose and nothing else, so no expression or identity either.
+///     poseReadout    1 − the squared correlation of the pose labels with their ridge
+///                    readout from z_pose: the pose head in closed form (no head to learn
+///                    first, one map for every speaker).
 ///
 /// The adversaries learn from the batches they see (`observe`), after computing their
 /// penalty, so a call changes their state unless `observe: false`.
@@ -108,9 +117,11 @@ public final class LatentSplitLoss: Module {
     /// z_pose (N, pose) → (yaw, pitch, roll) (N, 3).
     public let poseHead: Linear
     /// [z_id | z_exp] (N, id + exp) → pose (N, 3), when `poseLeak` is on.
-    public let poseLeakAdversary: LinearLeakAdversary?
+    public let poseLeakAdversary: RunningRidgeReadout?
     /// [z_pose | z_exp] (N, pose + exp) → speaker one-hot (N, speakerCount), when `speakerLeak` is on.
-    public let speakerLeakAdversary: LinearLeakAdversary?
+    public let speakerLeakAdversary: RunningRidgeReadout?
+    /// z_pose (N, pose) → pose (N, 3), when `poseReadout` is on.
+    public let poseReadout: RunningRidgeReadout?
     public let split: LatentSplit
     public let weights: LatentSplitWeights
     /// Speaker ids run 0..<speakerCount (the speaker adversary's one-hot width).
@@ -127,9 +138,10 @@ public final class LatentSplitLoss: Module {
         // head on it starts with a pose error of thousands that swamps every other term.
         for p in [poseHead.weight] + (poseHead.bias.map { [$0] } ?? []) { p.pointer.update(repeating: 0, count: p.count) }
         let rest = split.id + split.expression, notId = split.pose + split.expression
-        poseLeakAdversary = weights.poseLeak != 0 && rest > 0 ? LinearLeakAdversary(dimension: rest, labels: 3) : nil
+        poseLeakAdversary = weights.poseLeak != 0 && rest > 0 ? RunningRidgeReadout(dimension: rest, labels: 3) : nil
         speakerLeakAdversary = weights.speakerLeak != 0 && notId > 0
-            ? LinearLeakAdversary(dimension: notId, labels: speakerCount) : nil
+            ? RunningRidgeReadout(dimension: notId, labels: speakerCount) : nil
+        poseReadout = weights.poseReadout != 0 && split.pose > 0 ? RunningRidgeReadout(dimension: split.pose, labels: 3) : nil
         super.init()
     }
 
@@ -145,6 +157,7 @@ public final class LatentSplitLoss: Module {
         public var poseLeak: Tensor?
         public var speakerLeak: Tensor?
         public var poseResidual: Tensor?
+        public var poseReadout: Tensor?
         /// epsilon + Σ weight · term over the terms present: what to back-propagate.
         public var total: Tensor
 
@@ -153,7 +166,8 @@ public final class LatentSplitLoss: Module {
             var v = ["epsilon": epsilon.item, "total": total.item]
             for (name, term) in [("swap", swap), ("id_variance", idVariance), ("speaker_share", speakerShare),
                                  ("pose", pose), ("decorrelation", decorrelation), ("pose_leak", poseLeak),
-                                 ("speaker_leak", speakerLeak), ("pose_residual", poseResidual)] {
+                                 ("speaker_leak", speakerLeak), ("pose_residual", poseResidual),
+                                 ("pose_readout", poseReadout)] {
                 if let term { v[name] = term.item }
             }
             if let swapExcess { v["swap_excess"] = swapExcess }
@@ -210,7 +224,7 @@ public final class LatentSplitLoss: Module {
         if let adversary = speakerLeakAdversary {
             precondition(speakers.allSatisfy { (0..<speakerCount).contains($0) }, "speaker ids \(speakers) outside 0..<\(speakerCount)")
             let oneHot = Tensor(shape: [n, speakerCount], values: speakers.flatMap { s in (0..<speakerCount).map { $0 == s ? Float(1) : 0 } })
-            if let leak = adversary.penalty(notId, oneHot) {
+            if let leak = adversary.squaredCorrelation(notId, oneHot) {
                 terms.speakerLeak = leak
                 total = total + weights.speakerLeak * leak
             }
@@ -237,11 +251,18 @@ public final class LatentSplitLoss: Module {
             }
             if let adversary = poseLeakAdversary {
                 let rest = concat([parts.id, parts.expression].filter { $0.shape[1] > 0 }, dim: 1)  // (N, id + exp)
-                if let leak = adversary.penalty(rest, pose) {
+                if let leak = adversary.squaredCorrelation(rest, pose) {
                     terms.poseLeak = leak
                     total = total + weights.poseLeak * leak
                 }
                 if observe { adversary.observe(rest, pose) }
+            }
+            if let readout = poseReadout {
+                if let captured = readout.squaredCorrelation(parts.pose, pose) {
+                    terms.poseReadout = 1 - captured
+                    total = total + weights.poseReadout * terms.poseReadout!
+                }
+                if observe { readout.observe(parts.pose, pose) }
             }
             if weights.poseResidual != 0 && split.pose > 0 && n >= 2 {
                 terms.poseResidual = LatentSplitLoss.unexplainedShare(parts.pose, projection: LatentSplitLoss.labelProjection(pose))

@@ -115,8 +115,8 @@ final class LatentSplitLossTests: XCTestCase {
         ])
     }
 
-    /// The same for the linear adversaries and z_pose's residual (a v-model this time), with
-    /// the adversaries' moments warmed on random latents first and frozen during the check.
+    /// The same for the linear adversaries, z_pose's residual and its readout (a v-model this
+    /// time), with the readouts' moments warmed on random latents first and frozen during the check.
     func testAdversaryAndResidualGradientsMatchFiniteDifferences() {
         var rng = RandomGenerator(seed: 3)
         let config = DiffAEConfig(imageSize: 8, channels: 8, channelMult: [1, 1], resBlocks: 1, attentionResolutions: [],
@@ -124,23 +124,24 @@ final class LatentSplitLossTests: XCTestCase {
                                   dropout: 0, prediction: .v)
         let (model, _) = makeModel(config: config)
         let weights = LatentSplitWeights(swap: 0, idVariance: 0, pose: 0, decorrelation: 0, speakerShare: 0,
-                                         poseLeak: 1, speakerLeak: 1, poseResidual: 1)
+                                         poseLeak: 1, speakerLeak: 1, poseResidual: 1, poseReadout: 1)
         let loss = LatentSplitLoss(split: split, weights: weights, speakerCount: 3, rng: &rng)
         for _ in 0..<20 {
             loss.poseLeakAdversary!.observe(Tensor.randn([6, 4], using: &rng), Tensor.randn([6, 3], using: &rng))
             loss.speakerLeakAdversary!.observe(Tensor.randn([6, 4], using: &rng), Tensor.uniform([6, 3], in: 0...1, using: &rng))
+            loss.poseReadout!.observe(Tensor.randn([6, 2], using: &rng), Tensor.randn([6, 3], using: &rng))
         }
         checkGradients(model: model, loss: loss, terms: [
             ("epsilon", { $0.epsilon }), ("pose_leak", { $0.poseLeak }), ("speaker_leak", { $0.speakerLeak }),
-            ("pose_residual", { $0.poseResidual }), ("total", { $0.total }),
-        ], includeHead: false)
+            ("pose_residual", { $0.poseResidual }), ("pose_readout", { $0.poseReadout }), ("total", { $0.total }),
+        ], includeHead: false, samplesPerParameter: 16)  // z_pose is 2 of 6 rows, and correlations ignore biases
     }
 
     /// Every named term's gradient against central differences, for encoder and UNet (and
     /// pose-head) parameters. The rng is re-seeded per evaluation so t, ε and the pairs stay
     /// fixed, and the adversaries do not learn from the evaluations.
     func checkGradients(model: DiffAE, loss: LatentSplitLoss, terms pick: [(String, (LatentSplitLoss.Terms) -> Tensor?)],
-                        includeHead: Bool = true, file: StaticString = #filePath, line: UInt = #line) {
+                        includeHead: Bool = true, samplesPerParameter: Int = 4, file: StaticString = #filePath, line: UInt = #line) {
         let (x0, pose) = batch()
         let parameters = model.namedTrainableParameters().filter {
             ["encoder.out.3.weight", "encoder.out.3.bias", "out.2.weight", "input_blocks.1.0.emb_layers.1.weight"].contains($0.0)
@@ -161,7 +162,7 @@ final class LatentSplitLossTests: XCTestCase {
         // Numeric: one pair of forwards per checked element gives every term's difference.
         var dependent = [Int](repeating: 0, count: pick.count)
         for (k, (key, p)) in parameters.enumerated() {
-            for i in Swift.stride(from: 0, to: p.count, by: Swift.max(1, p.count / 4)) {
+            for i in Swift.stride(from: 0, to: p.count, by: Swift.max(1, p.count / samplesPerParameter)) {
                 let saved = p.pointer[i], eps: Float = 1e-2
                 p.pointer[i] = saved + eps
                 let up = withoutGradients { evaluate() }

@@ -17,7 +17,7 @@ final class DAESplitTrainingTests: XCTestCase {
         options.gapSeconds = 0.2
         options.latentSplit = LatentSplit(id: 8, pose: 8, expression: 16)  // tiny's z_sem is 32 wide
         // Every pressure on, the linear adversaries too (they start after 20 batches).
-        options.latentSplitWeights = LatentSplitWeights(poseLeak: 1, speakerLeak: 1, poseResidual: 1)
+        options.latentSplitWeights = LatentSplitWeights(poseLeak: 1, speakerLeak: 1, poseResidual: 1, poseReadout: 1)
         return options
     }
 
@@ -36,7 +36,7 @@ final class DAESplitTrainingTests: XCTestCase {
         // Batches of 6 from two data sets: the speaker terms, the pose head and (warm after
         // 20 batches) the adversaries all took part.
         XCTAssertTrue(Set(straight.lastSplitTerms.keys).isSuperset(of: ["epsilon", "swap", "id_variance", "speaker_share", "pose",
-                                                                         "pose_leak", "speaker_leak", "pose_residual"]),
+                                                                         "pose_leak", "speaker_leak", "pose_residual", "pose_readout"]),
                       "\(straight.lastSplitTerms.keys.sorted())")
         XCTAssertEqual(try LatentSplit.read(LatentSplit.sidecar(of: straight.modelURL)), LatentSplit(id: 8, pose: 8, expression: 16))
         let head = try LatentSplitLoss.load(straight.splitLossURL)

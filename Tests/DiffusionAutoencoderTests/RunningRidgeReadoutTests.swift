@@ -2,7 +2,7 @@ import DiffusionAutoencoder
 import XCTest
 
 /// The closed-form linear adversary and z_pose's residual, on data whose answer is known.
-final class LinearLeakAdversaryTests: XCTestCase {
+final class RunningRidgeReadoutTests: XCTestCase {
     /// u (N, 12) Gaussian; y = u · w + 0.05 noise with w's rows (K = 2) spread over all
     /// channels, so every channel alone correlates only weakly with y.
     func leakyBatch(_ n: Int, rng: inout RandomGenerator, leak: Bool) -> (u: Tensor, y: Tensor) {
@@ -15,7 +15,7 @@ final class LinearLeakAdversaryTests: XCTestCase {
 
     func testReadoutFindsTheLinearLeakAndThePenaltyScoresIt() {
         var rng = RandomGenerator(seed: 9)
-        let adversary = LinearLeakAdversary(dimension: 12, labels: 2, decay: 0.9, warmupBatches: 20)
+        let adversary = RunningRidgeReadout(dimension: 12, labels: 2, decay: 0.9, warmupBatches: 20)
         XCTAssertNil(adversary.readout(), "no readout before the moments are warm")
         for _ in 0..<40 { let (u, y) = leakyBatch(64, rng: &rng, leak: true); adversary.observe(u, y) }
         XCTAssertEqual(adversary.batchesObserved, 40)
@@ -24,48 +24,48 @@ final class LinearLeakAdversaryTests: XCTestCase {
         let w = (0..<24).map { 0.1 * (Float(($0 * 7) % 5) - 2) }
         for i in 0..<24 { XCTAssertEqual(b[i], w[i], accuracy: 0.01) }
         let (u, y) = leakyBatch(64, rng: &rng, leak: true)
-        XCTAssertGreaterThan(adversary.penalty(u, y)!.item, 0.95, "y is a linear function of u")
+        XCTAssertGreaterThan(adversary.squaredCorrelation(u, y)!.item, 0.95, "y is a linear function of u")
         // Per-channel correlations miss most of it: each channel carries a small share.
         XCTAssertLessThan(LatentSplitLoss.meanSquaredCorrelation(u, y).item, 0.2)
 
-        let clean = LinearLeakAdversary(dimension: 12, labels: 2, decay: 0.9, warmupBatches: 20)
+        let clean = RunningRidgeReadout(dimension: 12, labels: 2, decay: 0.9, warmupBatches: 20)
         for _ in 0..<40 { let (u, y) = leakyBatch(64, rng: &rng, leak: false); clean.observe(u, y) }
         let (u2, y2) = leakyBatch(64, rng: &rng, leak: false)
-        XCTAssertLessThan(clean.penalty(u2, y2)!.item, 0.1, "independent labels: only the batch's chance correlation")
+        XCTAssertLessThan(clean.squaredCorrelation(u2, y2)!.item, 0.1, "independent labels: only the batch's chance correlation")
     }
 
     /// Its gradient pushes u away from the readout: a few steps on u itself lower the penalty.
     func testGradientLowersThePenaltyAndMatchesFiniteDifferences() {
         var rng = RandomGenerator(seed: 4)
-        let adversary = LinearLeakAdversary(dimension: 12, labels: 2, decay: 0.9, warmupBatches: 20)
+        let adversary = RunningRidgeReadout(dimension: 12, labels: 2, decay: 0.9, warmupBatches: 20)
         for _ in 0..<30 { let (u, y) = leakyBatch(64, rng: &rng, leak: true); adversary.observe(u, y) }
         let (u0, y) = leakyBatch(16, rng: &rng, leak: true)
         let u = u0.copy()
         u.requiresGrad = true
-        let penalty = adversary.penalty(u, y)!
+        let penalty = adversary.squaredCorrelation(u, y)!
         penalty.backward()
         let grad = u.grad!
         for i in Swift.stride(from: 0, to: u.count, by: 7) {
             let saved = u.pointer[i], eps: Float = 1e-2
             u.pointer[i] = saved + eps
-            let up = withoutGradients { adversary.penalty(u, y)!.item }
+            let up = withoutGradients { adversary.squaredCorrelation(u, y)!.item }
             u.pointer[i] = saved - eps
-            let down = withoutGradients { adversary.penalty(u, y)!.item }
+            let down = withoutGradients { adversary.squaredCorrelation(u, y)!.item }
             u.pointer[i] = saved
             let numeric = (up - down) / (2 * eps)
             XCTAssertEqual(grad.pointer[i], numeric, accuracy: 2e-3 + 3e-2 * abs(numeric), "u[\(i)]")
         }
         let stepped = withoutGradients { u - grad * 20 }
-        XCTAssertLessThan(adversary.penalty(stepped, y)!.item, penalty.item * 0.9)
+        XCTAssertLessThan(adversary.squaredCorrelation(stepped, y)!.item, penalty.item * 0.9)
     }
 
     /// The state is buffers: a restored adversary reads out the same directions.
     func testMomentsAreCheckpointState() {
         var rng = RandomGenerator(seed: 2)
-        let adversary = LinearLeakAdversary(dimension: 12, labels: 2, warmupBatches: 3)
+        let adversary = RunningRidgeReadout(dimension: 12, labels: 2, warmupBatches: 3)
         for _ in 0..<5 { let (u, y) = leakyBatch(16, rng: &rng, leak: true); adversary.observe(u, y) }
         XCTAssertEqual(Set(adversary.namedBuffers().map(\.0)), ["mean", "moment", "observed"])
-        let copy = LinearLeakAdversary(dimension: 12, labels: 2, warmupBatches: 3)
+        let copy = RunningRidgeReadout(dimension: 12, labels: 2, warmupBatches: 3)
         for ((_, a), (_, b)) in zip(adversary.namedBuffers(), copy.namedBuffers()) { b.pointer.update(from: a.pointer, count: a.count) }
         XCTAssertEqual(copy.readout()!.values, adversary.readout()!.values)
     }
@@ -88,10 +88,11 @@ final class LinearLeakAdversaryTests: XCTestCase {
         for (a, b) in zip(twice, projection.values) { XCTAssertEqual(a, b, accuracy: 1e-5) }
     }
 
-    /// Weights written before the adversaries existed read back with them off; eight fields parse.
+    /// Weights written before the readouts existed read back with them off; 8 and 9 fields parse.
     func testWeightsParseAndOldRunsDecode() throws {
-        let parsed = LatentSplitWeights(parsing: "1,1,10,0,0,1,2,3")!
-        XCTAssertEqual([parsed.poseLeak, parsed.speakerLeak, parsed.poseResidual], [1, 2, 3])
+        let parsed = LatentSplitWeights(parsing: "1,1,10,0,0,1,2,3,4")!
+        XCTAssertEqual([parsed.poseLeak, parsed.speakerLeak, parsed.poseResidual, parsed.poseReadout], [1, 2, 3, 4])
+        XCTAssertEqual(LatentSplitWeights(parsing: "1,1,10,0,0,1,2,3")?.poseReadout, 0)
         XCTAssertNil(LatentSplitWeights(parsing: "1,1,10,0,0,1,2"))
         let old = #"{"swap":1,"idVariance":0.1,"pose":10,"decorrelation":0.1,"speakerShare":0.1}"#
         XCTAssertEqual(try JSONDecoder().decode(LatentSplitWeights.self, from: Data(old.utf8)), LatentSplitWeights())

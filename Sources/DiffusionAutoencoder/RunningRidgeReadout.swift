@@ -1,23 +1,24 @@
 import Foundation
 import NeuralNetworks
 
-/// A linear adversary in closed form: the ridge regression from a latent part u (D) to
-/// labels y (K) that a linear probe would fit, refitted from running moments of (u, y), so
-/// a training pressure pushes against exactly what such a probe reads.
+/// The ridge regression from a latent part u (D) to labels y (K) that a linear probe would
+/// fit, refitted in closed form from running moments of (u, y): a training pressure can then
+/// push against exactly what such a probe reads (an adversary: `squaredCorrelation` → 0), or
+/// for it (a readout to keep: 1 − `squaredCorrelation` → 0), with no head that has to learn.
 ///
 ///     moments   exponential averages over observed batches (decay `decay`, bias-corrected)
 ///               of v = [u | y] and v vᵀ; buffers, so a checkpoint resumes them exactly
 ///     readout   B = S (S Σ_uu S + ridge · I)⁻¹ S Σ_uy                         (D, K)
 ///               S = diag(1/std(u)): like the probes, on standardised channels, so a
 ///               channel of small spread is read as readily as a wide one
-///     penalty   mean over k of corr_batch(u · B_k, y_k)²             on the tape through u
+///     score     mean over k of corr_batch(u · B_k, y_k)²             on the tape through u
 ///
 /// Why not per-channel correlations (`LatentSplitLoss.meanSquaredCorrelation`): a probe
 /// combines hundreds of channels, each nearly uncorrelated with the label, into one that
 /// predicts it well. B is that combination. Squared correlation rather than covariance, so
 /// shrinking u along B cannot win; B follows u as training moves it. A label column that is
 /// constant over the batch adds 0.
-public final class LinearLeakAdversary: Module {
+public final class RunningRidgeReadout: Module {
     public let dimension: Int  // D
     public let labels: Int     // K
     public let decay: Double
@@ -33,7 +34,7 @@ public final class LinearLeakAdversary: Module {
     private var _readout: (observed: Int, directions: Tensor)?
 
     public init(dimension: Int, labels: Int, decay: Double = 0.995, ridge: Double = 1e-3, warmupBatches: Int = 20) {
-        precondition(dimension > 0 && labels > 0, "a linear adversary from \(dimension) channels to \(labels) labels")
+        precondition(dimension > 0 && labels > 0, "a ridge readout from \(dimension) channels to \(labels) labels")
         self.dimension = dimension
         self.labels = labels
         self.decay = decay
@@ -97,7 +98,7 @@ public final class LinearLeakAdversary: Module {
 
     /// Mean squared batch correlation between each label and its readout; nil before the
     /// moments are warm. u (N, D) on the tape, y (N, K) constant.
-    public func penalty(_ u: Tensor, _ y: Tensor) -> Tensor? {
+    public func squaredCorrelation(_ u: Tensor, _ y: Tensor) -> Tensor? {
         guard let b = readout() else { return nil }
         let readOut = matmul(u, b)  // (N, K)
         let labels = withoutGradients { LatentSplitLoss.standardisedColumns(y.detached()) }
