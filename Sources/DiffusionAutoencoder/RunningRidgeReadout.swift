@@ -7,7 +7,10 @@ import NeuralNetworks
 /// for it (a readout to keep: 1 − `squaredCorrelation` → 0), with no head that has to learn.
 ///
 ///     moments   exponential averages over observed batches (decay `decay`, bias-corrected)
-///               of v = [u | y] and v vᵀ; buffers, so a checkpoint resumes them exactly
+///               of v − o and (v − o)(v − o)ᵀ, v = [u | y], o the first batch's mean; buffers,
+///               so a checkpoint resumes them exactly. The shift keeps Float moments exact
+///               enough: z_sem channels can sit at −180 and vary by 0.1, and E[v²] − E[v]²
+///               would then lose every digit of the variance
 ///     readout   B = S (S Σ_uu S + ridge · I)⁻¹ S Σ_uy                         (D, K)
 ///               S = diag(1/std(u)): like the probes, on standardised channels, so a
 ///               channel of small spread is read as readily as a wide one
@@ -26,8 +29,9 @@ public final class RunningRidgeReadout: Module {
     /// Batches observed before the penalty starts (the moments need a few to mean anything).
     public let warmupBatches: Int
 
-    @Buffer var mean: Tensor      // (D + K): running E[v]
-    @Buffer var moment: Tensor    // (D + K, D + K): running E[v vᵀ]
+    @Buffer var origin: Tensor    // (D + K): o, the first observed batch's mean
+    @Buffer var mean: Tensor      // (D + K): running E[v − o]
+    @Buffer var moment: Tensor    // (D + K, D + K): running E[(v − o)(v − o)ᵀ]
     @Buffer var observed: Tensor  // (1): batches observed
 
     /// The readout for the moments after `observed` batches (a function of the buffers).
@@ -41,6 +45,7 @@ public final class RunningRidgeReadout: Module {
         self.ridge = ridge
         self.warmupBatches = warmupBatches
         let width = dimension + labels
+        origin = Tensor.zeros([width])
         mean = Tensor.zeros([width])
         moment = Tensor.zeros([width, width])
         observed = Tensor.zeros([1])
@@ -59,6 +64,10 @@ public final class RunningRidgeReadout: Module {
             for c in 0..<dimension { v[r, c] = Double(uValues[r * dimension + c]) }
             for c in 0..<labels { v[r, dimension + c] = Double(yValues[r * labels + c]) }
         }
+        if batchesObserved == 0 {
+            for c in 0..<width { origin.pointer[c] = Float((0..<n).reduce(0.0) { $0 + v[$1, c] } / Double(n)) }
+        }
+        for r in 0..<n { for c in 0..<width { v[r, c] -= Double(origin.pointer[c]) } }
         let second = v.multiplied(by: v, transposeSelf: true)  // (D + K, D + K)
         let keep = decay, take = (1 - decay) / Double(n)
         for c in 0..<width {

@@ -34,6 +34,24 @@ final class RunningRidgeReadoutTests: XCTestCase {
         XCTAssertLessThan(clean.squaredCorrelation(u2, y2)!.item, 0.1, "independent labels: only the batch's chance correlation")
     }
 
+    /// Channels far from zero (z_sem can sit at −180 and vary by 0.1) are read as well as
+    /// centred ones: the moments are kept about the first batch's mean.
+    func testFarFromZeroChannelsKeepTheirVariance() throws {
+        var rng = RandomGenerator(seed: 12)
+        let centred = RunningRidgeReadout(dimension: 12, labels: 2, decay: 0.9, warmupBatches: 20)
+        let shifted = RunningRidgeReadout(dimension: 12, labels: 2, decay: 0.9, warmupBatches: 20)
+        let offset = Tensor(shape: [1, 12], values: (0..<12).map { -180 + Float($0) })
+        for _ in 0..<40 {
+            let (u, y) = leakyBatch(64, rng: &rng, leak: true)
+            centred.observe(u * 0.1, y)
+            shifted.observe(u * 0.1 + offset, y)
+        }
+        let expected = try XCTUnwrap(centred.readout()), found = try XCTUnwrap(shifted.readout(), "the shifted moments lost Σ_uu")
+        for (a, b) in zip(expected.values, found.values) { XCTAssertEqual(a, b, accuracy: 1e-2 * Swift.max(1, abs(a))) }
+        let (u, y) = leakyBatch(64, rng: &rng, leak: true)
+        XCTAssertGreaterThan(try XCTUnwrap(shifted.squaredCorrelation(u * 0.1 + offset, y)).item, 0.95)
+    }
+
     /// Its gradient pushes u away from the readout: a few steps on u itself lower the penalty.
     func testGradientLowersThePenaltyAndMatchesFiniteDifferences() {
         var rng = RandomGenerator(seed: 4)
@@ -64,7 +82,7 @@ final class RunningRidgeReadoutTests: XCTestCase {
         var rng = RandomGenerator(seed: 2)
         let adversary = RunningRidgeReadout(dimension: 12, labels: 2, warmupBatches: 3)
         for _ in 0..<5 { let (u, y) = leakyBatch(16, rng: &rng, leak: true); adversary.observe(u, y) }
-        XCTAssertEqual(Set(adversary.namedBuffers().map(\.0)), ["mean", "moment", "observed"])
+        XCTAssertEqual(Set(adversary.namedBuffers().map(\.0)), ["origin", "mean", "moment", "observed"])
         let copy = RunningRidgeReadout(dimension: 12, labels: 2, warmupBatches: 3)
         for ((_, a), (_, b)) in zip(adversary.namedBuffers(), copy.namedBuffers()) { b.pointer.update(from: a.pointer, count: a.count) }
         XCTAssertEqual(copy.readout()!.values, adversary.readout()!.values)
