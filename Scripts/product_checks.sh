@@ -9,6 +9,8 @@
 #             the shipped (unsplit) model on the same frames
 #   adversary the split again, with the linear adversaries and z_pose's residual (--split 3,3,506),
 #             probed beside the pixels' own ridge probe (Scripts/probe_pixel_ceiling.py)
+#   readout   adversary's model trained on with z_pose's closed-form pose readout instead of the
+#             learned head, and the adversaries' moments kept about their first batch (efd37b6)
 #   WORK=/work bash Scripts/product_checks.sh carphone
 # Inputs: WORK/data/synth (Scripts/default_speaker.sh data); CARPHONE, the video's path.
 set -euo pipefail
@@ -106,9 +108,23 @@ stage_adversary() {
     --batch 8 --steps 20000 --warmup 100 --ema 0.99 --checkpoint-every 100 --seed 8 --out "$RUN/split4/dae" \
     || [ $? -eq 124 ]
   "$TF" probe --speaker "$RUN/split4/dae/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/split4/probe"
-  "$TF" probe --speaker "$SPEAKER/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/split4/probe_unsplit"
+  "$TF" probe --speaker "$SPEAKER/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/split4_probe_unsplit"
   python3 Scripts/probe_pixel_ceiling.py --held-out 0.1 "$DATA"/speaker_0{0,1,2,3}
 }
 
-stages=${*:-carphone newid split adversary}
+stage_readout() {
+  # From the adversary stage's weights (step 1,433): the learned pose head off (weight 0), the
+  # closed-form readout on (10), the adversaries at 5. Stopped by timeout -s INT after 2,160 s
+  # (step 1,646). Its probe: z_id → identity 0.47, pose 0.12, expression 0.02; z_pose → pose
+  # 0.07; z_exp → identity 1.00, pose 0.95, expression 0.39 (runs/split5/probe/probe.txt).
+  local d=()
+  for i in 0 1 2 3; do d+=(--data "$DATA/speaker_0$i"); done
+  timeout -s INT 2160 "$TF" dae train "${d[@]}" --preset cpu64 --prediction v --initial "$RUN/split4/dae/dae.h5" \
+    --split 3,3,506 --split-weights 1,1,0,0,0,5,5,1,10 --semantic-lr-scale 1000 \
+    --batch 8 --steps 20000 --warmup 50 --ema 0.99 --checkpoint-every 100 --seed 9 --out "$RUN/split5/dae" \
+    || [ $? -eq 124 ]
+  "$TF" probe --speaker "$RUN/split5/dae/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/split5/probe"
+}
+
+stages=${*:-carphone newid split adversary readout}
 for s in $stages; do echo "== $s"; "stage_$s"; done
