@@ -11,7 +11,8 @@ It mirrors the probe's sampling (`LatentProbe.collect`): per data set at most 40
 even stride; the last --held-out fraction after a 1 s gap is the test part; the last 20 % of
 the rest (after another 1 s gap) picks λ from the probe's grid per factor, and the fit is then
 redone on fit + validation frames. Features (64×64×3 pixel values) are standardised with the
-training rows' statistics, the ridge is (XᵀX + λ·n·I) w = Xᵀy, as in `RidgeRegression`.
+training rows' statistics, the ridge is (XᵀX + λ·n·I) w = Xᵀy, as in `RidgeRegression`, but
+solved in its dual form (n × n): the probe's own solve would be a 12,288² system.
 Prints per-factor test R² and the group means (the probe's table row). Needs numpy and pillow.
 """
 import argparse
@@ -96,7 +97,6 @@ def main():
     # λ per factor on validation (features standardised on the fit rows), then refit on both.
     xs = standardise(x, fit)
     ym = y[fit].mean(0)
-    best = []
     scores = np.array([r_squared(xs[val] @ ridge(xs[fit], y[fit] - ym, lam) + ym, y[val]) for lam in GRID])  # (λ, Q)
     best = [GRID[int(np.nanargmax(np.nan_to_num(scores[:, q], nan=-np.inf)))] for q in range(y.shape[1])]
     train = fit | val

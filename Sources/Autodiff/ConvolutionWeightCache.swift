@@ -30,7 +30,7 @@ final class ConvolutionWeightCache: @unchecked Sendable {
     private struct Key: Hashable {
         let storage: ObjectIdentifier
         let shape: [Int]
-        let points: Int   // which variant's transform: 36 (F(4×4, 3×3)) or 16 (F(2×2, 3×3))
+        let variant: WinogradVariant   // whose transform: (36 or 16, O, C)
     }
 
     private struct Entry {
@@ -49,7 +49,7 @@ final class ConvolutionWeightCache: @unchecked Sendable {
     func winogradKernels(of weight: Tensor, for g: ConvGeometry) -> UnsafePointer<Float>? {
         guard let variant = WinogradVariant(g) else { return nil }
         precondition(weight.rank == 4 && weight.shape[2] == 3 && weight.shape[3] == 3, "Winograd kernels of weight \(weight.shape)")
-        let key = Key(storage: ObjectIdentifier(weight.storage), shape: weight.shape, points: variant.points)
+        let key = Key(storage: ObjectIdentifier(weight.storage), shape: weight.shape, variant: variant)
         return lock.withLock {
             if let entry = entries[key] { return UnsafePointer(entry.prepared) }
             let (o, c) = (weight.shape[0], weight.shape[1])

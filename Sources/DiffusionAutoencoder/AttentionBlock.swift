@@ -15,8 +15,7 @@ public final class AttentionBlock: Module {
         precondition(channels % heads == 0, "attention: \(channels) channels for \(heads) heads")
         norm = DiffAENormalization(channels)
         qkv = Conv1d(channels, 3 * channels, kernelSize: 1, rng: &rng)
-        projOut = Conv1d(channels, channels, kernelSize: 1, rng: &rng)
-        for p in [projOut.weight] + (projOut.bias.map { [$0] } ?? []) { p.pointer.update(repeating: 0, count: p.count) }
+        projOut = Conv1d(channels, channels, kernelSize: 1, rng: &rng).zeroed()
         self.heads = heads
         super.init()
     }

@@ -133,10 +133,10 @@ public final class LatentSplitLoss: Module {
         self.split = split
         self.weights = weights
         self.speakerCount = speakerCount
-        poseHead = Linear(split.pose, 3, rng: &rng)
-        // Zero weights: z_sem can be large (a semantic gain scales it by 10³), and a random
-        // head on it starts with a pose error of thousands that swamps every other term.
-        for p in [poseHead.weight] + (poseHead.bias.map { [$0] } ?? []) { p.pointer.update(repeating: 0, count: p.count) }
+        // Zero weights (drawn first, so the generator moves on as before): z_sem can be large (a
+        // semantic gain scales it by 10³), and a random head on it started with a pose MSE in
+        // the hundreds of rad² that swamped every other term.
+        poseHead = Linear(split.pose, 3, rng: &rng).zeroed()
         let rest = split.id + split.expression, notId = split.pose + split.expression
         poseLeakAdversary = weights.poseLeak != 0 && rest > 0 ? RunningRidgeReadout(dimension: rest, labels: 3) : nil
         speakerLeakAdversary = weights.speakerLeak != 0 && notId > 0
@@ -240,17 +240,16 @@ public final class LatentSplitLoss: Module {
             total = total + weights.speakerShare * terms.speakerShare!
         }
         if let pose {
+            let rest = concat([parts.id, parts.expression].filter { $0.shape[1] > 0 }, dim: 1)  // [z_id | z_exp] (N, id + exp)
             if weights.pose != 0 && split.pose > 0 {
                 terms.pose = mseLoss(poseHead(parts.pose), pose)
                 total = total + weights.pose * terms.pose!
             }
             if weights.decorrelation != 0 && split.id + split.expression > 0 && n >= 2 {
-                let rest = concat([parts.id, parts.expression].filter { $0.shape[1] > 0 }, dim: 1)  // (N, id + exp)
                 terms.decorrelation = LatentSplitLoss.meanSquaredCorrelation(rest, pose)
                 total = total + weights.decorrelation * terms.decorrelation!
             }
             if let adversary = poseLeakAdversary {
-                let rest = concat([parts.id, parts.expression].filter { $0.shape[1] > 0 }, dim: 1)  // (N, id + exp)
                 if let leak = adversary.squaredCorrelation(rest, pose) {
                     terms.poseLeak = leak
                     total = total + weights.poseLeak * leak
@@ -321,18 +320,14 @@ public final class LatentSplitLoss: Module {
     /// for batches where a label does not vary).
     public static func labelProjection(_ y: Tensor) -> Tensor {
         let n = y.shape[0], k = y.shape[1]
-        let values = y.detached().values
-        var centred = Matrix(rows: n, columns: k)
-        for c in 0..<k {
-            let mean = (0..<n).reduce(0.0) { $0 + Double(values[$1 * k + c]) } / Double(n)
-            for r in 0..<n { centred[r, c] = Double(values[r * k + c]) - mean }
-        }
+        var centred = Matrix(rows: n, columns: k, values: y.detached().values.map(Double.init))
+        let means = centred.columnMeans()
+        for r in 0..<n { for c in 0..<k { centred[r, c] -= means[c] } }
         var gram = centred.multiplied(by: centred, transposeSelf: true)  // (K, K)
         let scale = (0..<k).reduce(0.0) { $0 + gram[$1, $1] } / Double(k)
         for c in 0..<k { gram[c, c] += Swift.max(1e-9 * scale, 1e-30) }
-        let centredT = Matrix(rows: k, columns: n, values: (0..<(k * n)).map { centred[$0 % n, $0 / n] })  // (K, N)
-        let coefficients = choleskySolve(gram, centredT)!  // (K, N)
-        let hat = centred.multiplied(by: coefficients)  // (N, N)
+        let inverse = choleskySolve(gram, Matrix(rows: k, columns: k, values: (0..<(k * k)).map { $0 % (k + 1) == 0 ? 1 : 0 }))!
+        let hat = centred.multiplied(by: inverse).multiplied(by: centred, transposeOther: true)  // (N, N)
         return Tensor(shape: [n, n], values: (0..<(n * n)).map { Float(hat.values[$0] + 1 / Double(n)) })
     }
 

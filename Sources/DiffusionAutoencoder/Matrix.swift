@@ -33,6 +33,14 @@ public struct Matrix: Equatable, Sendable {
     public func row(_ r: Int) -> ArraySlice<Double> { values[(r * columns)..<((r + 1) * columns)] }
     public func column(_ c: Int) -> [Double] { (0..<rows).map { values[$0 * columns + c] } }
 
+    /// The mean of each column (zeros for no rows).
+    public func columnMeans() -> [Double] {
+        var mean = [Double](repeating: 0, count: columns)
+        for r in 0..<rows { for c in 0..<columns { mean[c] += self[r, c] } }
+        let n = Double(Swift.max(rows, 1))
+        return mean.map { $0 / n }
+    }
+
     /// The listed rows, in order.
     public func selectingRows<S: Sequence>(_ indices: S) -> Matrix where S.Element == Int {
         var out: [Double] = []

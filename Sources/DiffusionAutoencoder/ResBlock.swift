@@ -110,10 +110,11 @@ func DiffAENormalization(_ channels: Int) -> GroupNorm {
     GroupNorm(groups: min(32, channels), channels: channels)
 }
 
-extension Conv2d {
-    /// DiffAE's `zero_module`: weights and bias zero, so a new block starts as the identity.
-    func zeroed() -> Conv2d {
-        for p in [weight] + (bias.map { [$0] } ?? []) { p.pointer.update(repeating: 0, count: p.count) }
+extension Module {
+    /// DiffAE's `zero_module`: every parameter zero (a new block then starts as the identity).
+    @discardableResult
+    func zeroed() -> Self {
+        for (_, p) in namedParameters() { p.pointer.update(repeating: 0, count: p.count) }
         return self
     }
 }

@@ -57,7 +57,7 @@ public final class RunningRidgeReadout: Module {
     /// Adds a batch u (N, D), y (N, K) to the running moments (no gradient).
     public func observe(_ u: Tensor, _ y: Tensor) {
         let n = u.shape[0], width = dimension + labels
-        precondition(u.shape == [n, dimension] && y.shape == [n, labels], "adversary for (N, \(dimension)) → (N, \(labels)) given \(u.shape), \(y.shape)")
+        precondition(u.shape == [n, dimension] && y.shape == [n, labels], "readout from (N, \(dimension)) to (N, \(labels)) given \(u.shape), \(y.shape)")
         let uValues = u.detached().values, yValues = y.detached().values
         var v = Matrix(rows: n, columns: width)  // (N, D + K)
         for r in 0..<n {
@@ -65,17 +65,17 @@ public final class RunningRidgeReadout: Module {
             for c in 0..<labels { v[r, dimension + c] = Double(yValues[r * labels + c]) }
         }
         if batchesObserved == 0 {
-            for c in 0..<width { origin.pointer[c] = Float((0..<n).reduce(0.0) { $0 + v[$1, c] } / Double(n)) }
+            for (c, value) in v.columnMeans().enumerated() { origin.pointer[c] = Float(value) }
         }
         for r in 0..<n { for c in 0..<width { v[r, c] -= Double(origin.pointer[c]) } }
         let second = v.multiplied(by: v, transposeSelf: true)  // (D + K, D + K)
-        let keep = decay, take = (1 - decay) / Double(n)
-        for c in 0..<width {
-            let columnSum = (0..<n).reduce(0.0) { $0 + v[$1, c] }
-            mean.pointer[c] = Float(keep * Double(mean.pointer[c]) + take * columnSum)
+        let keep = decay, take = 1 - decay
+        for (c, batchMean) in v.columnMeans().enumerated() {
+            mean.pointer[c] = Float(keep * Double(mean.pointer[c]) + take * batchMean)
         }
+        let takeSum = take / Double(n)  // `second` holds sums over the batch
         for i in 0..<(width * width) {
-            moment.pointer[i] = Float(keep * Double(moment.pointer[i]) + take * second.values[i])
+            moment.pointer[i] = Float(keep * Double(moment.pointer[i]) + takeSum * second.values[i])
         }
         observed.pointer[0] += 1
     }

@@ -1,7 +1,8 @@
 import DiffusionAutoencoder
 import XCTest
 
-/// The closed-form linear adversary and z_pose's residual, on data whose answer is known.
+/// The closed-form ridge readout (as adversary and as readout) and z_pose's residual, on data
+/// whose answer is known.
 final class RunningRidgeReadoutTests: XCTestCase {
     /// u (N, 12) Gaussian; y = u · w + 0.05 noise with w's rows (K = 2) spread over all
     /// channels, so every channel alone correlates only weakly with y.
@@ -13,7 +14,7 @@ final class RunningRidgeReadoutTests: XCTestCase {
         return (u, y)
     }
 
-    func testReadoutFindsTheLinearLeakAndThePenaltyScoresIt() {
+    func testReadoutFindsTheLinearLeakAndItsScoreShowsIt() {
         var rng = RandomGenerator(seed: 9)
         let adversary = RunningRidgeReadout(dimension: 12, labels: 2, decay: 0.9, warmupBatches: 20)
         XCTAssertNil(adversary.readout(), "no readout before the moments are warm")

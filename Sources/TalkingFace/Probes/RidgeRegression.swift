@@ -108,10 +108,8 @@ public func rSquared(prediction: Matrix, truth: Matrix) -> [Double] {
 
 /// Column means and (population) standard deviations.
 func columnStatistics(_ m: Matrix) -> (mean: [Double], std: [Double]) {
-    var mean = [Double](repeating: 0, count: m.columns), square = mean
-    for r in 0..<m.rows { for c in 0..<m.columns { mean[c] += m[r, c] } }
-    let n = Double(Swift.max(m.rows, 1))
-    for c in mean.indices { mean[c] /= n }
+    let mean = m.columnMeans(), n = Double(Swift.max(m.rows, 1))
+    var square = [Double](repeating: 0, count: m.columns)
     for r in 0..<m.rows { for c in 0..<m.columns { square[c] += (m[r, c] - mean[c]) * (m[r, c] - mean[c]) } }
     return (mean, square.map { ($0 / n).squareRoot() })
 }

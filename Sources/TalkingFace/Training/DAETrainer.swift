@@ -104,7 +104,7 @@ public final class DAETrainer {
         if let scale = options.semanticRateScale {  // before the encoder's own: the first prefix that fits counts
             let projection = model.encoder.semanticProjection.weight
             let key = trained.namedTrainableParameters().first { $0.1 === projection }!.0  // "….encoder.out.N.weight"
-            optimizer.rateScales.append((String(key.dropLast("weight".count)), scale))
+            optimizer.rateScales.append((key.split(separator: ".").dropLast().joined(separator: ".") + ".", scale))  // the layer's weight and bias
         }
         if let scale = options.encoderRateScale {
             optimizer.rateScales.append((splitLoss == nil ? "encoder." : "dae.encoder.", scale))

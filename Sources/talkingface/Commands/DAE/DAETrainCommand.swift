@@ -62,7 +62,7 @@ struct DAETrainCommand: ParsableCommand {
     var semanticLrScale: Double?
     @Option(help: ArgumentHelp("Train z_sem as [z_id | z_pose | z_exp] with these sizes (DESIGN §8): identity swap between frames of one data set, a pose head on z_pose, identity kept out of the rest. Give two or more --data folders (one per speaker).", valueName: "ID,POSE,EXP"))
     var split: String?
-    @Option(help: ArgumentHelp("With --split: the weights of its pressures next to the ε loss (default 1,0.1,10,0.1,0.1); three more turn on the linear adversaries and z_pose's residual, a ninth z_pose's closed-form pose readout, e.g. 1,1,10,0,0,1,1,1,10.", valueName: "SWAP,IDVAR,POSE,DECOR,SHARE[,POSELEAK,SPEAKERLEAK,POSERESID[,POSEREADOUT]]"))
+    @Option(help: ArgumentHelp("With --split: the weights of its pressures next to DiffAE's loss (default 1,0.1,10,0.1,0.1); three more turn on the linear adversaries and z_pose's residual, a ninth z_pose's closed-form pose readout, e.g. 1,1,10,0,0,1,1,1,10.", valueName: "SWAP,IDVAR,POSE,DECOR,SHARE[,POSELEAK,SPEAKERLEAK,POSERESID[,POSEREADOUT]]"))
     var splitWeights: String?
 
     func validate() throws {
