@@ -6,11 +6,8 @@ import NeuralNetworks
 /// push against exactly what such a probe reads (an adversary: `squaredCorrelation` → 0), or
 /// for it (a readout to keep: 1 − `squaredCorrelation` → 0), with no head that has to learn.
 ///
-///     moments   exponential averages over observed batches (decay `decay`, bias-corrected)
-///               of v − o and (v − o)(v − o)ᵀ, v = [u | y], o the first batch's mean; buffers,
-///               so a checkpoint resumes them exactly. The shift keeps Float moments exact
-///               enough: z_sem channels can sit at −180 and vary by 0.1, and E[v²] − E[v]²
-///               would then lose every digit of the variance
+///     moments   `RunningMoments` of v = [u | y] (decay `decay`): buffers, so a checkpoint
+///               resumes them exactly
 ///     readout   B = S (S Σ_uu S + ridge · I)⁻¹ S Σ_uy                         (D, K)
 ///               S = diag(1/std(u)): like the probes, on standardised channels, so a
 ///               channel of small spread is read as readily as a wide one
@@ -29,10 +26,7 @@ public final class RunningRidgeReadout: Module {
     /// Batches observed before the penalty starts (the moments need a few to mean anything).
     public let warmupBatches: Int
 
-    @Buffer var origin: Tensor    // (D + K): o, the first observed batch's mean
-    @Buffer var mean: Tensor      // (D + K): running E[v − o]
-    @Buffer var moment: Tensor    // (D + K, D + K): running E[(v − o)(v − o)ᵀ]
-    @Buffer var observed: Tensor  // (1): batches observed
+    public let moments: RunningMoments  // of [u | y] (D + K)
 
     /// The readout for the moments after `observed` batches (a function of the buffers).
     private var _readout: (observed: Int, directions: Tensor)?
@@ -44,40 +38,16 @@ public final class RunningRidgeReadout: Module {
         self.decay = decay
         self.ridge = ridge
         self.warmupBatches = warmupBatches
-        let width = dimension + labels
-        origin = Tensor.zeros([width])
-        mean = Tensor.zeros([width])
-        moment = Tensor.zeros([width, width])
-        observed = Tensor.zeros([1])
+        moments = RunningMoments(width: dimension + labels, decay: decay)
         super.init()
     }
 
-    public var batchesObserved: Int { Int(observed.pointer[0]) }
+    public var batchesObserved: Int { moments.batchesObserved }
 
     /// Adds a batch u (N, D), y (N, K) to the running moments (no gradient).
     public func observe(_ u: Tensor, _ y: Tensor) {
-        let n = u.shape[0], width = dimension + labels
-        precondition(u.shape == [n, dimension] && y.shape == [n, labels], "readout from (N, \(dimension)) to (N, \(labels)) given \(u.shape), \(y.shape)")
-        let uValues = u.detached().values, yValues = y.detached().values
-        var v = Matrix(rows: n, columns: width)  // (N, D + K)
-        for r in 0..<n {
-            for c in 0..<dimension { v[r, c] = Double(uValues[r * dimension + c]) }
-            for c in 0..<labels { v[r, dimension + c] = Double(yValues[r * labels + c]) }
-        }
-        if batchesObserved == 0 {
-            for (c, value) in v.columnMeans().enumerated() { origin.pointer[c] = Float(value) }
-        }
-        for r in 0..<n { for c in 0..<width { v[r, c] -= Double(origin.pointer[c]) } }
-        let second = v.multiplied(by: v, transposeSelf: true)  // (D + K, D + K)
-        let keep = decay, take = 1 - decay
-        for (c, batchMean) in v.columnMeans().enumerated() {
-            mean.pointer[c] = Float(keep * Double(mean.pointer[c]) + take * batchMean)
-        }
-        let takeSum = take / Double(n)  // `second` holds sums over the batch
-        for i in 0..<(width * width) {
-            moment.pointer[i] = Float(keep * Double(moment.pointer[i]) + takeSum * second.values[i])
-        }
-        observed.pointer[0] += 1
+        precondition(u.shape == [u.shape[0], dimension] && y.shape == [u.shape[0], labels], "readout from (N, \(dimension)) to (N, \(labels)) given \(u.shape), \(y.shape)")
+        moments.observe(RunningMoments.rows(u, y))
     }
 
     /// B (D, K) from the moments so far; nil before `warmupBatches` or if Σ_uu is singular.
@@ -85,13 +55,12 @@ public final class RunningRidgeReadout: Module {
         let t = batchesObserved
         guard t >= warmupBatches else { return nil }
         if let cached = _readout, cached.observed == t { return cached.directions }
-        let width = dimension + labels, d = dimension
-        let correction = 1 / (1 - Foundation.pow(decay, Double(t)))  // bias of averages started at 0
-        let m = (0..<width).map { Double(mean.pointer[$0]) * correction }
+        guard let (_, sigma) = moments.statistics() else { return nil }
+        let d = dimension
         var covariance = Matrix(rows: d, columns: d), crossCovariance = Matrix(rows: d, columns: labels)
         for i in 0..<d {
-            for j in 0..<d { covariance[i, j] = Double(moment.pointer[i * width + j]) * correction - m[i] * m[j] }
-            for k in 0..<labels { crossCovariance[i, k] = Double(moment.pointer[i * width + d + k]) * correction - m[i] * m[d + k] }
+            for j in 0..<d { covariance[i, j] = sigma[i, j] }
+            for k in 0..<labels { crossCovariance[i, k] = sigma[i, d + k] }
         }
         let inverseStd = (0..<d).map { covariance[$0, $0] > 0 ? 1 / covariance[$0, $0].squareRoot() : 0 }
         for i in 0..<d {

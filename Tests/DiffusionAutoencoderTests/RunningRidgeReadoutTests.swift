@@ -83,7 +83,7 @@ final class RunningRidgeReadoutTests: XCTestCase {
         var rng = RandomGenerator(seed: 2)
         let adversary = RunningRidgeReadout(dimension: 12, labels: 2, warmupBatches: 3)
         for _ in 0..<5 { let (u, y) = leakyBatch(16, rng: &rng, leak: true); adversary.observe(u, y) }
-        XCTAssertEqual(Set(adversary.namedBuffers().map(\.0)), ["origin", "mean", "moment", "observed"])
+        XCTAssertEqual(Set(adversary.namedBuffers().map(\.0)), ["moments.origin", "moments.mean", "moments.moment", "moments.observed"])
         let copy = RunningRidgeReadout(dimension: 12, labels: 2, warmupBatches: 3)
         for ((_, a), (_, b)) in zip(adversary.namedBuffers(), copy.namedBuffers()) { b.pointer.update(from: a.pointer, count: a.count) }
         XCTAssertEqual(copy.readout()!.values, adversary.readout()!.values)
