@@ -33,11 +33,13 @@ extension LatentSplitLoss {
         public var weights: LatentSplitWeights
         /// The speaker adversary's width; absent in files written before it existed.
         public var speakerCount: Int?
+        /// Whether the parts pass `LinearErasure`s; absent in files written before it existed.
+        public var erasure: Bool?
     }
 
     /// Writes the pose head with the split and weights (`Checkpoint` layout, HDF5).
     public func save(to url: URL) throws {
-        try Checkpoint.save(module: self, config: Configuration(split: split, weights: weights, speakerCount: speakerCount), to: url)
+        try Checkpoint.save(module: self, config: Configuration(split: split, weights: weights, speakerCount: speakerCount, erasure: erasure), to: url)
     }
 
     /// The split loss stored by `save`, every key and shape checked.
@@ -45,7 +47,7 @@ extension LatentSplitLoss {
         let configuration = try Checkpoint.config(Configuration.self, from: url)
         var rng = RandomGenerator(seed: 0)
         let loss = LatentSplitLoss(split: configuration.split, weights: configuration.weights,
-                                   speakerCount: configuration.speakerCount ?? 0, rng: &rng)
+                                   speakerCount: configuration.speakerCount ?? 0, erasure: configuration.erasure ?? false, rng: &rng)
         try Checkpoint.load(into: loss, from: url, verify: .all)
         return loss
     }

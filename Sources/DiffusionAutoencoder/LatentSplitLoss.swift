@@ -108,8 +108,15 @@ public struct LatentSplitWeights: Codable, Equatable, Sendable {
 ///                    readout from z_pose: the pose head in closed form (no head to learn
 ///                    first, one map for every speaker).
 ///
-/// The adversaries learn from the batches they see (`observe`), after computing their
-/// penalty, so a call changes their state unless `observe: false`.
+/// With `erasure`, z_exp first passes a `LinearErasure` (warm after 20 batches) of the pose
+/// and the speaker (one-hot): what it must not carry. The UNet and every term above see the
+/// erased z_exp. `DAETrainer` folds the erasure into the encoder of the model it saves.
+/// (Only z_exp: it is hundreds of channels wide. z_id and z_pose are as narrow as the labels,
+/// and erasing a label's every direction from them would erase all of them; the
+/// within-speaker variance and pose residual keep them clean.)
+///
+/// The adversaries and the erasure learn from the batches they see (`observe`), after computing
+/// their penalty, so a call changes their state unless `observe: false`.
 ///
 /// Terms that do not apply to a batch (no same-speaker pair, one speaker, no pose labels,
 /// zero weight) are nil and left out of `total`.
@@ -122,13 +129,17 @@ public final class LatentSplitLoss: Module {
     public let speakerLeakAdversary: RunningRidgeReadout?
     /// z_pose (N, pose) → pose (N, 3), when `poseReadout` is on.
     public let poseReadout: RunningRidgeReadout?
+    /// z_exp (N, exp) of [pose | speaker one-hot], when `erasure` is on.
+    public let expressionErasure: LinearErasure?
     public let split: LatentSplit
     public let weights: LatentSplitWeights
     /// Speaker ids run 0..<speakerCount (the speaker adversary's one-hot width).
     public let speakerCount: Int
 
+    public var erasure: Bool { expressionErasure != nil }
+
     public init(split: LatentSplit, weights: LatentSplitWeights = LatentSplitWeights(), speakerCount: Int = 0,
-                rng: inout RandomGenerator) {
+                erasure: Bool = false, rng: inout RandomGenerator) {
         precondition(weights.speakerLeak == 0 || speakerCount >= 2, "the speaker-leak term needs at least two speakers")
         self.split = split
         self.weights = weights
@@ -142,6 +153,8 @@ public final class LatentSplitLoss: Module {
         speakerLeakAdversary = weights.speakerLeak != 0 && notId > 0
             ? RunningRidgeReadout(dimension: notId, labels: speakerCount) : nil
         poseReadout = weights.poseReadout != 0 && split.pose > 0 ? RunningRidgeReadout(dimension: split.pose, labels: 3) : nil
+        let speakerLabels = speakerCount >= 2 ? speakerCount : 0
+        expressionErasure = erasure && split.expression > 0 ? LinearErasure(dimension: split.expression, labels: 3 + speakerLabels) : nil
         super.init()
     }
 
@@ -186,8 +199,14 @@ public final class LatentSplitLoss: Module {
         precondition(pose == nil || pose!.shape == [n, 3], "pose labels \(pose!.shape) for \(n) frames")
         precondition(model.config.zSemChannels == split.total, "latent split \(split) of a \(model.config.zSemChannels)-wide z_sem")
 
-        let z = model.encoder(x0)  // (N, zSem)
-        let parts = split.parts(of: z)
+        precondition(!erasure || pose != nil, "the latent split's erasure needs pose labels")
+        let encoded = model.encoder(x0)  // (N, zSem)
+        let speakerOneHot = (speakerLeakAdversary != nil || erasure) && speakerCount >= 2 ? LatentSplitLoss.oneHot(speakers, count: speakerCount) : nil  // (N, S)
+        let erasureLabels = pose.map { p in speakerOneHot.map { concat([p, $0], dim: 1) } ?? p }  // (N, 3 + S)
+        let raw = split.parts(of: encoded)
+        var parts = raw
+        if let expressionErasure { parts.expression = expressionErasure(raw.expression) }
+        let z = erasure ? split.join(id: parts.id, pose: parts.pose, expression: parts.expression) : encoded
 
         // Draws in DiffAE.loss's order (timesteps, then noise), then the swap partners.
         let timesteps = (0..<n).map { _ in Int(rng.next() % UInt64(model.diffusion.steps)) }
@@ -222,8 +241,7 @@ public final class LatentSplitLoss: Module {
         }
         let notId = z.slice(dim: 1, split.id..<split.total)  // [z_pose | z_exp] (N, pose + exp)
         if let adversary = speakerLeakAdversary {
-            precondition(speakers.allSatisfy { (0..<speakerCount).contains($0) }, "speaker ids \(speakers) outside 0..<\(speakerCount)")
-            let oneHot = Tensor(shape: [n, speakerCount], values: speakers.flatMap { s in (0..<speakerCount).map { $0 == s ? Float(1) : 0 } })
+            let oneHot = speakerOneHot!
             if let leak = adversary.squaredCorrelation(notId, oneHot) {
                 terms.speakerLeak = leak
                 total = total + weights.speakerLeak * leak
@@ -268,8 +286,20 @@ public final class LatentSplitLoss: Module {
                 total = total + weights.poseResidual * terms.poseResidual!
             }
         }
+        if observe, let expressionErasure, let erasureLabels { expressionErasure.observe(raw.expression, erasureLabels) }
         terms.total = total
         return terms
+    }
+
+    /// Speaker ids (N) in 0..<count → (N, count) one-hot rows.
+    static func oneHot(_ speakers: [Int], count: Int) -> Tensor {
+        precondition(speakers.allSatisfy { (0..<count).contains($0) }, "speaker ids \(speakers) outside 0..<\(count)")
+        return Tensor(shape: [speakers.count, count], values: speakers.flatMap { s in (0..<count).map { $0 == s ? Float(1) : 0 } })
+    }
+
+    /// Folds the erasure into z_exp's channels of `encoder`'s output convolution.
+    public func foldErasure(into encoder: SemanticEncoder) {
+        if let projection = expressionErasure?.projection() { encoder.foldErasure(projection, channels: split.expressionRange) }
     }
 
     /// For every frame whose speaker has ≥ 2 frames in the batch, another frame of that

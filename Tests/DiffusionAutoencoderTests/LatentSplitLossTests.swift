@@ -116,7 +116,8 @@ final class LatentSplitLossTests: XCTestCase {
     }
 
     /// The same for the linear adversaries, z_pose's residual and its readout (a v-model this
-    /// time), with the readouts' moments warmed on random latents first and frozen during the check.
+    /// time), with z_exp erased (every term then sees the erased z_exp) and the readouts' and
+    /// the erasure's moments warmed on random latents first and frozen during the check.
     func testAdversaryAndResidualGradientsMatchFiniteDifferences() {
         var rng = RandomGenerator(seed: 3)
         let config = DiffAEConfig(imageSize: 8, channels: 8, channelMult: [1, 1], resBlocks: 1, attentionResolutions: [],
@@ -125,8 +126,9 @@ final class LatentSplitLossTests: XCTestCase {
         let (model, _) = makeModel(config: config)
         let weights = LatentSplitWeights(swap: 0, idVariance: 0, pose: 0, decorrelation: 0, speakerShare: 0,
                                          poseLeak: 1, speakerLeak: 1, poseResidual: 1, poseReadout: 1)
-        let loss = LatentSplitLoss(split: split, weights: weights, speakerCount: 3, rng: &rng)
+        let loss = LatentSplitLoss(split: split, weights: weights, speakerCount: 3, erasure: true, rng: &rng)
         for _ in 0..<20 {
+            loss.expressionErasure!.observe(Tensor.randn([6, 2], using: &rng), Tensor.randn([6, 6], using: &rng))
             loss.poseLeakAdversary!.observe(Tensor.randn([6, 4], using: &rng), Tensor.randn([6, 3], using: &rng))
             loss.speakerLeakAdversary!.observe(Tensor.randn([6, 4], using: &rng), Tensor.uniform([6, 3], in: 0...1, using: &rng))
             loss.poseReadout!.observe(Tensor.randn([6, 2], using: &rng), Tensor.randn([6, 3], using: &rng))

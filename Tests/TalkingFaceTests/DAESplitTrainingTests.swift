@@ -18,13 +18,71 @@ final class DAESplitTrainingTests: XCTestCase {
         options.latentSplit = LatentSplit(id: 8, pose: 8, expression: 16)  // tiny's z_sem is 32 wide
         // Every pressure on, the linear adversaries too (they start after 20 batches).
         options.latentSplitWeights = LatentSplitWeights(poseLeak: 1, speakerLeak: 1, poseResidual: 1, poseReadout: 1)
+        options.latentSplitErasure = true  // z_exp's erasure too (warm after 20 batches)
         return options
     }
 
     private func twoSpeakers(_ scratch: ScratchFolder) throws -> [URL] {
         let data = [scratch.path("speaker_a"), scratch.path("speaker_b")]
-        for url in data { try DAETestData.write(to: url) }
+        // Different lengths, so the two speakers' training frames differ on average.
+        for (url, count) in zip(data, [30, 40]) { try DAETestData.write(to: url, count: count) }
         return data
+    }
+
+    /// The saved encoder emits the erased z_exp (the EMA encoder's, through the run's erasure),
+    /// saving leaves the training weights as they were, and the calibration then leaves z_exp
+    /// no covariance with pose or speaker on the training frames.
+    func testErasureIsFoldedIntoTheSavedModelAndCalibrationMakesItExact() throws {
+        let scratch = try ScratchFolder()
+        let data = try twoSpeakers(scratch)
+        let settings = options(data, steps: 24)
+        let trainer = try DAETrainer(options: settings, run: scratch.path("erased"))
+        try trainer.train()
+        let split = try XCTUnwrap(settings.latentSplit)
+        let erasure = try XCTUnwrap(trainer.splitLoss?.expressionErasure?.projection(), "warm after 20 batches")
+        let x = try trainer.frames.batch([0, 1, 2, trainer.frames.count - 1], flipped: nil)
+        let expected = try XCTUnwrap(trainer.loop.ema).withAveragedWeights(in: trainer.loop.model) { () -> Tensor in
+            let parts = split.parts(of: trainer.model.eval().encode(x))
+            return split.join(id: parts.id, pose: parts.pose, expression: erasure(parts.expression))
+        }
+        let saved = try DiffAE.load(checkpoint: trainer.modelURL)
+        for (a, b) in zip(saved.encode(x).values, expected.values) { XCTAssertEqual(a, b, accuracy: 1e-3 * Swift.max(1, abs(b))) }
+        let bits = { try TensorFile.read(trainer.modelURL).tensors.mapValues { $0.values.map(\.bitPattern) } }
+        let first = try bits()
+        try trainer.saveModel()
+        XCTAssertEqual(try bits(), first, "saving twice writes the same model: the fold was undone after the first")
+
+        // The leak: per label, ‖Σ_uy‖ / (‖std u‖ · std y) over the training frames.
+        let datasets = try data.map { try SpeakerDataset(at: $0) }
+        func leak(_ model: DiffAE) throws -> [Double] {
+            var z: [[Double]] = [], y: [[Double]] = []
+            for (s, ds) in datasets.enumerated() {
+                let frames = Array(ds.split(heldOutFraction: settings.heldOutFraction, gapSeconds: settings.gapSeconds).train)
+                let encoded = model.encode(Tensor(images: try frames.map { try ds.frame($0, size: 32) }))
+                for (k, f) in frames.enumerated() {
+                    z.append((split.expressionRange).map { Double(encoded.values[k * split.total + $0]) })
+                    y.append([Double(ds.pose!.yaw[f]), Double(s)])
+                }
+            }
+            let n = Double(z.count)
+            let zMean = (0..<split.expression).map { c in z.reduce(0) { $0 + $1[c] } / n }
+            let spread = (0..<split.expression).reduce(0.0) { acc, c in acc + z.reduce(0) { $0 + pow($1[c] - zMean[c], 2) } / n }.squareRoot()
+            return (0..<2).map { k in
+                let yMean = y.reduce(0) { $0 + $1[k] } / n
+                let yStd = (y.reduce(0) { $0 + pow($1[k] - yMean, 2) } / n).squareRoot()
+                let cross = (0..<split.expression).map { c in zip(z, y).reduce(0) { $0 + ($1.0[c] - zMean[c]) * ($1.1[k] - yMean) } / n }
+                return cross.reduce(0) { $0 + $1 * $1 }.squareRoot() / (spread * yStd)
+            }
+        }
+        let before = try leak(saved)
+        let result = try SplitErasureCalibration.calibrate(model: saved, datasets: datasets, split: split,
+                                                          heldOutFraction: settings.heldOutFraction, gapSeconds: settings.gapSeconds)
+        XCTAssertEqual(result.directions, 2, "yaw and roll move together here, pitch is 0; one speaker column of two")
+        let after = try leak(saved)
+        for k in 0..<2 {
+            XCTAssertGreaterThan(before[k], 1e-3, "label \(k) leaked before")
+            XCTAssertLessThan(after[k], 1e-2 * before[k], "label \(k): \(before[k]) → \(after[k])")
+        }
     }
 
     func testSplitRunWritesItsPoseHeadAndSplitAndResumesBitIdentically() throws {
@@ -43,7 +101,7 @@ final class DAESplitTrainingTests: XCTestCase {
         XCTAssertEqual(head.split.pose, 8)
         XCTAssertEqual(try DiffAE.load(checkpoint: straight.modelURL).config, DiffAEPreset.tiny.config, "dae.h5 is a plain DiffAE")
 
-        // Stopped after the adversaries warmed up, so their moments must resume exactly.
+        // Stopped after the adversaries and the erasure warmed up, so their moments must resume exactly.
         let first = try DAETrainer(options: options(data, steps: 24), run: scratch.path("stopped"))
         XCTAssertTrue(try first.train { if $0.step == 21 { first.loop.requestStop() } }.interrupted)
         let resumed = try DAETrainer(options: DAETrainer.resumeOptions(run: scratch.path("stopped")),

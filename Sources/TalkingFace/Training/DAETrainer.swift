@@ -60,6 +60,9 @@ public final class DAETrainer {
         }
 
         let datasets = try options.data.map { try SpeakerDataset(at: URL(fileURLWithPath: $0)) }
+        if options.latentSplitErasure == true, let bare = datasets.first(where: { $0.pose == nil }) {
+            throw DAEWorkflowError.missingFile(bare.root.appendingPathComponent("pose.csv"), "--split-erasure erases the pose from z_id and z_exp and needs every frame's pose")
+        }
         let spans = datasets.map {
             TrainingFrames.Span(dataset: $0, frames: $0.split(heldOutFraction: options.heldOutFraction, gapSeconds: options.gapSeconds).train)
         }
@@ -90,7 +93,7 @@ public final class DAETrainer {
         var splitRNG = RandomGenerator(seed: options.seed &+ 4)  // the pose head's initial weights
         let splitLoss = options.latentSplit.map {
             LatentSplitLoss(split: $0, weights: options.latentSplitWeights ?? LatentSplitWeights(), speakerCount: spans.count,
-                            rng: &splitRNG)
+                            erasure: options.latentSplitErasure ?? false, rng: &splitRNG)
         }
         self.splitLoss = splitLoss
         let dae = model
@@ -193,11 +196,23 @@ public final class DAETrainer {
     }
 
     /// Writes the EMA weights (the model to use) to RUN/dae.h5; with a split also the pose
-    /// head and the split beside it.
+    /// head and the split beside it. A split's erasure is folded into the saved encoder
+    /// (the training weights keep it apart: its moments are of the unerased z_exp).
     public func saveModel() throws {
         let save = {
-            try self.model.save(to: self.modelURL)
-            guard let splitLoss = self.splitLoss else { return }
+            guard let splitLoss = self.splitLoss else { return try self.model.save(to: self.modelURL) }
+            if splitLoss.erasure {
+                let projection = self.model.encoder.semanticProjection
+                let kept = (projection.weight.copy(), projection.bias!.copy())
+                splitLoss.foldErasure(into: self.model.encoder)
+                defer {  // the EMA swaps these values back into its average: restore them first
+                    projection.weight.pointer.update(from: kept.0.pointer, count: kept.0.count)
+                    projection.bias!.pointer.update(from: kept.1.pointer, count: kept.1.count)
+                }
+                try self.model.save(to: self.modelURL)
+            } else {
+                try self.model.save(to: self.modelURL)
+            }
             try splitLoss.save(to: self.splitLossURL)
             try splitLoss.split.write(to: LatentSplit.sidecar(of: self.modelURL))
         }

@@ -50,6 +50,9 @@ public struct DAETrainingOptions: Codable, Equatable, Sendable {
     public var latentSplit: LatentSplit?
     /// How much each split pressure counts (nil: `LatentSplitWeights()`'s defaults).
     public var latentSplitWeights: LatentSplitWeights?
+    /// Erase the pose and the speaker linearly from z_exp (`LatentSplitLoss`'s `erasure`);
+    /// nil or false: off.
+    public var latentSplitErasure: Bool?
     /// Weight each pixel's loss by 1 + motionWeight · min(1, its frame-to-frame change / the
     /// 95th percentile) (`MotionWeighting`); nil: DiffAE's equal weights.
     public var motionWeight: Float?
@@ -90,6 +93,7 @@ public struct DAETrainingOptions: Codable, Equatable, Sendable {
             if horizontalFlip { try fail("--split trains a pose head on the pose labels, which a mirrored frame contradicts; drop --flip") }
             if highNoiseShare != nil || p2Gamma != nil { try fail("--split trains on DiffAE's own loss (ε or v); it does not combine with --high-noise-share or --p2-gamma") }
         }
+        if latentSplitErasure == true && latentSplit == nil { try fail("--split-erasure is part of the --split training; give --split too") }
         if let motionWeight, !(motionWeight >= 0 && motionWeight <= 1000) { try fail("--motion-weight must be in 0…1000 (got \(motionWeight))") }
         if latentSplit != nil && motionWeight != nil { try fail("--split trains on DiffAE's own loss (ε or v); it does not combine with --motion-weight") }
         if let encoderRateScale, !(encoderRateScale >= 0 && encoderRateScale <= 10) { try fail("--encoder-lr-scale must be in 0…10 (got \(encoderRateScale))") }

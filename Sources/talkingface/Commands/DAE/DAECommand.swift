@@ -15,5 +15,5 @@ struct DAECommand: ParsableCommand {
             --out z.h5 --stochastic
           talkingface dae decode --model runs/dae --latents z.h5 --out decoded
         """,
-        subcommands: [DAETrainCommand.self, DAEEncodeCommand.self, DAEDecodeCommand.self, DAEReconstructCommand.self])
+        subcommands: [DAETrainCommand.self, DAEEncodeCommand.self, DAEDecodeCommand.self, DAEReconstructCommand.self, DAEEraseCommand.self])
 }

@@ -64,6 +64,8 @@ struct DAETrainCommand: ParsableCommand {
     var split: String?
     @Option(help: ArgumentHelp("With --split: the weights of its pressures next to DiffAE's loss (default 1,0.1,10,0.1,0.1); three more turn on the linear adversaries and z_pose's residual, a ninth z_pose's closed-form pose readout, e.g. 1,1,10,0,0,1,1,1,10.", valueName: "SWAP,IDVAR,POSE,DECOR,SHARE[,POSELEAK,SPEAKERLEAK,POSERESID[,POSEREADOUT]]"))
     var splitWeights: String?
+    @Flag(help: "With --split: erase the pose and the speaker linearly from z_exp before the UNet sees it (running moments, folded into the saved encoder: LinearErasure), so identity and pose must go through z_id and z_pose. Needs pose.csv in every --data folder.")
+    var splitErasure = false
 
     func validate() throws {
         if !resume && data.isEmpty { throw ValidationError("give at least one --data folder (a speaker data set; see `talkingface synth`)") }
@@ -77,6 +79,7 @@ struct DAETrainCommand: ParsableCommand {
             if split == nil && !resume { throw ValidationError("--split-weights weighs the --split pressures; give --split too") }
             if LatentSplitWeights(parsing: splitWeights) == nil { throw ValidationError("--split-weights wants five, eight or nine weights ≥ 0, \(LatentSplitWeights.fieldNames); got '\(splitWeights)'") }
         }
+        if splitErasure && split == nil && !resume { throw ValidationError("--split-erasure is part of the --split training; give --split too") }
         if let highNoiseShare, !(0...1).contains(highNoiseShare) { throw ValidationError("--high-noise-share must be in 0…1") }
         if resume && initial != nil { throw ValidationError("--resume continues the run's own weights; --initial only starts a new run") }
     }
@@ -143,6 +146,7 @@ struct DAETrainCommand: ParsableCommand {
         options.semanticRateScale = semanticLrScale
         options.latentSplit = split.flatMap(LatentSplit.init(parsing:))
         options.latentSplitWeights = splitWeights.flatMap(LatentSplitWeights.init(parsing:))
+        options.latentSplitErasure = splitErasure ? true : nil
         try options.validate()
         return options
     }
@@ -171,6 +175,7 @@ struct DAETrainCommand: ParsableCommand {
         check("--semantic-lr-scale", semanticLrScale, options.semanticRateScale ?? 1)
         check("--split", split.flatMap(LatentSplit.init(parsing:)), options.latentSplit ?? LatentSplit(id: 0, pose: 0, expression: 0))
         check("--split-weights", splitWeights.flatMap(LatentSplitWeights.init(parsing:)), options.latentSplitWeights ?? LatentSplitWeights())
+        check("--split-erasure", splitErasure ? true : nil, options.latentSplitErasure ?? false)
         guard conflicts.isEmpty else {
             throw ValidationError("--resume continues \(runFolder.path) with its own settings (options.json); only --steps and --checkpoint-every may change, but got: \(conflicts.joined(separator: ", "))")
         }

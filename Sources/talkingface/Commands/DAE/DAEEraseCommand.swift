@@ -1,0 +1,62 @@
+import ArgumentParser
+import DiffusionAutoencoder
+import Foundation
+import Logging
+import TalkingFace
+
+struct DAEEraseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "erase",
+        abstract: "Make a --split-erasure model's erasure exact on its training frames.",
+        discussion: """
+        Encodes the training part of every --data folder (the trainer's split: the last \
+        --held-out fraction after a 1 s gap is left out), fits the linear erasure of the pose \
+        and the speaker from z_exp on all of them, folds it into the encoder and writes the \
+        model to --out, with its split beside it (OUT.split.json). Give the data sets in the \
+        order the model was trained on. A run folds in an erasure from running moments, which \
+        lag a z_exp that keeps moving; this one leaves z_exp no linear covariance with pose or \
+        speaker on those frames.
+
+        Examples:
+          talkingface dae erase --model runs/split/dae --data data/synth/speaker_00 \\
+            --data data/synth/speaker_01 --out runs/split/dae_erased.h5
+        """)
+
+    @Option(help: "The model: a run folder (its dae.h5) or an .h5 checkpoint.") var model: String
+    @Option(help: "A speaker data set with pose.csv; repeat, in the training order.") var data: [String] = []
+    @Option(help: ArgumentHelp("The latent split (default: the model's MODEL.split.json).", valueName: "ID,POSE,EXP"))
+    var split: String?
+    @Option(help: "The fraction of each data set held out at its end (as the trainer's --held-out).") var heldOut: Double = 0.1
+    @Option(help: "Use every N-th training frame.") var stride: Int = 1
+    @Option(help: "The model file to write (.h5).") var out: String
+
+    func validate() throws {
+        if data.isEmpty { throw ValidationError("give at least one --data folder") }
+        if stride < 1 { throw ValidationError("--stride must be at least 1") }
+        if !(heldOut >= 0 && heldOut < 1) { throw ValidationError("--held-out must be in [0, 1)") }
+        if let split, LatentSplit(parsing: split) == nil { throw ValidationError("--split wants three sizes ID,POSE,EXP; got '\(split)'") }
+    }
+
+    func run() throws {
+        let logger = Logger(label: "talkingface.dae.erase")
+        let modelURL = try DAEArguments.modelURL(model)
+        let network = try DiffAE.load(checkpoint: modelURL)
+        let sidecar = LatentSplit.sidecar(of: modelURL)
+        let latentSplit: LatentSplit
+        if let split {
+            latentSplit = LatentSplit(parsing: split)!
+        } else if FileManager.default.fileExists(atPath: sidecar.path) {
+            latentSplit = try LatentSplit.read(sidecar)
+        } else {
+            throw ValidationError("\(modelURL.path) has no \(sidecar.lastPathComponent); give --split ID,POSE,EXP")
+        }
+        let datasets = try data.map(DAEArguments.dataset)
+        let bar = ProgressBar("encode")
+        let result = try SplitErasureCalibration.calibrate(model: network, datasets: datasets, split: latentSplit,
+                                                          heldOutFraction: heldOut, stride: stride) { bar.update($0, of: $1) }
+        let outURL = URL(fileURLWithPath: out)
+        try network.save(to: outURL)
+        try latentSplit.write(to: LatentSplit.sidecar(of: outURL))
+        logger.info("erased \(result.directions) directions of z_exp (\(String(format: "%.2f", 100 * result.removedShare)) % of its variance) over \(result.frames) training frames → \(out)")
+    }
+}
