@@ -38,6 +38,30 @@ final class FaceRendererTests: XCTestCase {
         XCTAssertGreaterThan(renderer.mouthOpening(id, HeadPose(), FaceExpression(jawOpen: 1)), 0.04)
     }
 
+    /// The expression gain moves lip width, rounding, smile and brows further and leaves the
+    /// jaw's opening (and with it the mouth-opening measure) alone; gain 1 is the plain renderer.
+    func testExpressionGainScalesTheSubtleFactorsOnly() {
+        var rng = SeededRandom(seed: 7)
+        let id = FaceIdentity.random(using: &rng)
+        let plain = FaceRenderer(size: 64), gained = FaceRenderer(size: 64, expressionGain: 3)
+        let neutral = FaceExpression(jawOpen: 0.3)
+        XCTAssertEqual(FaceRenderer(size: 64, expressionGain: 1).render(id, HeadPose(), neutral), plain.render(id, HeadPose(), neutral))
+        XCTAssertEqual(gained.render(id, HeadPose(), neutral), plain.render(id, HeadPose(), neutral), "no expression to scale")
+        func change(_ renderer: FaceRenderer, _ e: FaceExpression) -> Float {
+            let a = renderer.render(id, HeadPose(), neutral), b = renderer.render(id, HeadPose(), e)
+            var total: Float = 0
+            for y in 0..<64 { for x in 0..<64 { let d = a[x, y] - b[x, y]; total += abs(d.x) + abs(d.y) + abs(d.z) } }
+            return total
+        }
+        for e in [FaceExpression(jawOpen: 0.3, lipWidth: 0.5), FaceExpression(jawOpen: 0.3, lipRounding: 0.6),
+                  FaceExpression(jawOpen: 0.3, smile: 0.5), FaceExpression(jawOpen: 0.3, browRaise: 0.5)] {
+            XCTAssertGreaterThan(change(gained, e), 2 * change(plain, e), "\(e)")
+            XCTAssertEqual(gained.mouthOpening(id, HeadPose(), e), plain.mouthOpening(id, HeadPose(), e), "\(e)")
+        }
+        let blink = FaceExpression(jawOpen: 0.3, blink: 1)
+        XCTAssertEqual(gained.render(id, HeadPose(), blink), plain.render(id, HeadPose(), blink), "blinks are not scaled")
+    }
+
     /// A nearly shut mouth changes only pixels within its own width. (The ellipse distance
     /// once failed outside very flat ellipses and drew the interior as a hairline along the
     /// lips' curve, far past the corners, across the cheeks.)

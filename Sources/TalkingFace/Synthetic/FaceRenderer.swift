@@ -9,6 +9,12 @@ import Foundation
 /// The head centre stays at a fixed image point (`headCentre`); only its rotation changes.
 public struct FaceRenderer: Sendable {
     public var size: Int
+    /// How far lip width, lip rounding, smile and brows move the face for a given expression
+    /// (1: natural amplitudes). At 64×64 those move less than a pixel: a linear probe of the
+    /// frames' pixels then reads them with R² 0.1–0.5 (jaw and blink: 0.84, 0.95), so a gain
+    /// makes data on which expression can be told apart at all. Jaw and blink, and so the
+    /// mouth opening, do not change with it.
+    public var expressionGain: Float
 
     /// Fixed colours the analytic measurements rely on (see `FaceMeasurement`).
     public static let eyeWhite = Colour(0.96, 0.96, 0.94)
@@ -21,32 +27,35 @@ public struct FaceRenderer: Sendable {
     static let mouthLatitude: Float = -0.57
     static let light: Vec3 = { let l = Vec3(-0.35, 0.55, 0.75); return l / (l * l).sum().squareRoot() }()  // key light, upper left
 
-    public init(size: Int) {
+    public init(size: Int, expressionGain: Float = 1) {
         precondition(size >= 8, "render size \(size) is too small")
+        precondition(expressionGain >= 0 && expressionGain <= 4, "expression gain \(expressionGain) outside 0…4")
         self.size = size
+        self.expressionGain = expressionGain
     }
 
     /// The mouth geometry an expression gives, in surface units.
     struct Mouth {
         var halfWidth, innerHalfHeight, centreY, upperLip, lowerLip, smileCurve: Float
-        init(_ id: FaceIdentity, _ e: FaceExpression) {
+        init(_ id: FaceIdentity, _ e: FaceExpression, gain g: Float) {
             let rounding = min(1, max(0, e.lipRounding)), open = min(1, max(0, e.jawOpen))
-            halfWidth = id.mouthWidth * (1 + 0.22 * e.lipWidth + 0.15 * e.smile - 0.32 * rounding)
+            // (with a gain, pursed and rounded lips at once would close the mouth: a floor)
+            halfWidth = id.mouthWidth * max(0.35, 1 + g * (0.22 * e.lipWidth + 0.15 * e.smile - 0.32 * rounding))
             // Speech keeps the jaw in the bottom third of its range (speaker_00: median 0.2),
             // so the opening grows fastest there: a half-open jaw shows a mouth a few pixels
             // tall at 64×64, as a real speaker's does, not one below a pixel.
             innerHalfHeight = 0.18 * pow(open, 0.75) * (1 + 0.25 * rounding)
             centreY = FaceRenderer.mouthLatitude - 0.35 * innerHalfHeight
-            upperLip = 0.10 * (1 + 0.3 * rounding)
-            lowerLip = 0.12 * (1 + 0.3 * rounding)
-            smileCurve = 0.06 * e.smile
+            upperLip = 0.10 * (1 + 0.3 * g * rounding)
+            lowerLip = 0.12 * (1 + 0.3 * g * rounding)
+            smileCurve = 0.06 * g * e.smile
         }
     }
 
     /// The rendered mouth opening: the projected height of the mouth interior at its centre,
     /// as a fraction of the image height. This is what `FaceMeasurement` recovers.
     public func mouthOpening(_ id: FaceIdentity, _ pose: HeadPose, _ e: FaceExpression) -> Float {
-        let mouth = Mouth(id, e)
+        let mouth = Mouth(id, e, gain: expressionGain)
         guard mouth.innerHalfHeight > 0 else { return 0 }
         let head = PosedEllipsoid(centre: .zero, radii: Vec3(id.headWidth, 1, id.headDepth), rotation: Mat3(pose: pose))
         let top = head.project(longitude: 0, latitude: mouth.centreY + mouth.innerHalfHeight)
@@ -73,10 +82,10 @@ public struct FaceRenderer: Sendable {
         let ns = id.noseSize
         let nose = PosedEllipsoid(centre: Vec3(0, -0.13, id.headDepth * 0.86),
                                   radii: Vec3(0.09 * ns, 0.16 * ns, 0.15 * ns), rotation: rotation)
-        let mouth = Mouth(id, e)
+        let mouth = Mouth(id, e, gain: expressionGain)
         let eyeHalfHeight = id.eyeSize * 0.56
         let lid = eyeHalfHeight * (1 - 2 * min(1, max(0, e.blink)))  // upper lid height above the eye centre
-        let browY = id.eyeHeight + eyeHalfHeight + 0.09 + 0.06 * e.browRaise
+        let browY = id.eyeHeight + eyeHalfHeight + 0.09 + 0.06 * expressionGain * e.browRaise
         let lash = id.hair * 0.4 + Colour(0.03, 0.02, 0.02)
 
         func shade(_ normal: Vec3) -> Float { 0.62 + 0.38 * max(0, (normal * FaceRenderer.light).sum()) }

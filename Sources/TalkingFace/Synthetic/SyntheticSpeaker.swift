@@ -90,9 +90,9 @@ public struct SyntheticSpeaker: Sendable {
     /// Writes the speaker's data set to `root`: frames/, audio.wav, pose.csv, meta.json,
     /// factors.csv, factors.h5 (one float32 dataset per factor, identity and voice as JSON
     /// attributes), phonemes.csv and transcript.txt. `progress(done, total)` after each batch.
-    public func write(to root: URL, seconds: Double, fps: Double = 25, size: Int,
+    public func write(to root: URL, seconds: Double, fps: Double = 25, size: Int, expressionGain: Float = 1,
                       progress: (Int, Int) -> Void = { _, _ in }) throws {
-        let renderer = FaceRenderer(size: size)
+        let renderer = FaceRenderer(size: size, expressionGain: expressionGain)
         let timeline = try timeline(seconds: seconds, fps: fps, renderer: renderer)
         let writer = try SpeakerDatasetWriter(at: root)
         let n = timeline.frames.count
@@ -119,7 +119,8 @@ public struct SyntheticSpeaker: Sendable {
         try writer.writeMeta(DatasetMeta(
             fps: fps, crop: CropRect(x: 0, y: 0, width: size, height: size), frameCount: n, width: size, height: size,
             source: ["generator": "talkingface synth", "seed": String(seed), "speaker": String(index),
-                     "voice": voiceJSON, "identity": identityJSON]))
+                     "voice": voiceJSON, "identity": identityJSON]
+                .merging(expressionGain == 1 ? [:] : ["expression_gain": String(expressionGain)]) { a, _ in a }))
 
         var table = CSVTable(columns: ["frame", "time"] + FrameFactors.names)
         for (i, f) in timeline.frames.enumerated() {

@@ -28,6 +28,8 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Frame width and height in pixels.") var size: Int = 64
     @Option(help: "Frames per second.") var fps: Double = 25
     @Option(help: "Random seed.") var seed: UInt64 = 0
+    @Option(help: "Scale how far lip width, lip rounding, smile and brows move (1: natural; at 64×64 they move under a pixel, so latent-split probes cannot tell them apart; 2.5 makes them visible). Jaw, blink and the mouth opening are unchanged.")
+    var expressionGain: Float = 1
     @Option(help: "Also write a contact sheet PNG (a row of evenly spaced frames per speaker).")
     var contactSheet: String?
 
@@ -36,6 +38,7 @@ struct SynthCommand: ParsableCommand {
         guard minutes > 0 else { throw ValidationError("--minutes must be positive") }
         guard size >= 16 && size <= 4096 else { throw ValidationError("--size must be between 16 and 4096") }
         guard fps > 0 && fps <= 120 else { throw ValidationError("--fps must be in (0, 120]") }
+        guard expressionGain >= 0 && expressionGain <= 4 else { throw ValidationError("--expression-gain must be in 0…4") }
     }
 
     func run() throws {
@@ -47,7 +50,7 @@ struct SynthCommand: ParsableCommand {
             logger.info("speaker \(k): voice \(speaker.voice.name) → \(folder.path)")
             let started = Date()
             let bar = ProgressBar(String(format: "speaker %02d", k))
-            try speaker.write(to: folder, seconds: minutes * 60, fps: fps, size: size) { bar.update($0, of: $1) }
+            try speaker.write(to: folder, seconds: minutes * 60, fps: fps, size: size, expressionGain: expressionGain) { bar.update($0, of: $1) }
             logger.info("speaker \(k) done in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         }
         if let contactSheet {
