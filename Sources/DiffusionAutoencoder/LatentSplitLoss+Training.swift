@@ -33,13 +33,16 @@ extension LatentSplitLoss {
         public var weights: LatentSplitWeights
         /// The speaker adversary's width; absent in files written before it existed.
         public var speakerCount: Int?
-        /// Whether the parts pass `LinearErasure`s; absent in files written before it existed.
+        /// Whether z_exp passes a `LinearErasure`; absent in files written before it existed.
         public var erasure: Bool?
+        /// The expression readout's width; absent in files written before it existed.
+        public var expressionLabels: Int?
     }
 
     /// Writes the pose head with the split and weights (`Checkpoint` layout, HDF5).
     public func save(to url: URL) throws {
-        try Checkpoint.save(module: self, config: Configuration(split: split, weights: weights, speakerCount: speakerCount, erasure: erasure), to: url)
+        try Checkpoint.save(module: self, config: Configuration(split: split, weights: weights, speakerCount: speakerCount, erasure: erasure,
+                                                                expressionLabels: expressionLabels), to: url)
     }
 
     /// The split loss stored by `save`, every key and shape checked.
@@ -47,7 +50,8 @@ extension LatentSplitLoss {
         let configuration = try Checkpoint.config(Configuration.self, from: url)
         var rng = RandomGenerator(seed: 0)
         let loss = LatentSplitLoss(split: configuration.split, weights: configuration.weights,
-                                   speakerCount: configuration.speakerCount ?? 0, erasure: configuration.erasure ?? false, rng: &rng)
+                                   speakerCount: configuration.speakerCount ?? 0, erasure: configuration.erasure ?? false,
+                                   expressionLabels: configuration.expressionLabels ?? 0, rng: &rng)
         try Checkpoint.load(into: loss, from: url, verify: .all)
         return loss
     }

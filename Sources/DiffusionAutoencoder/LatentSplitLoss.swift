@@ -23,10 +23,17 @@ public struct LatentSplitWeights: Codable, Equatable, Sendable {
     /// 1 − the squared correlation of the pose labels with their ridge readout from z_pose
     /// (`RunningRidgeReadout`): the pose head in closed form, one map for every speaker.
     public var poseReadout: Float
+    /// The same from z_exp to the expression labels (synthetic data's factors): z_exp then
+    /// carries expression in a form a linear readout finds, not only what the UNet needs.
+    public var expressionReadout: Float
+    /// 1 − the squared correlation of the speaker (one-hot) with its ridge readout from z_id:
+    /// every speaker told apart along its own direction (4 speakers need z_id's 3 channels in
+    /// general position; the swap and variance terms alone let them lie nearly in a plane).
+    public var identityReadout: Float
 
     public init(swap: Float = 1, idVariance: Float = 0.1, pose: Float = 10, decorrelation: Float = 0.1,
                 speakerShare: Float = 0.1, poseLeak: Float = 0, speakerLeak: Float = 0, poseResidual: Float = 0,
-                poseReadout: Float = 0) {
+                poseReadout: Float = 0, expressionReadout: Float = 0, identityReadout: Float = 0) {
         self.swap = swap
         self.idVariance = idVariance
         self.pose = pose
@@ -36,23 +43,26 @@ public struct LatentSplitWeights: Codable, Equatable, Sendable {
         self.speakerLeak = speakerLeak
         self.poseResidual = poseResidual
         self.poseReadout = poseReadout
+        self.expressionReadout = expressionReadout
+        self.identityReadout = identityReadout
     }
 
-    public static let fieldNames = "SWAP,IDVAR,POSE,DECOR,SHARE[,POSELEAK,SPEAKERLEAK,POSERESID[,POSEREADOUT]]"
+    public static let fieldNames = "SWAP,IDVAR,POSE,DECOR,SHARE[,POSELEAK,SPEAKERLEAK,POSERESID[,POSEREADOUT[,EXPREADOUT[,IDREADOUT]]]]"
 
     /// Parses "SWAP,ID_VARIANCE,POSE,DECORRELATION,SPEAKER_SHARE", optionally followed by
-    /// ",POSE_LEAK,SPEAKER_LEAK,POSE_RESIDUAL" and then ",POSE_READOUT" (e.g. "1,0.1,10,0.1,0.1",
-    /// the defaults, which leave the later ones off); each weight must be finite and ≥ 0.
+    /// ",POSE_LEAK,SPEAKER_LEAK,POSE_RESIDUAL", then ",POSE_READOUT", ",EXPRESSION_READOUT" and
+    /// ",IDENTITY_READOUT" (e.g. "1,0.1,10,0.1,0.1", the defaults, which leave the later ones
+    /// off); each weight must be finite and ≥ 0.
     public init?(parsing text: String) {
         let fields = text.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
-        guard [5, 8, 9].contains(fields.count), fields.allSatisfy({ $0 != nil && $0!.isFinite && $0! >= 0 }) else { return nil }
-        let f = fields.map { $0! } + [Float](repeating: 0, count: 9 - fields.count)
+        guard [5, 8, 9, 10, 11].contains(fields.count), fields.allSatisfy({ $0 != nil && $0!.isFinite && $0! >= 0 }) else { return nil }
+        let f = fields.map { $0! } + [Float](repeating: 0, count: 11 - fields.count)
         self.init(swap: f[0], idVariance: f[1], pose: f[2], decorrelation: f[3], speakerShare: f[4],
-                  poseLeak: f[5], speakerLeak: f[6], poseResidual: f[7], poseReadout: f[8])
+                  poseLeak: f[5], speakerLeak: f[6], poseResidual: f[7], poseReadout: f[8], expressionReadout: f[9], identityReadout: f[10])
     }
 
     private enum CodingKeys: String, CodingKey {
-        case swap, idVariance, pose, decorrelation, speakerShare, poseLeak, speakerLeak, poseResidual, poseReadout
+        case swap, idVariance, pose, decorrelation, speakerShare, poseLeak, speakerLeak, poseResidual, poseReadout, expressionReadout, identityReadout
     }
 
     /// Runs written before the later terms existed decode with them off.
@@ -64,7 +74,9 @@ public struct LatentSplitWeights: Codable, Equatable, Sendable {
                   poseLeak: try c.decodeIfPresent(Float.self, forKey: .poseLeak) ?? 0,
                   speakerLeak: try c.decodeIfPresent(Float.self, forKey: .speakerLeak) ?? 0,
                   poseResidual: try c.decodeIfPresent(Float.self, forKey: .poseResidual) ?? 0,
-                  poseReadout: try c.decodeIfPresent(Float.self, forKey: .poseReadout) ?? 0)
+                  poseReadout: try c.decodeIfPresent(Float.self, forKey: .poseReadout) ?? 0,
+                  expressionReadout: try c.decodeIfPresent(Float.self, forKey: .expressionReadout) ?? 0,
+                  identityReadout: try c.decodeIfPresent(Float.self, forKey: .identityReadout) ?? 0)
     }
 }
 
@@ -107,6 +119,8 @@ public struct LatentSplitWeights: Codable, Equatable, Sendable {
 ///     poseReadout    1 − the squared correlation of the pose labels with their ridge
 ///                    readout from z_pose: the pose head in closed form (no head to learn
 ///                    first, one map for every speaker).
+///     expressionReadout  the same from z_exp to the expression labels, when given.
+///     identityReadout    the same from z_id to the speaker (one-hot).
 ///
 /// With `erasure`, z_exp first passes a `LinearErasure` (warm after 20 batches) of the pose
 /// and the speaker (one-hot): what it must not carry. The UNet and every term above see the
@@ -131,6 +145,12 @@ public final class LatentSplitLoss: Module {
     public let poseReadout: RunningRidgeReadout?
     /// z_exp (N, exp) of [pose | speaker one-hot], when `erasure` is on.
     public let expressionErasure: LinearErasure?
+    /// z_exp (N, exp) → expression labels (N, expressionLabels), when `expressionReadout` is on.
+    public let expressionReadout: RunningRidgeReadout?
+    /// Expression label columns per frame (the expression readout's width; 0 without it).
+    public let expressionLabels: Int
+    /// z_id (N, id) → speaker one-hot (N, speakerCount), when `identityReadout` is on.
+    public let identityReadout: RunningRidgeReadout?
     public let split: LatentSplit
     public let weights: LatentSplitWeights
     /// Speaker ids run 0..<speakerCount (the speaker adversary's one-hot width).
@@ -139,8 +159,10 @@ public final class LatentSplitLoss: Module {
     public var erasure: Bool { expressionErasure != nil }
 
     public init(split: LatentSplit, weights: LatentSplitWeights = LatentSplitWeights(), speakerCount: Int = 0,
-                erasure: Bool = false, rng: inout RandomGenerator) {
+                erasure: Bool = false, expressionLabels: Int = 0, rng: inout RandomGenerator) {
         precondition(weights.speakerLeak == 0 || speakerCount >= 2, "the speaker-leak term needs at least two speakers")
+        precondition(weights.expressionReadout == 0 || expressionLabels > 0, "the expression readout needs expression labels")
+        precondition(weights.identityReadout == 0 || speakerCount >= 2, "the identity readout needs at least two speakers")
         self.split = split
         self.weights = weights
         self.speakerCount = speakerCount
@@ -155,6 +177,10 @@ public final class LatentSplitLoss: Module {
         poseReadout = weights.poseReadout != 0 && split.pose > 0 ? RunningRidgeReadout(dimension: split.pose, labels: 3) : nil
         let speakerLabels = speakerCount >= 2 ? speakerCount : 0
         expressionErasure = erasure && split.expression > 0 ? LinearErasure(dimension: split.expression, labels: 3 + speakerLabels) : nil
+        self.expressionLabels = weights.expressionReadout != 0 ? expressionLabels : 0
+        expressionReadout = weights.expressionReadout != 0 && split.expression > 0
+            ? RunningRidgeReadout(dimension: split.expression, labels: expressionLabels) : nil
+        identityReadout = weights.identityReadout != 0 && split.id > 0 ? RunningRidgeReadout(dimension: split.id, labels: speakerCount) : nil
         super.init()
     }
 
@@ -171,6 +197,8 @@ public final class LatentSplitLoss: Module {
         public var speakerLeak: Tensor?
         public var poseResidual: Tensor?
         public var poseReadout: Tensor?
+        public var expressionReadout: Tensor?
+        public var identityReadout: Tensor?
         /// epsilon + Σ weight · term over the terms present: what to back-propagate.
         public var total: Tensor
 
@@ -180,7 +208,7 @@ public final class LatentSplitLoss: Module {
             for (name, term) in [("swap", swap), ("id_variance", idVariance), ("speaker_share", speakerShare),
                                  ("pose", pose), ("decorrelation", decorrelation), ("pose_leak", poseLeak),
                                  ("speaker_leak", speakerLeak), ("pose_residual", poseResidual),
-                                 ("pose_readout", poseReadout)] {
+                                 ("pose_readout", poseReadout), ("expression_readout", expressionReadout), ("identity_readout", identityReadout)] {
                 if let term { v[name] = term.item }
             }
             if let swapExcess { v["swap_excess"] = swapExcess }
@@ -189,10 +217,11 @@ public final class LatentSplitLoss: Module {
     }
 
     /// The ε loss and the split terms for frames x0 (N, 3, S, S) in [−1, 1], `speakers` (N)
-    /// any integers naming speakers (or clips), `pose` (N, 3) radians or nil. Everything is
+    /// any integers naming speakers (or clips), `pose` (N, 3) radians or nil, `expression`
+    /// (N, expressionLabels) or nil. Everything is
     /// on the tape: encoder, UNet and pose head all receive gradients. With `observe` the
     /// adversaries then add this batch to their moments.
-    public func callAsFunction(model: DiffAE, x0: Tensor, speakers: [Int], pose: Tensor?,
+    public func callAsFunction(model: DiffAE, x0: Tensor, speakers: [Int], pose: Tensor?, expression: Tensor? = nil,
                                observe: Bool = true, rng: inout RandomGenerator) -> Terms {
         let n = x0.shape[0]
         precondition(speakers.count == n, "\(speakers.count) speaker ids for \(n) frames")
@@ -201,7 +230,7 @@ public final class LatentSplitLoss: Module {
 
         precondition(!erasure || pose != nil, "the latent split's erasure needs pose labels")
         let encoded = model.encoder(x0)  // (N, zSem)
-        let speakerOneHot = (speakerLeakAdversary != nil || erasure) && speakerCount >= 2 ? LatentSplitLoss.oneHot(speakers, count: speakerCount) : nil  // (N, S)
+        let speakerOneHot = (speakerLeakAdversary != nil || identityReadout != nil || erasure) && speakerCount >= 2 ? LatentSplitLoss.oneHot(speakers, count: speakerCount) : nil  // (N, S)
         let erasureLabels = pose.map { p in speakerOneHot.map { concat([p, $0], dim: 1) } ?? p }  // (N, 3 + S)
         let raw = split.parts(of: encoded)
         var parts = raw
@@ -285,6 +314,21 @@ public final class LatentSplitLoss: Module {
                 terms.poseResidual = LatentSplitLoss.unexplainedShare(parts.pose, projection: LatentSplitLoss.labelProjection(pose))
                 total = total + weights.poseResidual * terms.poseResidual!
             }
+        }
+        if let readout = expressionReadout, let expression {
+            precondition(expression.shape == [n, expressionLabels], "expression labels \(expression.shape) for \(n) frames")
+            if let captured = readout.squaredCorrelation(parts.expression, expression) {
+                terms.expressionReadout = 1 - captured
+                total = total + weights.expressionReadout * terms.expressionReadout!
+            }
+            if observe { readout.observe(parts.expression, expression) }
+        }
+        if let readout = identityReadout, let oneHot = speakerOneHot {
+            if let captured = readout.squaredCorrelation(parts.id, oneHot) {
+                terms.identityReadout = 1 - captured
+                total = total + weights.identityReadout * terms.identityReadout!
+            }
+            if observe { readout.observe(parts.id, oneHot) }
         }
         if observe, let expressionErasure, let erasureLabels { expressionErasure.observe(raw.expression, erasureLabels) }
         terms.total = total

@@ -115,8 +115,8 @@ final class LatentSplitLossTests: XCTestCase {
         ])
     }
 
-    /// The same for the linear adversaries, z_pose's residual and its readout (a v-model this
-    /// time), with z_exp erased (every term then sees the erased z_exp) and the readouts' and
+    /// The same for the linear adversaries, z_pose's residual and the three readouts (a v-model
+    /// this time), with z_exp erased (every term then sees the erased z_exp) and the readouts' and
     /// the erasure's moments warmed on random latents first and frozen during the check.
     func testAdversaryAndResidualGradientsMatchFiniteDifferences() {
         var rng = RandomGenerator(seed: 3)
@@ -125,25 +125,33 @@ final class LatentSplitLossTests: XCTestCase {
                                   dropout: 0, prediction: .v)
         let (model, _) = makeModel(config: config)
         let weights = LatentSplitWeights(swap: 0, idVariance: 0, pose: 0, decorrelation: 0, speakerShare: 0,
-                                         poseLeak: 1, speakerLeak: 1, poseResidual: 1, poseReadout: 1)
-        let loss = LatentSplitLoss(split: split, weights: weights, speakerCount: 3, erasure: true, rng: &rng)
+                                         poseLeak: 1, speakerLeak: 1, poseResidual: 1, poseReadout: 1,
+                                         expressionReadout: 1, identityReadout: 1)
+        let loss = LatentSplitLoss(split: split, weights: weights, speakerCount: 3, erasure: true, expressionLabels: 2, rng: &rng)
         for _ in 0..<20 {
-            loss.expressionErasure!.observe(Tensor.randn([6, 2], using: &rng), Tensor.randn([6, 6], using: &rng))
+            // z_exp is 2 wide here: covariance in its first channel only, so the erasure takes
+            // that one and the second passes (an erasure as wide as z_exp would leave nothing)
+            let firstOnly = concat([Tensor.randn([6, 1], using: &rng), Tensor.zeros([6, 1])], dim: 1)
+            loss.expressionErasure!.observe(firstOnly, Tensor.randn([6, 6], using: &rng))
+            loss.expressionReadout!.observe(Tensor.randn([6, 2], using: &rng), Tensor.randn([6, 2], using: &rng))
+            loss.identityReadout!.observe(Tensor.randn([6, 2], using: &rng), Tensor.uniform([6, 3], in: 0...1, using: &rng))
             loss.poseLeakAdversary!.observe(Tensor.randn([6, 4], using: &rng), Tensor.randn([6, 3], using: &rng))
             loss.speakerLeakAdversary!.observe(Tensor.randn([6, 4], using: &rng), Tensor.uniform([6, 3], in: 0...1, using: &rng))
             loss.poseReadout!.observe(Tensor.randn([6, 2], using: &rng), Tensor.randn([6, 3], using: &rng))
         }
         checkGradients(model: model, loss: loss, terms: [
             ("epsilon", { $0.epsilon }), ("pose_leak", { $0.poseLeak }), ("speaker_leak", { $0.speakerLeak }),
-            ("pose_residual", { $0.poseResidual }), ("pose_readout", { $0.poseReadout }), ("total", { $0.total }),
-        ], includeHead: false, samplesPerParameter: 16)  // z_pose is 2 of 6 rows, and correlations ignore biases
+            ("pose_residual", { $0.poseResidual }), ("pose_readout", { $0.poseReadout }),
+            ("expression_readout", { $0.expressionReadout }), ("identity_readout", { $0.identityReadout }), ("total", { $0.total }),
+        ], includeHead: false, samplesPerParameter: 16, expression: Tensor.uniform([6, 2], in: 0...1, using: &rng))  // z_pose is 2 of 6 rows, and correlations ignore biases
     }
 
     /// Every named term's gradient against central differences, for encoder and UNet (and
     /// pose-head) parameters. The rng is re-seeded per evaluation so t, ε and the pairs stay
     /// fixed, and the adversaries do not learn from the evaluations.
     func checkGradients(model: DiffAE, loss: LatentSplitLoss, terms pick: [(String, (LatentSplitLoss.Terms) -> Tensor?)],
-                        includeHead: Bool = true, samplesPerParameter: Int = 4, file: StaticString = #filePath, line: UInt = #line) {
+                        includeHead: Bool = true, samplesPerParameter: Int = 4, expression: Tensor? = nil,
+                        file: StaticString = #filePath, line: UInt = #line) {
         let (x0, pose) = batch()
         let parameters = model.namedTrainableParameters().filter {
             ["encoder.out.3.weight", "encoder.out.3.bias", "out.2.weight", "input_blocks.1.0.emb_layers.1.weight"].contains($0.0)
@@ -151,7 +159,7 @@ final class LatentSplitLossTests: XCTestCase {
         XCTAssertEqual(parameters.count, includeHead ? 6 : 4, file: file, line: line)
         func evaluate() -> LatentSplitLoss.Terms {
             var rng = RandomGenerator(seed: 1)
-            return loss(model: model, x0: x0, speakers: speakers, pose: pose, observe: false, rng: &rng)
+            return loss(model: model, x0: x0, speakers: speakers, pose: pose, expression: expression, observe: false, rng: &rng)
         }
         // Analytic: one backward per term.
         var analytic: [[Tensor]] = []  // term × parameter

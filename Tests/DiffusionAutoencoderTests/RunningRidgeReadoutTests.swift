@@ -107,12 +107,16 @@ final class RunningRidgeReadoutTests: XCTestCase {
         for (a, b) in zip(twice, projection.values) { XCTAssertEqual(a, b, accuracy: 1e-5) }
     }
 
-    /// Weights written before the readouts existed read back with them off; 8 and 9 fields parse.
+    /// Weights written before the readouts existed read back with them off; 8 to 11 fields parse.
     func testWeightsParseAndOldRunsDecode() throws {
         let parsed = LatentSplitWeights(parsing: "1,1,10,0,0,1,2,3,4")!
         XCTAssertEqual([parsed.poseLeak, parsed.speakerLeak, parsed.poseResidual, parsed.poseReadout], [1, 2, 3, 4])
         XCTAssertEqual(LatentSplitWeights(parsing: "1,1,10,0,0,1,2,3")?.poseReadout, 0)
         XCTAssertNil(LatentSplitWeights(parsing: "1,1,10,0,0,1,2"))
+        let readouts = LatentSplitWeights(parsing: "1,1,0,0,0,0,0,1,10,5,6")!
+        XCTAssertEqual([readouts.poseReadout, readouts.expressionReadout, readouts.identityReadout], [10, 5, 6])
+        XCTAssertEqual(LatentSplitWeights(parsing: "1,1,0,0,0,0,0,1,10,5")?.identityReadout, 0)
+        XCTAssertNil(LatentSplitWeights(parsing: "1,1,0,0,0,0,0,1,10,5,6,7"))
         let old = #"{"swap":1,"idVariance":0.1,"pose":10,"decorrelation":0.1,"speakerShare":0.1}"#
         XCTAssertEqual(try JSONDecoder().decode(LatentSplitWeights.self, from: Data(old.utf8)), LatentSplitWeights())
         let round = try JSONDecoder().decode(LatentSplitWeights.self, from: JSONEncoder().encode(parsed))

@@ -121,6 +121,11 @@ final class DAESplitTrainingTests: XCTestCase {
         var wrongWidth = options(data, steps: 2)
         wrongWidth.latentSplit = LatentSplit(id: 8, pose: 8, expression: 8)
         XCTAssertThrowsError(try wrongWidth.validate()) { XCTAssertTrue("\($0)".contains("32 channels"), "\($0)") }
+        var readsExpression = options(data, steps: 2)
+        readsExpression.latentSplitWeights?.expressionReadout = 1
+        XCTAssertThrowsError(try DAETrainer(options: readsExpression, run: scratch.path("expression"))) {
+            XCTAssertTrue("\($0)".contains("factors.csv"), "\($0)")  // these data sets have factors.h5 only
+        }
         var flipped = options(data, steps: 2)
         flipped.horizontalFlip = true
         XCTAssertThrowsError(try flipped.validate()) { XCTAssertTrue("\($0)".contains("--flip"), "\($0)") }

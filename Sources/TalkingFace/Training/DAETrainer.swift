@@ -41,6 +41,9 @@ public final class DAETrainer {
     public let motionWeighting: MotionWeighting?
     /// The latest split terms by name (epsilon, swap, pose, …), for progress lines.
     public private(set) var lastSplitTerms: [String: Float] = [:]
+    /// Per data set, every frame's expression factors (frames, 6) from factors.csv, when the
+    /// split reads expression out of z_exp.
+    private let expressionTables: [[[Float]]]?
 
     /// Opens the data, builds the model and loop; with `resume`, restores RUN/checkpoint.h5
     /// (the options must be the run's own, see `resumeOptions`). A new run refuses a folder
@@ -91,9 +94,14 @@ public final class DAETrainer {
             motionWeighting = nil
         }
         var splitRNG = RandomGenerator(seed: options.seed &+ 4)  // the pose head's initial weights
+        let expressionColumns = FactorGroup.expression.frameColumns
+        let tables = (options.latentSplitWeights?.expressionReadout ?? 0) != 0
+            ? try datasets.map { try DAETrainer.factorTable($0, columns: expressionColumns) } : nil
+        expressionTables = tables
         let splitLoss = options.latentSplit.map {
             LatentSplitLoss(split: $0, weights: options.latentSplitWeights ?? LatentSplitWeights(), speakerCount: spans.count,
-                            erasure: options.latentSplitErasure ?? false, rng: &splitRNG)
+                            erasure: options.latentSplitErasure ?? false,
+                            expressionLabels: tables == nil ? 0 : expressionColumns.count, rng: &splitRNG)
         }
         self.splitLoss = splitLoss
         let dae = model
@@ -184,7 +192,8 @@ public final class DAETrainer {
             let x0 = try frames.batch(indices, flipped: flips)  // (B, 3, S, S)
             if let splitLoss {
                 let terms = splitLoss(model: model, x0: x0, speakers: frames.spanIndices(indices),
-                                      pose: frames.poses(indices), rng: &context.generators["noise"]!)
+                                      pose: frames.poses(indices), expression: expressions(indices),
+                                      rng: &context.generators["noise"]!)
                 lastSplitTerms = terms.values
                 return terms.total
             }
@@ -193,6 +202,30 @@ public final class DAETrainer {
         }
         if let saveError { throw saveError }
         return result
+    }
+
+    /// The expression factors of training frames `indices` (B, 6); nil without the readout.
+    private func expressions(_ indices: [Int]) -> Tensor? {
+        guard let expressionTables else { return nil }
+        let rows = indices.map { index -> [Float] in
+            let (span, frame) = frames.location(of: index)
+            return expressionTables[span][frame]
+        }
+        return Tensor(shape: [indices.count, rows.first?.count ?? 0], values: rows.flatMap { $0 })
+    }
+
+    /// `columns` of a data set's factors.csv, one row per frame (frames, columns).
+    static func factorTable(_ dataset: SpeakerDataset, columns: [String]) throws -> [[Float]] {
+        let url = dataset.root.appendingPathComponent("factors.csv")
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw DAEWorkflowError.missingFile(url, "the split's expression readout needs every frame's expression factors (a synthetic speaker's factors.csv)")
+        }
+        let table = try CSVTable.read(url)
+        guard table.rows.count >= dataset.frameCount else {
+            throw DatasetError.mismatch("\(url.path) has \(table.rows.count) rows for \(dataset.frameCount) frames")
+        }
+        let values = try columns.map { try table.column($0, in: url) }
+        return (0..<dataset.frameCount).map { frame in values.map { $0[frame] } }
     }
 
     /// Writes the EMA weights (the model to use) to RUN/dae.h5; with a split also the pose

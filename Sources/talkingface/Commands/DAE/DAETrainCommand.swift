@@ -62,7 +62,7 @@ struct DAETrainCommand: ParsableCommand {
     var semanticLrScale: Double?
     @Option(help: ArgumentHelp("Train z_sem as [z_id | z_pose | z_exp] with these sizes (DESIGN §8): identity swap between frames of one data set, a pose head on z_pose, identity kept out of the rest. Give two or more --data folders (one per speaker).", valueName: "ID,POSE,EXP"))
     var split: String?
-    @Option(help: ArgumentHelp("With --split: the weights of its pressures next to DiffAE's loss (default 1,0.1,10,0.1,0.1); three more turn on the linear adversaries and z_pose's residual, a ninth z_pose's closed-form pose readout, e.g. 1,1,10,0,0,1,1,1,10.", valueName: "SWAP,IDVAR,POSE,DECOR,SHARE[,POSELEAK,SPEAKERLEAK,POSERESID[,POSEREADOUT]]"))
+    @Option(help: ArgumentHelp("With --split: the weights of its pressures next to DiffAE's loss (default 1,0.1,10,0.1,0.1); three more turn on the linear adversaries and z_pose's residual, a ninth z_pose's closed-form pose readout, a tenth z_exp's readout of the expression factors (synthetic data's factors.csv), an eleventh z_id's readout of the speaker, e.g. 1,1,10,0,0,1,1,1,10 or 1,1,0,0,0,0,0,1,10,10,10.", valueName: "SWAP,IDVAR,POSE,DECOR,SHARE[,POSELEAK,SPEAKERLEAK,POSERESID[,POSEREADOUT[,EXPREADOUT[,IDREADOUT]]]]"))
     var splitWeights: String?
     @Flag(help: "With --split: erase the pose and the speaker linearly from z_exp before the UNet sees it (running moments, folded into the saved encoder: LinearErasure), so identity and pose must go through z_id and z_pose. Needs pose.csv in every --data folder.")
     var splitErasure = false
@@ -77,7 +77,7 @@ struct DAETrainCommand: ParsableCommand {
         if let split, LatentSplit(parsing: split) == nil { throw ValidationError("--split wants three sizes ID,POSE,EXP, e.g. 64,32,416; got '\(split)'") }
         if let splitWeights {
             if split == nil && !resume { throw ValidationError("--split-weights weighs the --split pressures; give --split too") }
-            if LatentSplitWeights(parsing: splitWeights) == nil { throw ValidationError("--split-weights wants five, eight or nine weights ≥ 0, \(LatentSplitWeights.fieldNames); got '\(splitWeights)'") }
+            if LatentSplitWeights(parsing: splitWeights) == nil { throw ValidationError("--split-weights wants five, eight, nine, ten or eleven weights ≥ 0, \(LatentSplitWeights.fieldNames); got '\(splitWeights)'") }
         }
         if splitErasure && split == nil && !resume { throw ValidationError("--split-erasure is part of the --split training; give --split too") }
         if let highNoiseShare, !(0...1).contains(highNoiseShare) { throw ValidationError("--high-noise-share must be in 0…1") }
