@@ -36,9 +36,11 @@ def load(root, fraction):
     meta = json.loads((root / "meta.json").read_text())
     rows = list(csv.DictReader(open(root / "factors.csv")))
     train, test = split(meta["frame_count"], meta["fps"], fraction)
+    rest_smile = json.loads(meta["source"]["identity"])["restSmile"]
     def frames(indices):
         x = np.stack([np.asarray(Image.open(root / "frames" / f"{i:05d}.png").convert("RGB"), dtype=np.uint8) for i in indices])
         y = np.array([[float(rows[i][k]) for k in EXPRESSION] for i in indices], dtype=np.float32)
+        y[:, EXPRESSION.index("smile")] -= rest_smile  # as the probe: the smile beyond the speaker's rest
         return x, y
     return frames(train), frames(test)
 

@@ -156,6 +156,27 @@ final class LatentProbeTests: XCTestCase {
         return (scratch, ["speaker_00", "speaker_01"].map { scratch.path($0) })
     }()
 
+    /// The expression's smile is the smile beyond the speaker's rest smile (which identity
+    /// holds as rest_smile); every other factor is factors.csv's as written.
+    func testSmileIsCountedBeyondTheRestSmile() throws {
+        for root in LatentProbeTests.speakerFolder.roots {
+            let dataset = try SpeakerDataset(at: root)
+            let factors = try GroundTruthFactors(dataset)
+            let csv = try CSVTable.read(root.appendingPathComponent("factors.csv"))
+            let identity = try JSONDecoder().decode(FaceIdentity.self, from: Data(dataset.meta.source!["identity"]!.utf8))
+            let names = try XCTUnwrap(factors.columns[.expression]), values = try XCTUnwrap(factors.values[.expression])
+            for (c, name) in names.enumerated() {
+                let written = try csv.column(name, in: root)
+                let offset = name == "smile" ? Double(identity.restSmile) : 0
+                for r in Swift.stride(from: 0, to: values.rows, by: 17) {
+                    XCTAssertEqual(values[r, c], Double(written[r]) - offset, accuracy: 1e-6, "\(name), frame \(r)")
+                }
+            }
+            let rest = try XCTUnwrap(factors.columns[.identity]?.firstIndex(of: "rest_smile"))
+            XCTAssertEqual(factors.values[.identity]![0, rest], Double(identity.restSmile), accuracy: 1e-6)
+        }
+    }
+
     /// A tiny random model (16×16, z_sem 9).
     func tinyModel() -> DiffAE {
         var rng = RandomGenerator(seed: 1)

@@ -19,6 +19,11 @@ public enum FactorGroup: String, CaseIterable, Codable, Sendable {
 /// `factors.csv` (pose alone from `pose.csv` when there is no factors.csv) and the identity
 /// from `meta.json`'s `source.identity` (a synthetic speaker's `FaceIdentity`), repeated on
 /// every frame. Absent groups are nil.
+///
+/// With an identity, the expression's smile is the smile beyond the speaker's rest smile:
+/// the generator draws smile = rest smile + drift, and the rest smile is an identity value
+/// (`rest_smile`), so counting it in both groups would ask z_exp for identity (half of the
+/// smile's variance over our four speakers is between speakers).
 public struct GroundTruthFactors {
     /// Column names per group, and values (frames, columns) per group.
     public var columns: [FactorGroup: [String]] = [:]
@@ -47,6 +52,10 @@ public struct GroundTruthFactors {
             }
             let named = GroundTruthFactors.identityValues(identity)
             set(.identity, names: named.map(\.0), columns: named.map { [Double](repeating: Double($0.1), count: n) })
+            if var expression = values[.expression], let c = columns[.expression]?.firstIndex(of: "smile") {
+                for r in 0..<expression.rows { expression[r, c] -= Double(identity.restSmile) }
+                values[.expression] = expression
+            }
         }
     }
 

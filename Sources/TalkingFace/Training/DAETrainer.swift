@@ -41,9 +41,9 @@ public final class DAETrainer {
     public let motionWeighting: MotionWeighting?
     /// The latest split terms by name (epsilon, swap, pose, …), for progress lines.
     public private(set) var lastSplitTerms: [String: Float] = [:]
-    /// Per data set, every frame's expression factors (frames, 6) from factors.csv, when the
-    /// split reads expression out of z_exp.
-    private let expressionTables: [[[Float]]]?
+    /// Per data set, every frame's expression factors (frames, 6) as the probes see them
+    /// (`GroundTruthFactors`), when the split reads expression out of z_exp.
+    private let expressionTables: [Matrix]?
 
     /// Opens the data, builds the model and loop; with `resume`, restores RUN/checkpoint.h5
     /// (the options must be the run's own, see `resumeOptions`). A new run refuses a folder
@@ -94,14 +94,12 @@ public final class DAETrainer {
             motionWeighting = nil
         }
         var splitRNG = RandomGenerator(seed: options.seed &+ 4)  // the pose head's initial weights
-        let expressionColumns = FactorGroup.expression.frameColumns
-        let tables = (options.latentSplitWeights?.expressionReadout ?? 0) != 0
-            ? try datasets.map { try DAETrainer.factorTable($0, columns: expressionColumns) } : nil
+        let tables = (options.latentSplitWeights?.expressionReadout ?? 0) != 0 ? try datasets.map(DAETrainer.expressionFactors) : nil
         expressionTables = tables
         let splitLoss = options.latentSplit.map {
             LatentSplitLoss(split: $0, weights: options.latentSplitWeights ?? LatentSplitWeights(), speakerCount: spans.count,
                             erasure: options.latentSplitErasure ?? false,
-                            expressionLabels: tables == nil ? 0 : expressionColumns.count, rng: &splitRNG)
+                            expressionLabels: tables?.first?.columns ?? 0, rng: &splitRNG)
         }
         self.splitLoss = splitLoss
         let dae = model
@@ -209,23 +207,18 @@ public final class DAETrainer {
         guard let expressionTables else { return nil }
         let rows = indices.map { index -> [Float] in
             let (span, frame) = frames.location(of: index)
-            return expressionTables[span][frame]
+            return expressionTables[span].row(frame).map(Float.init)
         }
         return Tensor(shape: [indices.count, rows.first?.count ?? 0], values: rows.flatMap { $0 })
     }
 
-    /// `columns` of a data set's factors.csv, one row per frame (frames, columns).
-    static func factorTable(_ dataset: SpeakerDataset, columns: [String]) throws -> [[Float]] {
-        let url = dataset.root.appendingPathComponent("factors.csv")
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw DAEWorkflowError.missingFile(url, "the split's expression readout needs every frame's expression factors (a synthetic speaker's factors.csv)")
+    /// A data set's expression factors (frames, 6), as the probes read them.
+    static func expressionFactors(_ dataset: SpeakerDataset) throws -> Matrix {
+        guard let expression = try GroundTruthFactors(dataset).values[.expression] else {
+            throw DAEWorkflowError.missingFile(dataset.root.appendingPathComponent("factors.csv"),
+                                               "the split's expression readout needs every frame's expression factors (a synthetic speaker's factors.csv)")
         }
-        let table = try CSVTable.read(url)
-        guard table.rows.count >= dataset.frameCount else {
-            throw DatasetError.mismatch("\(url.path) has \(table.rows.count) rows for \(dataset.frameCount) frames")
-        }
-        let values = try columns.map { try table.column($0, in: url) }
-        return (0..<dataset.frameCount).map { frame in values.map { $0[frame] } }
+        return expression
     }
 
     /// Writes the EMA weights (the model to use) to RUN/dae.h5; with a split also the pose
