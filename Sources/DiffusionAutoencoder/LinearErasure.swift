@@ -23,40 +23,22 @@ import NeuralNetworks
 ///
 /// Being affine, the erasure folds into the layer that makes u (`fold`): a trained model
 /// then needs no extra layer, and its checkpoint keeps DiffAE's keys.
-public final class LinearErasure: Module {
-    public let dimension: Int  // D
-    public let labels: Int     // K
-    /// Batches observed before erasing starts (before that u passes unchanged).
-    public let warmupBatches: Int
-    public let moments: RunningMoments  // of [u | y] (D + K)
-
+public final class LinearErasure: LatentLabelMoments {
     /// The projection for the moments after `observed` batches.
     private var _cached: (observed: Int, projection: ErasureProjection)?
 
     /// `decay` 0.99: the moments span the last ~100 batches. The part keeps moving while it is
-    /// trained, and an erasure from older moments misses where it has moved to.
-    public init(dimension: Int, labels: Int, decay: Double = 0.99, warmupBatches: Int = 20) {
-        precondition(dimension > 0 && labels > 0, "an erasure of \(labels) labels from \(dimension) channels")
-        self.dimension = dimension
-        self.labels = labels
-        self.warmupBatches = warmupBatches
-        moments = RunningMoments(width: dimension + labels, decay: decay)
-        super.init()
-    }
-
-    public var batchesObserved: Int { moments.batchesObserved }
-
-    /// Adds a batch u (N, D) — the part before erasure — and its labels y (N, K) to the moments.
-    public func observe(_ u: Tensor, _ y: Tensor) {
-        precondition(u.shape == [u.shape[0], dimension] && y.shape == [u.shape[0], labels], "erasure of (N, \(labels)) from (N, \(dimension)) given \(y.shape), \(u.shape)")
-        moments.observe(RunningMoments.rows(u, y))
+    /// trained, and an erasure from older moments misses where it has moved to. Observe the
+    /// part before erasure. Until `warmupBatches` the part passes unchanged.
+    public override init(dimension: Int, labels: Int, decay: Double = 0.99, warmupBatches: Int = 20) {
+        super.init(dimension: dimension, labels: labels, decay: decay, warmupBatches: warmupBatches)
     }
 
     /// The erasure the moments give; nil before `warmupBatches` or when u does not covary with y.
     public func projection() -> ErasureProjection? {
         let t = batchesObserved
-        guard t >= warmupBatches, let (mean, covariance) = moments.statistics() else { return nil }
         if let c = _cached, c.observed == t { return c.projection }
+        guard let (mean, covariance) = warmStatistics() else { return nil }
         guard let projection = ErasureProjection(mean: mean, covariance: covariance, dimension: dimension) else { return nil }
         _cached = (t, projection)
         return projection

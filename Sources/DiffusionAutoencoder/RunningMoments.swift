@@ -77,3 +77,36 @@ public final class RunningMoments: Module {
         return ((0..<width).map { shifted[$0] + Double(origin.pointer[$0]) }, covariance)
     }
 }
+
+/// Running moments of a latent part u (D) beside its labels y (K), after a warm-up of a few
+/// batches: what `RunningRidgeReadout` and `LinearErasure` are computed from.
+public class LatentLabelMoments: Module {
+    public let dimension: Int  // D
+    public let labels: Int     // K
+    /// Batches observed before the statistics are used (a few are needed to mean anything).
+    public let warmupBatches: Int
+    public let moments: RunningMoments  // of [u | y] (D + K)
+
+    init(dimension: Int, labels: Int, decay: Double, warmupBatches: Int) {
+        precondition(dimension > 0 && labels > 0, "moments of \(dimension) channels beside \(labels) labels")
+        self.dimension = dimension
+        self.labels = labels
+        self.warmupBatches = warmupBatches
+        moments = RunningMoments(width: dimension + labels, decay: decay)
+        super.init()
+    }
+
+    public var batchesObserved: Int { moments.batchesObserved }
+
+    /// Adds a batch u (N, D) and its labels y (N, K) to the moments (no gradient).
+    public func observe(_ u: Tensor, _ y: Tensor) {
+        precondition(u.shape == [u.shape[0], dimension] && y.shape == [u.shape[0], labels],
+                     "moments of (N, \(dimension)) beside (N, \(labels)) given \(u.shape), \(y.shape)")
+        moments.observe(RunningMoments.rows(u, y))
+    }
+
+    /// The mean and covariance of [u | y] once `warmupBatches` have been observed.
+    func warmStatistics() -> (mean: [Double], covariance: Matrix)? {
+        batchesObserved >= warmupBatches ? moments.statistics() : nil
+    }
+}

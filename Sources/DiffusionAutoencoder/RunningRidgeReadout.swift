@@ -18,44 +18,22 @@ import NeuralNetworks
 /// predicts it well. B is that combination. Squared correlation rather than covariance, so
 /// shrinking u along B cannot win; B follows u as training moves it. A label column that is
 /// constant over the batch adds 0.
-public final class RunningRidgeReadout: Module {
-    public let dimension: Int  // D
-    public let labels: Int     // K
-    public let decay: Double
+public final class RunningRidgeReadout: LatentLabelMoments {
     public let ridge: Double
-    /// Batches observed before the penalty starts (the moments need a few to mean anything).
-    public let warmupBatches: Int
-
-    public let moments: RunningMoments  // of [u | y] (D + K)
 
     /// The readout for the moments after `observed` batches (a function of the buffers).
     private var _readout: (observed: Int, directions: Tensor)?
 
     public init(dimension: Int, labels: Int, decay: Double = 0.995, ridge: Double = 1e-3, warmupBatches: Int = 20) {
-        precondition(dimension > 0 && labels > 0, "a ridge readout from \(dimension) channels to \(labels) labels")
-        self.dimension = dimension
-        self.labels = labels
-        self.decay = decay
         self.ridge = ridge
-        self.warmupBatches = warmupBatches
-        moments = RunningMoments(width: dimension + labels, decay: decay)
-        super.init()
-    }
-
-    public var batchesObserved: Int { moments.batchesObserved }
-
-    /// Adds a batch u (N, D), y (N, K) to the running moments (no gradient).
-    public func observe(_ u: Tensor, _ y: Tensor) {
-        precondition(u.shape == [u.shape[0], dimension] && y.shape == [u.shape[0], labels], "readout from (N, \(dimension)) to (N, \(labels)) given \(u.shape), \(y.shape)")
-        moments.observe(RunningMoments.rows(u, y))
+        super.init(dimension: dimension, labels: labels, decay: decay, warmupBatches: warmupBatches)
     }
 
     /// B (D, K) from the moments so far; nil before `warmupBatches` or if Σ_uu is singular.
     public func readout() -> Tensor? {
         let t = batchesObserved
-        guard t >= warmupBatches else { return nil }
         if let cached = _readout, cached.observed == t { return cached.directions }
-        guard let (_, sigma) = moments.statistics() else { return nil }
+        guard let (_, sigma) = warmStatistics() else { return nil }
         let d = dimension
         var covariance = Matrix(rows: d, columns: d), crossCovariance = Matrix(rows: d, columns: labels)
         for i in 0..<d {
