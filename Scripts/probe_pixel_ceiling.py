@@ -55,11 +55,13 @@ def collect(root, fraction):
     plan += [(i, "validation") for i in range(inner_val.start + train.start, inner_val.stop + train.start, stride)]
     plan += [(i, "test") for i in range(test.start, test.stop, stride)]
     identity = identity_values(meta)
+    rest_smile = json.loads(meta["source"]["identity"])["restSmile"]
     x, y, roles = [], [], []
     for i, role in plan:
         image = Image.open(root / "frames" / f"{i:05d}.png").convert("RGB")
         x.append(np.asarray(image, dtype=np.float64).ravel() / 255)
-        y.append(identity + [float(rows[i][k]) for k in POSE + EXPRESSION])
+        # as the probe: the smile beyond the speaker's rest smile (an identity value)
+        y.append(identity + [float(rows[i][k]) - (rest_smile if k == "smile" else 0) for k in POSE + EXPRESSION])
         roles.append(role)
     return x, y, roles
 
