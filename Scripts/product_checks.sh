@@ -146,7 +146,9 @@ stage_erasure() {
   # closed-form pose readout 10. Stopped by hand (SIGINT) at step 1,320 after 24 min. Then the
   # erasure made exact on every other training frame (dae erase) and probed. Its probe: z_id →
   # identity 0.78, pose −0.01, expression 0.07; z_pose → 0.00, 0.99, −0.02; z_exp → 0.02,
-  # −0.03, 0.31 (runs/erase2/probe/probe.txt, smile counted in full, before 5466b4b).
+  # −0.03, 0.31 (runs/erase2/probe/probe.txt, smile counted in full, before 5466b4b; with the
+  # smile beyond the rest smile: expression −0.02, −0.02, 0.30). Ceilings at these natural
+  # amplitudes: pixels 0.41, CNN 0.73 (smile −0.08), so expression cannot reach 0.8 here.
   local d=()
   for i in 0 1 2 3; do d+=(--data "$DATA/speaker_0$i"); done
   erasure_run 1440 "$SPEAKER/dae.h5" 1,1,0,0,0,0,0,1,10 10 "$RUN/erase2/dae" "${d[@]}"
@@ -160,7 +162,11 @@ stage_expressive() {
   # The same four speakers drawn with --expression-gain 3 (lip width, rounding, smile and brows
   # visible at 64×64), the erasure model trained on with z_exp's expression readout and z_id's
   # speaker readout (weights 10 and 10): first from erase2 (runs/erase4, 669 steps, the smile
-  # counted in full), then on from there with the smile beyond the rest smile (runs/erase5).
+  # counted in full), then on from there with the smile beyond the rest smile (runs/erase5,
+  # stopped by hand at step 5,049 after 75 min). Its probe after dae erase: z_id → identity
+  # 1.00, pose −0.01, expression −0.01; z_pose → 0.00, 0.99, −0.02; z_exp → 0.00, −0.02, 0.82
+  # (jaw 0.98, lip width 0.86, rounding 0.96, smile 0.20, blink 0.99, brows 0.95). Unsplit on
+  # the same frames: expression 0.40–0.42 from any third. Ceilings: pixels 0.52, CNN 0.86.
   local x=$WORK/data/expr3 d=()
   [ -d "$x/speaker_00" ] || "$TF" synth --out "$x" --speakers 4 --minutes 4 --size 64 --seed 1 --expression-gain 3
   for i in 0 1 2 3; do d+=(--data "$x/speaker_0$i"); done
