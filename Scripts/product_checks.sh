@@ -163,7 +163,7 @@ stage_expressive() {
   # visible at 64×64), the erasure model trained on with z_exp's expression readout and z_id's
   # speaker readout (weights 10 and 10): first from erase2 (runs/erase4, 669 steps, the smile
   # counted in full), then on from there with the smile beyond the rest smile (runs/erase5,
-  # stopped by hand at step 5,049 after 75 min). Its probe after dae erase: z_id → identity
+  # stopped by hand at step 5,049 after 73 min). Its probe after dae erase: z_id → identity
   # 1.00, pose −0.01, expression −0.01; z_pose → 0.00, 0.99, −0.02; z_exp → 0.00, −0.02, 0.82
   # (jaw 0.98, lip width 0.86, rounding 0.96, smile 0.20, blink 0.99, brows 0.95). Unsplit on
   # the same frames: expression 0.40–0.42 from any third. Ceilings: pixels 0.52, CNN 0.86.
