@@ -23,13 +23,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-EXPRESSION = ["jaw_open", "lip_width", "lip_rounding", "smile", "blink", "brow_raise"]
-
-
-def split(n, fps, fraction, gap_seconds=1.0):
-    held = int(round(n * fraction))
-    gap = min(int(round(gap_seconds * fps)), max(0, n - held - 1)) if held > 0 else 0
-    return range(0, max(0, n - held - gap)), range(n - held, n)
+from probe_pixel_ceiling import EXPRESSION, split  # the probe's factor names and its time split
 
 
 def load(root, fraction):

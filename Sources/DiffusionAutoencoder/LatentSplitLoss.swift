@@ -269,13 +269,9 @@ public final class LatentSplitLoss: Module {
             total = total + weights.swap * swapLoss
         }
         let notId = z.slice(dim: 1, split.id..<split.total)  // [z_pose | z_exp] (N, pose + exp)
-        if let adversary = speakerLeakAdversary {
-            let oneHot = speakerOneHot!
-            if let leak = adversary.squaredCorrelation(notId, oneHot) {
-                terms.speakerLeak = leak
-                total = total + weights.speakerLeak * leak
-            }
-            if observe { adversary.observe(notId, oneHot) }
+        if let leak = speakerLeakAdversary?.score(notId, speakerOneHot!, observe: observe) {
+            terms.speakerLeak = leak
+            total = total + weights.speakerLeak * leak
         }
         if weights.idVariance != 0, let ratio = LatentSplitLoss.withinSpeakerVarianceRatio(parts.id, speakers: speakers) {
             terms.idVariance = ratio
@@ -296,19 +292,13 @@ public final class LatentSplitLoss: Module {
                 terms.decorrelation = LatentSplitLoss.meanSquaredCorrelation(rest, pose)
                 total = total + weights.decorrelation * terms.decorrelation!
             }
-            if let adversary = poseLeakAdversary {
-                if let leak = adversary.squaredCorrelation(rest, pose) {
-                    terms.poseLeak = leak
-                    total = total + weights.poseLeak * leak
-                }
-                if observe { adversary.observe(rest, pose) }
+            if let leak = poseLeakAdversary?.score(rest, pose, observe: observe) {
+                terms.poseLeak = leak
+                total = total + weights.poseLeak * leak
             }
-            if let readout = poseReadout {
-                if let captured = readout.squaredCorrelation(parts.pose, pose) {
-                    terms.poseReadout = 1 - captured
-                    total = total + weights.poseReadout * terms.poseReadout!
-                }
-                if observe { readout.observe(parts.pose, pose) }
+            if let captured = poseReadout?.score(parts.pose, pose, observe: observe) {
+                terms.poseReadout = 1 - captured
+                total = total + weights.poseReadout * terms.poseReadout!
             }
             if weights.poseResidual != 0 && split.pose > 0 && n >= 2 {
                 terms.poseResidual = LatentSplitLoss.unexplainedShare(parts.pose, projection: LatentSplitLoss.labelProjection(pose))
@@ -317,18 +307,15 @@ public final class LatentSplitLoss: Module {
         }
         if let readout = expressionReadout, let expression {
             precondition(expression.shape == [n, expressionLabels], "expression labels \(expression.shape) for \(n) frames")
-            if let captured = readout.squaredCorrelation(parts.expression, expression) {
+            if let captured = readout.score(parts.expression, expression, observe: observe) {
                 terms.expressionReadout = 1 - captured
                 total = total + weights.expressionReadout * terms.expressionReadout!
             }
-            if observe { readout.observe(parts.expression, expression) }
         }
-        if let readout = identityReadout, let oneHot = speakerOneHot {
-            if let captured = readout.squaredCorrelation(parts.id, oneHot) {
-                terms.identityReadout = 1 - captured
-                total = total + weights.identityReadout * terms.identityReadout!
-            }
-            if observe { readout.observe(parts.id, oneHot) }
+        if let readout = identityReadout, let oneHot = speakerOneHot,
+           let captured = readout.score(parts.id, oneHot, observe: observe) {
+            terms.identityReadout = 1 - captured
+            total = total + weights.identityReadout * terms.identityReadout!
         }
         if observe, let expressionErasure, let erasureLabels { expressionErasure.observe(raw.expression, erasureLabels) }
         terms.total = total
@@ -341,9 +328,15 @@ public final class LatentSplitLoss: Module {
         return Tensor(shape: [speakers.count, count], values: speakers.flatMap { s in (0..<count).map { $0 == s ? Float(1) : 0 } })
     }
 
-    /// Folds the erasure into z_exp's channels of `encoder`'s output convolution.
-    public func foldErasure(into encoder: SemanticEncoder) {
-        if let projection = expressionErasure?.projection() { encoder.foldErasure(projection, channels: split.expressionRange) }
+    /// Runs `body` with the erasure folded into z_exp's channels of `encoder`'s output
+    /// convolution (the encoder then emits the erased z_exp), and puts the weights back after.
+    public func withErasureFolded<T>(into encoder: SemanticEncoder, _ body: () throws -> T) rethrows -> T {
+        guard let projection = expressionErasure?.projection() else { return try body() }
+        let layer = encoder.semanticProjection
+        let kept = layer.namedParameters().map { ($0.1, $0.1.copy()) }
+        defer { for (p, copy) in kept { p.pointer.update(from: copy.pointer, count: copy.count) } }
+        encoder.foldErasure(projection, channels: split.expressionRange)
+        return try body()
     }
 
     /// For every frame whose speaker has ≥ 2 frames in the batch, another frame of that

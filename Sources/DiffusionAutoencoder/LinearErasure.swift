@@ -39,7 +39,8 @@ public final class LinearErasure: LatentLabelMoments {
         let t = batchesObserved
         if let c = _cached, c.observed == t { return c.projection }
         guard let (mean, covariance) = warmStatistics() else { return nil }
-        guard let projection = ErasureProjection(mean: mean, covariance: covariance, dimension: dimension) else { return nil }
+        let d = dimension, cross = Matrix(rows: d, columns: labels, values: (0..<d).flatMap { i in (0..<labels).map { covariance[i, d + $0] } })
+        guard let projection = ErasureProjection(mean: Array(mean[0..<d]), crossCovariance: cross) else { return nil }
         _cached = (t, projection)
         return projection
     }
@@ -54,31 +55,25 @@ public struct ErasureProjection {
     public let mean: Tensor   // (1, D): μ_u
     public let basis: Tensor  // (D, r): Q
 
-    /// From the mean and covariance of v = [u | y] (u the first `dimension` entries); nil when
-    /// u does not covary with y.
-    public init?(mean: [Double], covariance: Matrix, dimension d: Int) {
-        let labels = covariance.columns - d
-        let columns = (0..<labels).map { k in (0..<d).map { covariance[$0, d + k] } }  // Σ_uy's columns
-        let q = ErasureProjection.orthonormalBasis(columns)
+    /// From μ_u (D) and Σ_uy (D, K); nil when u does not covary with y.
+    public init?(mean: [Double], crossCovariance: Matrix) {
+        let d = crossCovariance.rows
+        precondition(mean.count == d, "a mean of \(mean.count) for \(d) channels")
+        let q = ErasureProjection.orthonormalBasis((0..<crossCovariance.columns).map(crossCovariance.column))
         guard !q.isEmpty else { return nil }
         basis = Tensor(shape: [d, q.count], values: (0..<d).flatMap { i in q.map { Float($0[i]) } })
-        self.mean = Tensor(shape: [1, d], values: mean[0..<d].map(Float.init))
+        self.mean = Tensor(shape: [1, d], values: mean.map(Float.init))
     }
 
     /// Exactly from rows u (N, D) and their labels y (N, K): Cov(u', y) = 0 on this sample.
     public init?(u: Matrix, labels y: Matrix) {
         precondition(u.rows == y.rows && u.rows >= 2, "\(u.rows) rows of u, \(y.rows) of labels")
-        let n = u.rows, d = u.columns, k = y.columns
-        let uMean = u.columnMeans(), yMean = y.columnMeans()
-        var uc = u, yc = y
-        for r in 0..<n {
-            for c in 0..<d { uc[r, c] -= uMean[c] }
-            for c in 0..<k { yc[r, c] -= yMean[c] }
-        }
-        let cross = uc.multiplied(by: yc, transposeSelf: true)  // (D, K), N × Σ_uy
-        var covariance = Matrix(rows: d + k, columns: d + k)   // only the u–y block is read
-        for i in 0..<d { for j in 0..<k { covariance[i, d + j] = cross[i, j] / Double(n) } }
-        self.init(mean: uMean + yMean, covariance: covariance, dimension: d)
+        let uMean = u.columnMeans()
+        var yc = y  // centring y alone is enough: Σ (u − μ_u)(y − μ_y)ᵀ = Σ u (y − μ_y)ᵀ
+        for (c, m) in y.columnMeans().enumerated() { for r in 0..<y.rows { yc[r, c] -= m } }
+        var cross = u.multiplied(by: yc, transposeSelf: true)  // (D, K): N Σ_uy
+        cross.values = cross.values.map { $0 / Double(u.rows) }
+        self.init(mean: uMean, crossCovariance: cross)
     }
 
     public var dimension: Int { basis.shape[0] }

@@ -52,6 +52,14 @@ public final class RunningRidgeReadout: LatentLabelMoments {
         return directions
     }
 
+    /// `squaredCorrelation` of this batch from the moments before it, then (with `observe`)
+    /// the batch added to them: one training step's use of a readout.
+    public func score(_ u: Tensor, _ y: Tensor, observe: Bool) -> Tensor? {
+        let score = squaredCorrelation(u, y)
+        if observe { self.observe(u, y) }
+        return score
+    }
+
     /// Mean squared batch correlation between each label and its readout; nil before the
     /// moments are warm. u (N, D) on the tape, y (N, K) constant.
     public func squaredCorrelation(_ u: Tensor, _ y: Tensor) -> Tensor? {

@@ -64,7 +64,7 @@ public final class DAETrainer {
 
         let datasets = try options.data.map { try SpeakerDataset(at: URL(fileURLWithPath: $0)) }
         if options.latentSplitErasure == true, let bare = datasets.first(where: { $0.pose == nil }) {
-            throw DAEWorkflowError.missingFile(bare.root.appendingPathComponent("pose.csv"), "--split-erasure erases the pose from z_id and z_exp and needs every frame's pose")
+            throw DAEWorkflowError.missingFile(bare.root.appendingPathComponent("pose.csv"), "--split-erasure erases the pose from z_exp and needs every frame's pose")
         }
         let spans = datasets.map {
             TrainingFrames.Span(dataset: $0, frames: $0.split(heldOutFraction: options.heldOutFraction, gapSeconds: options.gapSeconds).train)
@@ -227,18 +227,8 @@ public final class DAETrainer {
     public func saveModel() throws {
         let save = {
             guard let splitLoss = self.splitLoss else { return try self.model.save(to: self.modelURL) }
-            if splitLoss.erasure {
-                let projection = self.model.encoder.semanticProjection
-                let kept = (projection.weight.copy(), projection.bias!.copy())
-                splitLoss.foldErasure(into: self.model.encoder)
-                defer {  // the EMA swaps these values back into its average: restore them first
-                    projection.weight.pointer.update(from: kept.0.pointer, count: kept.0.count)
-                    projection.bias!.pointer.update(from: kept.1.pointer, count: kept.1.count)
-                }
-                try self.model.save(to: self.modelURL)
-            } else {
-                try self.model.save(to: self.modelURL)
-            }
+            // folded only for the file: the EMA swaps these values back into its average
+            try splitLoss.withErasureFolded(into: self.model.encoder) { try self.model.save(to: self.modelURL) }
             try splitLoss.save(to: self.splitLossURL)
             try splitLoss.split.write(to: LatentSplit.sidecar(of: self.modelURL))
         }

@@ -41,7 +41,7 @@ public enum SplitErasureCalibration {
             let pose = ds.pose!
             for start in Swift.stride(from: 0, to: plans[s].count, by: 64) {
                 let chunk = Array(plans[s][start..<Swift.min(start + 64, plans[s].count)])
-                let z = model.encode(Tensor(images: try chunk.map { try ds.frame($0, size: model.config.imageSize) }))  // (n, Z)
+                let z = model.encode(try FaceAutoencoding.frameTensor(ds, chunk, size: model.config.imageSize))  // (n, Z)
                 let width = model.config.zSemChannels
                 for (k, frame) in chunk.enumerated() {
                     for c in 0..<split.expression { u[row, c] = Double(z.values[k * width + split.id + split.pose + c]) }
@@ -54,15 +54,10 @@ public enum SplitErasureCalibration {
         }
         guard let projection = ErasureProjection(u: u, labels: y) else { return Result(frames: total, directions: 0, removedShare: 0) }
         // The variance share of the erased directions: ‖(u − μ) Q‖² / ‖u − μ‖².
-        let q = projection.basis, r = q.shape[1], mean = u.columnMeans()
-        var inBasis = 0.0, all = 0.0
-        for i in 0..<total {
-            for c in 0..<split.expression { all += pow(u[i, c] - mean[c], 2) }
-            for k in 0..<r {
-                let coordinate = (0..<split.expression).reduce(0.0) { $0 + (u[i, $1] - mean[$1]) * Double(q.values[$1 * r + k]) }
-                inBasis += coordinate * coordinate
-            }
-        }
+        let mean = u.columnMeans(), r = projection.basis.shape[1]
+        for i in 0..<total { for c in 0..<split.expression { u[i, c] -= mean[c] } }
+        let q = Matrix(rows: split.expression, columns: r, values: projection.basis.values.map(Double.init))
+        let inBasis = u.multiplied(by: q).values.reduce(0) { $0 + $1 * $1 }, all = u.values.reduce(0) { $0 + $1 * $1 }
         model.encoder.foldErasure(projection, channels: split.expressionRange)
         return Result(frames: total, directions: r, removedShare: all > 0 ? inBasis / all : 0)
     }

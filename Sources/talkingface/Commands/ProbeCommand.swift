@@ -53,16 +53,10 @@ struct ProbeCommand: ParsableCommand {
         let model = try DiffAE.load(checkpoint: checkpoint)
         let width = model.config.zSemChannels
 
-        var latentSplit = LatentSplit.thirds(of: width), isThirds = true
-        let sidecar = LatentSplit.sidecar(of: checkpoint)
-        if let text = split {
-            latentSplit = LatentSplit(parsing: text)!
-            isThirds = false
-        } else if FileManager.default.fileExists(atPath: sidecar.path) {
-            latentSplit = try LatentSplit.read(sidecar)
-            isThirds = false
-        } else {
-            logger.info("no --split and no \(sidecar.lastPathComponent): probing z_sem cut into thirds (\(latentSplit))")
+        let given = try DAEArguments.latentSplit(split, of: checkpoint)
+        let latentSplit = given ?? LatentSplit.thirds(of: width), isThirds = given == nil
+        if isThirds {
+            logger.info("no --split and no \(LatentSplit.sidecar(of: checkpoint).lastPathComponent): probing z_sem cut into thirds (\(latentSplit))")
         }
         guard latentSplit.total == width else {
             throw ValidationError("--split \(latentSplit.sizes.map(String.init).joined(separator: ",")) adds up to \(latentSplit.total), z_sem has \(width) channels")

@@ -53,6 +53,14 @@ enum DAEArguments {
         return Array(start..<end)
     }
 
+    /// The latent split `--split` gives, or else the one written beside `checkpoint`
+    /// (CHECKPOINT.split.json, by `dae train --split`); nil when there is neither.
+    static func latentSplit(_ text: String?, of checkpoint: URL) throws -> LatentSplit? {
+        if let text { return LatentSplit(parsing: text)! }  // validated by the command
+        let sidecar = LatentSplit.sidecar(of: checkpoint)
+        return FileManager.default.fileExists(atPath: sidecar.path) ? try LatentSplit.read(sidecar) : nil
+    }
+
     static func dataset(_ path: String) throws -> SpeakerDataset {
         try SpeakerDataset(at: URL(fileURLWithPath: path))
     }

@@ -41,14 +41,8 @@ struct DAEEraseCommand: ParsableCommand {
         let logger = Logger(label: "talkingface.dae.erase")
         let modelURL = try DAEArguments.modelURL(model)
         let network = try DiffAE.load(checkpoint: modelURL)
-        let sidecar = LatentSplit.sidecar(of: modelURL)
-        let latentSplit: LatentSplit
-        if let split {
-            latentSplit = LatentSplit(parsing: split)!
-        } else if FileManager.default.fileExists(atPath: sidecar.path) {
-            latentSplit = try LatentSplit.read(sidecar)
-        } else {
-            throw ValidationError("\(modelURL.path) has no \(sidecar.lastPathComponent); give --split ID,POSE,EXP")
+        guard let latentSplit = try DAEArguments.latentSplit(split, of: modelURL) else {
+            throw ValidationError("\(modelURL.path) has no \(LatentSplit.sidecar(of: modelURL).lastPathComponent); give --split ID,POSE,EXP")
         }
         let datasets = try data.map(DAEArguments.dataset)
         let bar = ProgressBar("encode")
