@@ -20,7 +20,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "TalkingFace", targets: ["TalkingFace"]),
-        .executable(name: "talkingface", targets: ["talkingface"]),
+        .executable(name: "talkingface", targets: ["TalkingFaceCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -44,7 +44,7 @@ let package = Package(
             dependencies: ["DiffusionAutoencoder", "SpeechToLatent", "MediaIO", "CEspeak"],
             swiftSettings: fast),
         .executableTarget(
-            name: "talkingface",
+            name: "TalkingFaceCLI",
             dependencies: [
                 "TalkingFace",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
