@@ -10,7 +10,7 @@ export OPENBLAS_CORETYPE ?= Zen
 # OpenBLAS thread pool would only spin and take a core from it.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: deps build test bench demo notebooks clean
+.PHONY: deps build test bench demo notebooks speaker clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -62,6 +62,17 @@ MODE ?= smoke
 
 notebooks: deps
 	SWIFT=$(SWIFT) bash Notebooks/run.sh $(MODE)
+
+# `make speaker RECIPE=Weights/default/recipe.json OUT=runs/default`: a speaker bundle made
+# again from the recipe.json it ships with (Scripts/reproduce_bundle.py: synth, the DAE stages,
+# encode, s2l train, bundle; rerun to continue). ARGS="--dry-run" prints the commands;
+# ARGS="--scale 0.001 --minutes 0.2 --speakers 1" is a smoke run of a few minutes.
+speaker: deps
+	@if [ -z "$(RECIPE)" ] || [ -z "$(OUT)" ]; then \
+	  echo "usage: make speaker RECIPE=Weights/default/recipe.json OUT=runs/default [ARGS=--dry-run]"; exit 1; fi
+	$(SWIFT) build -c release
+	python3 Scripts/reproduce_bundle.py "$(RECIPE)" --out "$(OUT)" \
+	  --tool "$$($(SWIFT) build -c release --show-bin-path)/talkingface" $(ARGS)
 
 clean:
 	rm -rf .build

@@ -1,4 +1,6 @@
+import DiffusionAutoencoder
 import Foundation
+import TalkingFace
 import XCTest
 
 /// The built `talkingface` tool's `dae` commands refuse bad arguments with messages that
@@ -48,6 +50,37 @@ final class DAECommandLineTests: XCTestCase {
         try assertFails(["dae", "train", "--out", scratch.path("empty").path, "--resume"], saying: "options.json does not exist")
     }
 
+    /// A bad recipe stops `dae train` before anything is read or written, naming the file
+    /// and the field; on --resume a recipe must agree with the run's options.json.
+    func testTrainRejectsABadRecipe() throws {
+        let scratch = try ScratchFolder()
+        try DAETestData.write(to: scratch.path("speaker"), count: 4, size: 32)
+        func recipe(_ name: String, _ json: String) throws -> String {
+            try Data(json.utf8).write(to: scratch.path(name))
+            return scratch.path(name).path
+        }
+        let run = scratch.path("run")
+        let train = ["dae", "train", "--data", scratch.path("speaker").path, "--preset", "tiny", "--out", run.path]
+        let typo = try recipe("typo.json", #"{"semantic_gian": 3}"#)
+        try assertFails(train + ["--recipe", typo], saying: "\(typo): unknown field 'semantic_gian' (known: data, preset")
+        let negative = try recipe("negative.json", #"{"split": {"id": 8, "pose": 8, "expression": 16}, "split_weights": {"pose_readout": -1}}"#)
+        try assertFails(train + ["--recipe", negative], saying: "\(negative): split_weights.pose_readout: must be ≥ 0 (got -1)")
+        let wrongType = try recipe("type.json", #"{"motion_weight": "lots"}"#)
+        try assertFails(train + ["--recipe", wrongType], saying: "\(wrongType): motion_weight: must be a number")
+        let warmup = try recipe("warmup.json", #"{"warmup": 50}"#)
+        try assertFails(train + ["--recipe", warmup, "--steps", "10"], saying: "\(warmup): warmup: must be in 0…10")
+        try assertFails(train + ["--recipe", scratch.path("missing.json").path], saying: "missing.json: cannot be read")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: run.path), "a bad recipe must stop before the run starts")
+
+        // --resume: the run's options.json is the truth.
+        try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+        try DAETrainingOptions(data: [scratch.path("speaker").path], preset: .tiny, steps: 4).write(to: run.appendingPathComponent("options.json"))
+        let motion = try recipe("motion.json", #"{"motion_weight": 5, "steps": 8}"#)
+        try assertFails(["dae", "train", "--out", run.path, "--resume", "--recipe", motion],
+                        saying: "\(motion): motion_weight 5 (the run has null)")
+        try assertFails(["dae", "train", "--out", run.path, "--resume", "--batch", "2"], saying: "--batch 2 (the run has 8)")
+    }
+
     func testEncodeDecodeArgumentErrors() throws {
         let scratch = try ScratchFolder()
         try assertFails(["dae", "decode", "--model", scratch.path("missing.h5").path, "--latents", "z.h5", "--out", scratch.path("o").path],
@@ -69,5 +102,10 @@ final class DAECommandLineTests: XCTestCase {
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0)
         XCTAssertTrue(text.contains("talkingface dae train --out runs/dae --resume --steps 7200"), text)
+        XCTAssertTrue(text.contains("--recipe vmotion.json"), text)
+        // Only what is set every time stays a flag; the rest lives in the recipe.
+        let options = text.components(separatedBy: "OPTIONS:").last!.split(separator: "\n")
+            .filter { $0.hasPrefix("  -") }
+        XCTAssertLessThanOrEqual(options.count, 14, options.joined(separator: "\n"))
     }
 }

@@ -5,7 +5,8 @@ import NeuralNetworks
 import SpeechToLatent
 
 /// What `talkingface finetune` was asked to do; stored as OUT/finetune.json so a rerun of
-/// the same command continues where the last one stopped.
+/// the same command continues where the last one stopped. Its JSON form is also the
+/// `finetune --recipe` file (`FineTuneOptions+Recipe.swift`).
 public struct FineTuneOptions: Codable, Equatable, Sendable {
     /// The speaker bundle to start from.
     public var base: String
@@ -32,13 +33,12 @@ public struct FineTuneOptions: Codable, Equatable, Sendable {
     }
 
     public func write(to url: URL) throws {
-        try JSONFile.write(self, to: url) { $0.keyEncodingStrategy = .convertToSnakeCase }
+        try JSONFile.write(self, to: url)
     }
 
     public static func read(_ url: URL) throws -> FineTuneOptions {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        do { return try decoder.decode(Self.self, from: Data(contentsOf: url)) } catch {
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw DatasetError.unreadable(url, "no such file") }
+        do { return try RecipeFile.decode(Self.self, from: data, runRecord: true).value } catch {
             throw DatasetError.unreadable(url, "\(error)")
         }
     }

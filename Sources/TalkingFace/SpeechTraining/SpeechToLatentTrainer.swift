@@ -5,7 +5,7 @@ import NeuralNetworks
 import SpeechToLatent
 
 /// Model sizes for `s2l train --preset`.
-public enum SpeechToLatentPreset: String, CaseIterable, Sendable {
+public enum SpeechToLatentPreset: String, CaseIterable, Codable, Sendable {
     /// D 192, 3 + 3 blocks: trains in hours on 2 CPU cores.
     case cpu
     /// DiffDub's setting: D 512, 4 + 4 blocks.
@@ -30,8 +30,11 @@ public enum SpeechToLatentPreset: String, CaseIterable, Sendable {
     }
 }
 
-/// Settings of one speech-to-latent training run.
+/// Settings of one speech-to-latent training run; stored in RUN/run.json. Its JSON form is
+/// also the `s2l train --recipe` file (`SpeechToLatentTrainingOptions+Recipe.swift`).
 public struct SpeechToLatentTrainingOptions: Codable, Equatable, Sendable {
+    /// The model size of a new run (a resumed or fine-tuned one keeps its checkpoint's).
+    public var preset = SpeechToLatentPreset.cpu
     public var steps = 20_000
     public var batchSize = 8
     /// Peak learning rate (Adam, DiffDub's 1e-4), after a linear warm-up, cosine to 10 %.
@@ -73,7 +76,9 @@ public struct SpeechToLatentRunInfo: Codable, Equatable, Sendable {
     }
 
     public static func read(_ url: URL) throws -> SpeechToLatentRunInfo {
-        do { return try JSONDecoder().decode(Self.self, from: Data(contentsOf: url)) } catch {
+        let decoder = JSONDecoder()
+        decoder.userInfo[RecipeFile.runRecord] = true  // runs written before recipes keep their keys
+        do { return try decoder.decode(Self.self, from: Data(contentsOf: url)) } catch {
             throw DatasetError.unreadable(url, "\(error)")
         }
     }

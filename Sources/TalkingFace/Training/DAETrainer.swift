@@ -64,7 +64,7 @@ public final class DAETrainer {
 
         let datasets = try options.data.map { try SpeakerDataset(at: URL(fileURLWithPath: $0)) }
         if options.latentSplitErasure == true, let bare = datasets.first(where: { $0.pose == nil }) {
-            throw DAEWorkflowError.missingFile(bare.root.appendingPathComponent("pose.csv"), "--split-erasure erases the pose from z_exp and needs every frame's pose")
+            throw DAEWorkflowError.missingFile(bare.root.appendingPathComponent("pose.csv"), "the recipe's split_erasure erases the pose from z_exp and needs every frame's pose")
         }
         let spans = datasets.map {
             TrainingFrames.Span(dataset: $0, frames: $0.split(heldOutFraction: options.heldOutFraction, gapSeconds: options.gapSeconds).train)
@@ -146,7 +146,7 @@ public final class DAETrainer {
         let stored = try Checkpoint.config(DiffAEConfig.self, from: url)
         guard stored == model.config else {
             if stored.predicting(model.config.prediction) == model.config {
-                throw DAEWorkflowError.mismatch("\(url.path) predicts \(stored.prediction.rawValue), this run \(model.config.prediction.rawValue); fine-tune with --prediction \(stored.prediction.rawValue)")
+                throw DAEWorkflowError.mismatch("\(url.path) predicts \(stored.prediction.rawValue), this run \(model.config.prediction.rawValue); fine-tune with \"prediction\": \"\(stored.prediction.rawValue)\" in the recipe")
             }
             throw DAEWorkflowError.mismatch("\(url.path) is not a \(preset.rawValue) model (its configuration differs); fine-tune with its own preset")
         }

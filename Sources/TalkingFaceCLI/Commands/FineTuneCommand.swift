@@ -22,11 +22,18 @@ struct FineTuneCommand: ParsableCommand {
         audio only the DAE stages run. Frames are centre-cropped to a square unless the \
         data set's meta.json gives a crop.
 
+        --recipe FILE.json gives the settings with snake_case keys, the flags' names (a flag \
+        wins over it): dae_steps, s2l_steps, batch, dae_lr, s2l_lr, seed, checkpoint_every, \
+        audio_encoder, and reference_frame (the frame whose x_T the bundle shares; default: the \
+        most typical training frame). OUT/finetune.json has the same form.
+
         Examples:
           talkingface finetune --video me.mp4 --out runs/me
           talkingface finetune --data data/synth/speaker_05 --base Weights/default \\
               --dae-steps 1800 --s2l-steps 1500 --out runs/spk5
           talkingface finetune --video carphone.mp4 --until dae --out runs/carphone
+          echo '{"dae_steps": 3000, "dae_lr": 5e-5, "reference_frame": 120}' > me.json
+          talkingface finetune --video me.mp4 --recipe me.json --out runs/me
           talkingface generate --audio hello.wav --speaker runs/me/speaker \
               --out hello.mp4
         """)
@@ -36,21 +43,20 @@ struct FineTuneCommand: ParsableCommand {
     @Option(help: "The person's data set folder (instead of --video).") var data: String?
     @Option(help: "Output folder (the stages' runs and OUT/speaker/).") var out: String
     @Option(help: "The new bundle's name (default: the output folder's name).") var name: String?
-    @Option(help: "DAE fine-tuning steps (≈ 1 step/s with cpu64 on 2 cores).") var daeSteps = 1500
-    @Option(help: "Speech-to-latent fine-tuning steps.") var s2lSteps = 2000
-    @Option(help: "Frames (DAE) or windows (speech) per step.") var batch = 8
-    @Option(help: "DAE learning rate.") var daeLr = 1e-4
-    @Option(help: "Speech-to-latent peak learning rate.") var s2lLr = 1e-4
-    @Option(help: "Seed of data order and noise.") var seed: UInt64 = 0
-    @Option(help: "Checkpoint every N steps.") var checkpointEvery = 100
-    @Option(help: "The frame whose x_T the bundle shares (default: the most typical training frame).")
-    var referenceFrame: Int?
+    @Option(help: "DAE fine-tuning steps (default 1500, ≈ 1 step/s with cpu64 on 2 cores).") var daeSteps: Int?
+    @Option(help: "Speech-to-latent fine-tuning steps (default 2000).") var s2lSteps: Int?
+    @Option(help: "Frames (DAE) or windows (speech) per step (default 8).") var batch: Int?
+    @Option(help: "DAE learning rate (default 1e-4).") var daeLr: Double?
+    @Option(help: "Speech-to-latent peak learning rate (default 1e-4).") var s2lLr: Double?
+    @Option(help: "Seed of data order and noise (default 0).") var seed: UInt64?
+    @Option(help: "Checkpoint every N steps (default 100).") var checkpointEvery: Int?
+    @Option(help: "A recipe (JSON): defaults for these flags and the reference frame (see below).") var recipe: String?
     @Option(help: "Wav2Vec2/HuBERT folder, when the base speaker was trained on its features.") var audioEncoder: String?
     @Option(help: "Stop after this stage: dae, encode, s2l or bundle.") var until = "bundle"
 
     func validate() throws {
         guard (video == nil) != (data == nil) else { throw ValidationError("give either --video FILE or --data DIR") }
-        guard daeSteps >= 1, s2lSteps >= 1, batch >= 1, checkpointEvery >= 1 else {
+        guard (daeSteps ?? 1) >= 1, (s2lSteps ?? 1) >= 1, (batch ?? 1) >= 1, (checkpointEvery ?? 1) >= 1 else {
             throw ValidationError("--dae-steps, --s2l-steps, --batch and --checkpoint-every must be at least 1")
         }
         guard FineTuning.Stage(rawValue: until) != nil else {
@@ -58,21 +64,31 @@ struct FineTuneCommand: ParsableCommand {
         }
     }
 
+    /// The recipe's settings (or the defaults) with the flags given over them; the data
+    /// folder is set once known.
+    private func fineTuneOptions(folder: URL) throws -> FineTuneOptions {
+        var options = try recipe.map { try RecipeFile.read(FineTuneOptions.self, from: $0).value }
+            ?? FineTuneOptions(base: "", data: "", name: "")
+        options.base = URL(fileURLWithPath: base).standardizedFileURL.path
+        options.name = name ?? folder.lastPathComponent
+        if let daeSteps { options.daeSteps = daeSteps }
+        if let s2lSteps { options.s2lSteps = s2lSteps }
+        if let batch { options.batchSize = batch }
+        if let daeLr { options.daeLearningRate = daeLr }
+        if let s2lLr { options.s2lLearningRate = s2lLr }
+        if let seed { options.seed = seed }
+        if let checkpointEvery { options.checkpointEvery = checkpointEvery }
+        if let audioEncoder { options.audioEncoder = audioEncoder }
+        do { try options.validate() } catch let error as RecipeError { throw recipe.map { error.inFile($0) } ?? error }
+        return options
+    }
+
     func run() throws {
         let logger = Logger(label: "talkingface.finetune")
         let folder = URL(fileURLWithPath: out)
+        var options = try fineTuneOptions(folder: folder)  // a bad recipe stops before the video is read
         let dataFolder = try data.map { URL(fileURLWithPath: $0) } ?? importVideo(into: folder, logger: logger)
-        var options = FineTuneOptions(base: URL(fileURLWithPath: base).standardizedFileURL.path,
-                                      data: dataFolder.standardizedFileURL.path, name: name ?? folder.lastPathComponent)
-        options.daeSteps = daeSteps
-        options.s2lSteps = s2lSteps
-        options.batchSize = batch
-        options.daeLearningRate = daeLr
-        options.s2lLearningRate = s2lLr
-        options.seed = seed
-        options.checkpointEvery = checkpointEvery
-        options.referenceFrame = referenceFrame
-        options.audioEncoder = audioEncoder
+        options.data = dataFolder.standardizedFileURL.path
         let fineTuning = try FineTuning(options: options, folder: folder)
 
         var line: TrainingProgressLine?

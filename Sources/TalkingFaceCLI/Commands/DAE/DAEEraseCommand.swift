@@ -7,7 +7,7 @@ import TalkingFace
 struct DAEEraseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "erase",
-        abstract: "Make a --split-erasure model's erasure exact on its training frames.",
+        abstract: "Make a split_erasure model's erasure exact on its training frames.",
         discussion: """
         Encodes the training part of every --data folder (the trainer's split: the last \
         --held-out fraction after a 1 s gap is left out), fits the linear erasure of the pose \
@@ -26,7 +26,7 @@ struct DAEEraseCommand: ParsableCommand {
     @Option(help: "A speaker data set with pose.csv; repeat, in the training order.") var data: [String] = []
     @Option(help: ArgumentHelp("The latent split (default: the model's MODEL.split.json).", valueName: "ID,POSE,EXP"))
     var split: String?
-    @Option(help: "The fraction of each data set held out at its end (as the trainer's --held-out).") var heldOut: Double = 0.1
+    @Option(help: "The fraction of each data set held out at its end (as the training recipe's held_out).") var heldOut: Double = 0.1
     @Option(help: "Use every N-th training frame.") var stride: Int = 1
     @Option(help: "The model file to write (.h5).") var out: String
 
