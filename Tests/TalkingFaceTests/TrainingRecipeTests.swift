@@ -188,6 +188,18 @@ final class TrainingRecipeTests: XCTestCase {
         }
     }
 
+    /// The example recipes (Examples/recipes) are valid for two cpu64 data sets.
+    func testExampleRecipesAreValid() throws {
+        let folder = repository.appendingPathComponent("Examples/recipes")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }
+        XCTAssertFalse(files.isEmpty)
+        for file in files {
+            var options = try RecipeFile.read(DAETrainingOptions.self, from: folder.appendingPathComponent(file).path).value
+            options.data = ["/data/speaker_00", "/data/speaker_01"]
+            XCTAssertNoThrow(try options.validate(), file)
+        }
+    }
+
     /// `reproduce_bundle.py --dry-run` prints the commands that make each shipped bundle.
     func testReproduceBundleDryRun() throws {
         func dryRun(_ recipe: String) throws -> [String] {

@@ -50,7 +50,7 @@ struct FineTuneCommand: ParsableCommand {
     @Option(help: "Speech-to-latent peak learning rate (default 1e-4).") var s2lLr: Double?
     @Option(help: "Seed of data order and noise (default 0).") var seed: UInt64?
     @Option(help: "Checkpoint every N steps (default 100).") var checkpointEvery: Int?
-    @Option(help: "A recipe (JSON): defaults for these flags and the reference frame (see below).") var recipe: String?
+    @Option(help: "A recipe (JSON): defaults for these flags and the reference frame (fields above).") var recipe: String?
     @Option(help: "Wav2Vec2/HuBERT folder, when the base speaker was trained on its features.") var audioEncoder: String?
     @Option(help: "Stop after this stage: dae, encode, s2l or bundle.") var until = "bundle"
 

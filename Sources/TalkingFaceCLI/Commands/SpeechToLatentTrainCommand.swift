@@ -50,7 +50,7 @@ struct SpeechToLatentTrainCommand: ParsableCommand {
     @Option(help: "Peak learning rate (after warm-up; cosine decay to 10 %; default 1e-4).") var lr: Double?
     @Option(help: "Random seed (weights, data order, windows; default 0).") var seed: UInt64?
     @Option(help: "Save a checkpoint every N steps (default 500).") var checkpointEvery: Int?
-    @Option(help: "A training recipe (JSON): defaults for these flags and the rest of the settings (see below).")
+    @Option(help: "A training recipe (JSON): defaults for these flags and the rest of the settings (fields above).")
     var recipe: String?
     @Flag(help: "Continue RUN/s2l.h5 where it stopped (same data; up to --steps).") var resume = false
     @Option(help: "A Hugging Face Wav2Vec2/HuBERT folder (config.json, model.safetensors); default: log-mel.")

@@ -20,38 +20,40 @@ struct DAETrainCommand: ParsableCommand {
         second Ctrl-C quits at once). A NaN/Inf loss stops the run, leaving the last good files. \
         --resume continues a run with its own settings; only --steps and --checkpoint-every may change.
 
-        --recipe FILE.json holds everything else, with snake_case keys; a field left out keeps \
-        its default, and the flags above may appear in it too (a flag wins). A run's \
-        options.json has the same form. The fields:
+        --recipe FILE.json holds everything else, with snake_case keys; a field left \
+        out keeps its default, and the flags below may appear in it too (a flag wins). \
+        A run's options.json has the same form. The fields:
           ema               EMA decay of dae.h5's weights (0.999)
           warmup            warm-up steps (a tenth of the steps, at most 200)
-          flip              mirror frames at random (false: mirroring contradicts pose labels)
-          held_out          fraction of each recording held out at its end (0.1)
-          prediction        epsilon (DiffAE's) or v: what a new model's UNet predicts
-          semantic_gain     with --initial: widen z_sem's spread around its mean by this first
-          high_noise_share  share of timesteps drawn from the noisier half (0: uniform)
-          p2_gamma          weight each image's loss by 1/(1 + SNR)^γ (default: equal)
-          motion_weight     weight each pixel by 1 + W · its normalised motion (motion_weight.png)
+          flip              mirror frames at random (false: it contradicts poses)
+          held_out          share of each recording held out at its end (0.1)
+          prediction        "epsilon" (DiffAE's) or "v": what a new UNet predicts
+          semantic_gain     with --initial: first widen z_sem's spread by this
+          high_noise_share  share of timesteps from the noisier half (0)
+          p2_gamma          weight each image's loss by 1/(1 + SNR)^γ (none)
+          motion_weight     weight pixels by 1 + W · their motion (none)
           encoder_lr_scale  the semantic encoder learns at this × lr (1)
-          semantic_lr_scale its output projection learns at this × lr (1; after a semantic \
-        gain G, G keeps its steps in proportion)
-          split             {"id": I, "pose": P, "expression": E}: train z_sem as [z_id | z_pose \
-        | z_exp] (two or more data sets)
-          split_weights     the split's pressures by name: \(LatentSplitWeights.fieldNames.joined(separator: ", "))
-          split_erasure     erase pose and speaker linearly from z_exp (needs pose.csv)
-          data, preset, steps, batch, lr, seed, checkpoint_every, initial: as the flags
+          semantic_lr_scale its output layer learns at this × lr (1; after a
+                            semantic gain G, G keeps its steps in proportion)
+          split             {"id": I, "pose": P, "expression": E}: z_sem as
+                            [z_id | z_pose | z_exp] (two or more data sets)
+          split_weights     the split's pressures by name (see below)
+          split_erasure     erase pose and speaker from z_exp (needs pose.csv)
+          data, preset, steps, batch, lr, seed, checkpoint_every, initial: as flags
+        The split_weights: \(LatentSplitWeights.fieldNames.joined(separator: ", ")).
 
         Examples:
-          talkingface dae train --data data/synth/speaker_00 --out runs/dae --preset cpu64
+          talkingface dae train --data data/synth/speaker_00 --out runs/dae
           talkingface dae train --data data/a --data data/b --out runs/ab \\
             --steps 10000 --batch 8 --lr 1e-4 --checkpoint-every 250
           talkingface dae train --out runs/dae --resume --steps 7200
-          echo '{"prediction": "v", "motion_weight": 50, "high_noise_share": 0.5}' > vmotion.json
+          echo '{"prediction": "v", "motion_weight": 50}' > vmotion.json
           talkingface dae train --data data/synth/speaker_00 --out runs/dae_v \\
             --recipe vmotion.json --steps 5000 --seed 16
-          talkingface dae train --data data/a --data data/b --out runs/split --recipe split.json
-            (split.json: {"split": {"id": 64, "pose": 32, "expression": 416}, \
-        "split_weights": {"pose_readout": 10}, "split_erasure": true, "prediction": "v"})
+          talkingface dae train --data data/a --data data/b --out runs/split \\
+            --recipe split.json
+        with split.json: {"split": {"id": 64, "pose": 32, "expression": 416}, \
+        "split_weights": {"pose_readout": 10}, "split_erasure": true}
         """)
 
     @Option(help: "A speaker data set folder (repeat for several).") var data: [String] = []
@@ -63,7 +65,7 @@ struct DAETrainCommand: ParsableCommand {
     @Option(help: "Peak learning rate (default 1e-4, DiffAE's).") var lr: Double?
     @Option(help: "Seed of the initial weights, data order, noise and flips (default 0).") var seed: UInt64?
     @Option(help: "Checkpoint every N steps (default 500).") var checkpointEvery: Int?
-    @Option(help: "A training recipe (JSON): the research settings, and defaults for these flags (see below).")
+    @Option(help: "A training recipe (JSON): the research settings, and defaults for these flags (fields above).")
     var recipe: String?
     @Option(help: "Start from these weights (a dae.h5 of the same preset) instead of random ones.") var initial: String?
     @Option(help: "Decode all frames into memory when they take at most this many MB (default 4096).") var cacheMb: Int = 4096
