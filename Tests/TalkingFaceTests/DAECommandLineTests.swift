@@ -81,6 +81,38 @@ final class DAECommandLineTests: XCTestCase {
         try assertFails(["dae", "train", "--out", run.path, "--resume", "--batch", "2"], saying: "--batch 2 (the run has 8)")
     }
 
+    /// The every-time settings may come from the recipe; a flag wins over it.
+    func testFlagsWinOverTheRecipe() throws {
+        let scratch = try ScratchFolder()
+        try DAETestData.write(to: scratch.path("speaker"), count: 4, size: 32)
+        let recipe = scratch.path("recipe.json")
+        try Data(#"{"preset": "tiny", "steps": 50, "batch": 2, "ema": 0.9, "checkpoint_every": 7}"#.utf8).write(to: recipe)
+        let run = scratch.path("run")
+        let (status, errors) = try self.run(["dae", "train", "--data", scratch.path("speaker").path, "--recipe", recipe.path,
+                                             "--steps", "2", "--out", run.path])
+        XCTAssertEqual(status, 0, errors)
+        let options = try DAETrainingOptions.read(run.appendingPathComponent("options.json"))
+        XCTAssertEqual([options.steps, options.batchSize, options.checkpointEvery, options.warmupSteps], [2, 2, 7, 0])
+        XCTAssertEqual(options.preset, .tiny)
+        XCTAssertEqual(options.emaDecay, 0.9)
+        // The same recipe on --resume agrees with the run.
+        let (again, resumeErrors) = try self.run(["dae", "train", "--out", run.path, "--resume", "--recipe", recipe.path, "--steps", "3"])
+        XCTAssertEqual(again, 0, resumeErrors)
+    }
+
+    /// `s2l train` and `finetune` read their recipes first, too.
+    func testSpeechAndFineTuneRejectABadRecipe() throws {
+        let scratch = try ScratchFolder()
+        let typo = scratch.path("typo.json")
+        try Data(#"{"stpes": 3}"#.utf8).write(to: typo)
+        try assertFails(["s2l", "train", "--data", scratch.path("nowhere").path, "--latents", "z.h5", "--out", scratch.path("s2l").path,
+                         "--recipe", typo.path], saying: "\(typo.path): unknown field 'stpes' (known: preset, steps")
+        let frame = scratch.path("frame.json")
+        try Data(#"{"reference_frame": -2}"#.utf8).write(to: frame)
+        try assertFails(["finetune", "--data", scratch.path("nowhere").path, "--out", scratch.path("ft").path, "--recipe", frame.path],
+                        saying: "\(frame.path): reference_frame: must be ≥ 0 (got -2)")
+    }
+
     func testEncodeDecodeArgumentErrors() throws {
         let scratch = try ScratchFolder()
         try assertFails(["dae", "decode", "--model", scratch.path("missing.h5").path, "--latents", "z.h5", "--out", scratch.path("o").path],

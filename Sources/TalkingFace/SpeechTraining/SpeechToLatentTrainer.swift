@@ -33,8 +33,9 @@ public enum SpeechToLatentPreset: String, CaseIterable, Codable, Sendable {
 /// Settings of one speech-to-latent training run; stored in RUN/run.json. Its JSON form is
 /// also the `s2l train --recipe` file (`SpeechToLatentTrainingOptions+Recipe.swift`).
 public struct SpeechToLatentTrainingOptions: Codable, Equatable, Sendable {
-    /// The model size of a new run (a resumed or fine-tuned one keeps its checkpoint's).
-    public var preset = SpeechToLatentPreset.cpu
+    /// The model size of a new `s2l train` run (nil: cpu); a resumed or fine-tuned run keeps
+    /// its checkpoint's.
+    public var preset: SpeechToLatentPreset?
     public var steps = 20_000
     public var batchSize = 8
     /// Peak learning rate (Adam, DiffDub's 1e-4), after a linear warm-up, cosine to 10 %.

@@ -31,7 +31,7 @@ extension SpeechToLatentTrainingOptions {
             return try earlier.value(AnyCodingKey(stringValue: old))
         }
         self.init()
-        if let v: SpeechToLatentPreset = try c.choice(.preset) { preset = v }
+        preset = try c.choice(.preset)
         if let v: Int = try field(.steps) { steps = v }
         if let v: Int = try field(.batchSize) { batchSize = v }
         if let v: Double = try field(.learningRate) { learningRate = v }

@@ -93,7 +93,7 @@ struct SpeechToLatentTrainCommand: ParsableCommand {
             sources: zip(data, latents).map { (URL(fileURLWithPath: $0), URL(fileURLWithPath: $1)) },
             extractor: extractor, heldOutFraction: options.heldOutFraction, gapSeconds: options.gapSeconds,
             log: { logger.info("\($0)") })
-        let config = options.preset.config(
+        let config = (options.preset ?? .cpu).config(
             featureDimension: trainingData.featureDimension, featureLayers: trainingData.featureLayers,
             featureRate: trainingData.featureRate, latentDimension: trainingData.latentDimension)
         let trainer = try SpeechToLatentTrainer(data: trainingData, config: config, options: options,
