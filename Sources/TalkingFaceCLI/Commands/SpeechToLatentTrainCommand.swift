@@ -38,7 +38,8 @@ struct SpeechToLatentTrainCommand: ParsableCommand {
               --data d1 --latents l1.h5 --out runs/s2l --steps 40000
           talkingface s2l train --data d0 --latents l0.h5 --out runs/s2l --resume
           echo '{"preset": "cpu", "warmup": 300, "checkpoint_every": 100}' > s2l.json
-          talkingface s2l train --data d0 --latents l0.h5 --out runs/s2l --recipe s2l.json --steps 3000 --seed 1
+          talkingface s2l train --data d0 --latents l0.h5 --out runs/s2l \\
+              --recipe s2l.json --steps 3000 --seed 1
         """)
 
     @Option(help: "A speaker data set folder (repeat for several speakers).") var data: [String] = []
