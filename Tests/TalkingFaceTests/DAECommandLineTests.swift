@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// The built `talkingface` tool's `dae` commands refuse bad arguments with messages that
 /// say what to do (run after `swift build`; skipped when the tool is not next to the tests).
@@ -34,23 +35,23 @@ final class DAECommandLineTests: XCTestCase {
     }
 
     func testTrainArgumentErrors() throws {
-        let scratch = try ScratchFolder()
-        try assertFails(["dae", "train", "--out", scratch.path("run").path], saying: "give at least one --data folder")
-        try assertFails(["dae", "train", "--data", scratch.path("nowhere").path, "--out", scratch.path("run").path],
+        let scratch = try TemporaryDirectory()
+        try assertFails(["dae", "train", "--out", scratch.file("run").path], saying: "give at least one --data folder")
+        try assertFails(["dae", "train", "--data", scratch.file("nowhere").path, "--out", scratch.file("run").path],
                         saying: "is not a speaker data set: no such folder")
-        try DAETestData.write(to: scratch.path("speaker"), count: 4, size: 16)
-        try assertFails(["dae", "train", "--data", scratch.path("speaker").path, "--preset", "huge", "--out", scratch.path("run").path],
+        try DAETestData.write(to: scratch.file("speaker"), count: 4, size: 16)
+        try assertFails(["dae", "train", "--data", scratch.file("speaker").path, "--preset", "huge", "--out", scratch.file("run").path],
                         saying: "unknown preset 'huge'; one of tiny, cpu64, ffhq64, ffhq128, ffhq256")
-        try assertFails(["dae", "train", "--data", scratch.path("speaker").path, "--preset", "tiny", "--out", scratch.path("run").path],
+        try assertFails(["dae", "train", "--data", scratch.file("speaker").path, "--preset", "tiny", "--out", scratch.file("run").path],
                         saying: "its face crop is 16×16 pixels, smaller than the model's 32×32")
-        try assertFails(["dae", "train", "--data", scratch.path("speaker").path, "--steps", "0", "--out", scratch.path("run").path],
+        try assertFails(["dae", "train", "--data", scratch.file("speaker").path, "--steps", "0", "--out", scratch.file("run").path],
                         saying: "--steps must be at least 1")
-        try assertFails(["dae", "train", "--out", scratch.path("empty").path, "--resume"], saying: "options.json does not exist")
+        try assertFails(["dae", "train", "--out", scratch.file("empty").path, "--resume"], saying: "options.json does not exist")
     }
 
     func testEncodeDecodeArgumentErrors() throws {
-        let scratch = try ScratchFolder()
-        try assertFails(["dae", "decode", "--model", scratch.path("missing.h5").path, "--latents", "z.h5", "--out", scratch.path("o").path],
+        let scratch = try TemporaryDirectory()
+        try assertFails(["dae", "decode", "--model", scratch.file("missing.h5").path, "--latents", "z.h5", "--out", scratch.file("o").path],
                         saying: "missing.h5 does not exist; train one with `talkingface dae train`")
         try assertFails(["dae", "encode", "--model", "m.h5", "--data", "d", "--out", "z.h5", "--steps", "0"],
                         saying: "--steps must be in 1...1000")

@@ -3,6 +3,7 @@ import Foundation
 import MediaIO
 import NeuralNetworks
 import SpeechToLatent
+import Datasets
 
 /// What `talkingface finetune` was asked to do; stored as OUT/finetune.json so a rerun of
 /// the same command continues where the last one stopped.

@@ -2,6 +2,7 @@ import DiffusionAutoencoder
 import Foundation
 import MediaIO
 import SpeechToLatent
+import Datasets
 
 /// What `Speaker.generate` wrote.
 public struct GeneratedVideo: Sendable {

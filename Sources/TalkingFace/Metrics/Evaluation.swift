@@ -1,6 +1,8 @@
 import Autodiff
 import Foundation
 import MediaIO
+import Datasets
+import DrawnFace
 
 /// Correlation and mean absolute error of a measured series against its truth.
 public struct SeriesAgreement: Codable, Equatable, Sendable {

@@ -2,6 +2,7 @@ import Autodiff
 import Foundation
 import MediaIO
 import SpeechToLatent
+import Datasets
 
 /// How well a speech-to-latent model predicts held-out frames from their speech alone
 /// (pose predicted, not given), DESIGN §11 "latent error of speech-to-latent":

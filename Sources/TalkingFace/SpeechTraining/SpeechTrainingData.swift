@@ -2,6 +2,7 @@ import Autodiff
 import Foundation
 import MediaIO
 import SpeechToLatent
+import Datasets
 
 /// One speaker's aligned material for speech-to-latent training: features, z_sem and head
 /// pose over the same frames, split by time into a training part and a held-out part.

@@ -1,6 +1,8 @@
 import DiffusionAutoencoder
 import Foundation
 import MediaIO
+import Datasets
+import Disentanglement
 
 /// Everything that decides a diffusion-autoencoder training run; stored as `options.json`
 /// in the run folder so that `--resume` continues with exactly the same settings.

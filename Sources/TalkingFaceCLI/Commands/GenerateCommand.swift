@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import TalkingFace
+import Datasets
 
 /// `talkingface generate`: speech in, talking-face video out (DESIGN §1, §7).
 struct GenerateCommand: ParsableCommand {

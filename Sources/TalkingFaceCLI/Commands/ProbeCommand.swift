@@ -3,6 +3,8 @@ import DiffusionAutoencoder
 import Foundation
 import Logging
 import TalkingFace
+import Datasets
+import Disentanglement
 
 struct ProbeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
