@@ -4,7 +4,7 @@ APT_PACKAGES := libopenblas-dev libsndfile1-dev libsoxr-dev libhdf5-dev libpng-d
                 libespeak-ng-dev espeak-ng ffmpeg pkg-config python3-venv
 SWIFT ?= swift
 # OpenBLAS 0.3.21 calls this CPU "Cooperlake" and picks a kernel that is 20-35 % slower
-# on our conv-shaped GEMMs; the Haswell/Zen kernel is the fast one (DESIGN.md §12).
+# on our conv-shaped GEMMs; the Haswell/Zen kernel is the fast one (docs/architecture.md §12).
 export OPENBLAS_CORETYPE ?= Zen
 # The engine runs OpenBLAS single-threaded and spreads work over the cores itself; an
 # OpenBLAS thread pool would only spin and take a core from it.

@@ -1,5 +1,5 @@
 // swift-tools-version: 6.1
-// TalkingFace: speech → talking-face video after DAE-Talker (see ../shared/DESIGN.md).
+// TalkingFace: speech → talking-face video after DAE-Talker (see docs/architecture.md).
 // Layering, bottom to top (a module never imports one above it):
 //   C libraries → Autodiff → MediaIO → NeuralNetworks → DiffusionAutoencoder, SpeechToLatent
 // (MediaIO sits below NeuralNetworks because checkpoints are HDF5 files.)

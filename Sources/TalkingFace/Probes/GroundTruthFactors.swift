@@ -1,7 +1,7 @@
 import DiffusionAutoencoder
 import Foundation
 
-/// The factor groups a latent part is meant to carry (DESIGN §8).
+/// The factor groups a latent part is meant to carry (docs/architecture.md §8).
 public enum FactorGroup: String, CaseIterable, Codable, Sendable {
     case identity, pose, expression
 

@@ -1,6 +1,6 @@
 /// The factors a synthetic face is rendered from. Lengths are in head units (the head's
 /// vertical radius is 1); angles in radians. Every factor of every frame is saved, so the
-/// data set carries its own ground truth (DESIGN §9).
+/// data set carries its own ground truth (docs/architecture.md §9).
 
 public typealias Colour = SIMD3<Float>  // linear-ish RGB in [0, 1]
 
