@@ -43,8 +43,8 @@ DEMO_SPEAKER ?= Weights/default
 demo: deps
 	@if [ ! -f "$(DEMO_SPEAKER)/meta.json" ]; then \
 	  echo "make demo: no trained speaker in $(DEMO_SPEAKER)/ (a bundle: dae.h5, s2l.h5, reference.h5, meta.json)."; \
-	  echo "The default speaker ships once it is trained (see Weights/README.md);"; \
-	  echo "until then pass another bundle: make demo DEMO_SPEAKER=path/to/bundle"; \
+	  echo "Weights/README.md lists the shipped bundles; pass one, or your own:"; \
+	  echo "  make demo DEMO_SPEAKER=path/to/bundle"; \
 	  exit 1; \
 	fi
 	$(SWIFT) build -c release
