@@ -12,7 +12,7 @@ public struct CropRect: Codable, Equatable, Sendable {
     }
 }
 
-/// `meta.json` of a speaker data set (DESIGN §10). Keys are snake_case on disk.
+/// `meta.json` of a speaker data set (docs/architecture.md §10). Keys are snake_case on disk.
 public struct DatasetMeta: Codable, Equatable, Sendable {
     public var fps: Double
     /// The face region of each frame; nil means the largest centred square.

@@ -3,7 +3,7 @@ import Foundation
 import Datasets
 import DrawnFace
 
-/// The factor groups a latent part is meant to carry (DESIGN §8).
+/// The factor groups a latent part is meant to carry (docs/architecture.md §8).
 public enum FactorGroup: String, CaseIterable, Codable, Sendable {
     case identity, pose, expression
 

@@ -24,7 +24,7 @@ public struct ProbeSamples {
     func rows(_ role: ProbeRole) -> [Int] { roles.indices.filter { roles[$0] == role } }
 }
 
-/// Disentanglement probes (DESIGN §8): ridge regression from each latent part (and the
+/// Disentanglement probes (docs/architecture.md §8): ridge regression from each latent part (and the
 /// whole z_sem) to each factor group, scored by R² on held-out frames, and DCI.
 public enum LatentProbe {
     /// Fits every probe and scores it; the samples must hold fit, validation and test rows.

@@ -2,7 +2,7 @@ import DiffusionAutoencoder
 import Foundation
 import MediaIO
 
-/// The optional split of z_sem into named parts (DESIGN §8): z_sem = [z_id | z_pose | z_exp],
+/// The optional split of z_sem into named parts (docs/architecture.md §8): z_sem = [z_id | z_pose | z_exp],
 /// consecutive channels in that order. The model itself does not change — the split is a
 /// reading of its z_sem that the training pressures of `LatentSplitLoss` make true.
 public struct LatentSplit: Codable, Equatable, Sendable, CustomStringConvertible {

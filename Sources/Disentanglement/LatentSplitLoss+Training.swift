@@ -19,8 +19,8 @@ extension LatentSplitLoss {
     /// The pose head steps at this × the DAE's learning rate. It starts at zero and must reach
     /// weights of about pose spread / z spread (≈ 0.1 rad per unit of z): at an lr of 1e-4,
     /// Adam's steps of ≈ lr would take ~10³ steps to get there while z_pose waits for its pull.
-    /// Not settled: in the one run with it (`Scripts/product_checks.sh adversary`) the pose term
-    /// stayed near the labels' variance, as it had without it; see issue #6's notes.
+    /// Not settled: with it, the pose term has so far stayed near the labels' variance, as it
+    /// did without it.
     public static let headRateScale = 100.0
 
     /// The pose head's parameters under `parameterPrefix`, to join the DAE's in one optimizer.

@@ -82,7 +82,7 @@ public struct LatentSplitWeights: Codable, Equatable, Sendable {
 }
 
 /// The training pressures that make z_sem = [z_id | z_pose | z_exp] mean what it says
-/// (DESIGN §8), on top of DiffAE's ε loss. A module, because the pose head is trained with
+/// (docs/architecture.md §8), on top of DiffAE's ε loss. A module, because the pose head is trained with
 /// the model (update it with the same optimizer; save it with the checkpoint if wanted).
 ///
 /// For a batch of frames x0 with speaker ids and (optionally) pose labels, one call gives:

@@ -2,7 +2,7 @@ import DiffusionAutoencoder
 import Foundation
 import Datasets
 
-/// Traversal grids (DESIGN §8): move one latent part along its principal direction, keep the
+/// Traversal grids (docs/architecture.md §8): move one latent part along its principal direction, keep the
 /// rest of z_sem, and decode every cell from the same x_T, so only the part's meaning changes
 /// across a row.
 public enum LatentTraversal {

@@ -17,7 +17,7 @@ import NeuralNetworks
 ///
 /// Why a training pressure needs this and not only a penalty: the split's linear adversaries
 /// (`RunningRidgeReadout`) lowered a batch's leak score, yet a probe still read identity and
-/// pose from z_exp at R² ≈ 1 (issue #6's split4/split5); the UNet had learned to read them
+/// pose from z_exp at R² ≈ 1: the UNet had learned to read them
 /// there. Erased, z_exp gives the UNet no speaker mean and no pose direction to read, so the
 /// reconstruction loss itself has to route identity and pose through z_id and z_pose.
 /// Only linear dependence is removed: a nonlinear readout could still find some.

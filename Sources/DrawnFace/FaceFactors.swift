@@ -1,7 +1,7 @@
 import Datasets
 /// The factors a synthetic face is rendered from. Lengths are in head units (the head's
 /// vertical radius is 1); angles in radians. Every factor of every frame is saved, so the
-/// data set carries its own ground truth (DESIGN §9).
+/// data set carries its own ground truth (docs/architecture.md §9).
 
 /// Who the speaker is: fixed for all frames of one speaker.
 public struct FaceIdentity: Codable, Equatable, Sendable {

@@ -1,7 +1,7 @@
 import Foundation
 import Datasets
 
-/// Analytic measurements of a synthetic face frame, rendered or generated (DESIGN §9):
+/// Analytic measurements of a synthetic face frame, rendered or generated (docs/architecture.md §9):
 /// mouth opening from the mouth-interior colour, head roll and yaw from the eye whites.
 /// They rely on the renderer's fixed eye-white and mouth-interior colours and fixed head
 /// centre, so they are a lip-sync and pose metric for synthetic data only.

@@ -31,7 +31,7 @@ public struct SpeechTrainingSpeaker {
     }
 }
 
-/// The training material of one or more speakers (DESIGN §6, §10): per data set folder and
+/// The training material of one or more speakers (docs/architecture.md §6, §10): per data set folder and
 /// its latents file (`dae encode`),
 ///
 /// - the speech features of `audio.wav`, computed once and cached in `DIR/cache/`;

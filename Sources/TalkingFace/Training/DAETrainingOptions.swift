@@ -47,7 +47,7 @@ public struct DAETrainingOptions: Codable, Equatable, Sendable {
     public var highNoiseShare: Double?
     /// γ of the P2 loss weight 1/(1 + SNR)^γ per image (`GaussianDiffusion.p2Weight`); nil: DiffAE's equal weights.
     public var p2Gamma: Double?
-    /// z_sem = [z_id | z_pose | z_exp], trained with `LatentSplitLoss`'s pressures (DESIGN §8);
+    /// z_sem = [z_id | z_pose | z_exp], trained with `LatentSplitLoss`'s pressures (docs/architecture.md §8);
     /// nil: DiffAE's unsplit z_sem and its plain ε loss.
     public var latentSplit: LatentSplit?
     /// How much each split pressure counts (nil: `LatentSplitWeights()`'s defaults).

@@ -9,7 +9,7 @@ import SyntheticSpeaker
 struct SynthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synth",
-        abstract: "Make synthetic talking speakers with ground-truth factors (DESIGN §9).",
+        abstract: "Make synthetic talking speakers with ground-truth factors (docs/architecture.md §9).",
         discussion: """
         Each speaker gets a face identity, an espeak-ng voice and Harvard sentences; the \
         mouth follows the phonemes, the head moves with the speech. Written per speaker:

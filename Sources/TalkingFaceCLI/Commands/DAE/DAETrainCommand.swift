@@ -57,11 +57,11 @@ struct DAETrainCommand: ParsableCommand {
     var p2Gamma: Double?
     @Option(help: "Weight each pixel's loss by 1 + W · min(1, its mean frame-to-frame change / the 95th percentile of those), so the mouth and eyes count more than the still background (default: equal weights). The map is written to motion_weight.png.")
     var motionWeight: Float?
-    @Option(help: "The semantic encoder learns at this × --lr (default 1), e.g. 0.01 to train a UNet onto an encoder grafted from another model (Scripts/graft_encoder.py).")
+    @Option(help: "The semantic encoder learns at this × --lr (default 1), e.g. 0.01 to train a UNet onto an encoder grafted from another model (experiments/graft_encoder.py).")
     var encoderLrScale: Double?
     @Option(help: "The encoder's output projection (the layer --semantic-gain scaled) learns at this × --lr (default 1); give a fine-tuning of a model trained with --semantic-gain G the same G, or it barely moves.")
     var semanticLrScale: Double?
-    @Option(help: ArgumentHelp("Train z_sem as [z_id | z_pose | z_exp] with these sizes (DESIGN §8): identity swap between frames of one data set, a pose head on z_pose, identity kept out of the rest. Give two or more --data folders (one per speaker).", valueName: "ID,POSE,EXP"))
+    @Option(help: ArgumentHelp("Train z_sem as [z_id | z_pose | z_exp] with these sizes (docs/architecture.md §8): identity swap between frames of one data set, a pose head on z_pose, identity kept out of the rest. Give two or more --data folders (one per speaker).", valueName: "ID,POSE,EXP"))
     var split: String?
     @Option(help: ArgumentHelp("With --split: the weights of its pressures next to DiffAE's loss (default 1,0.1,10,0.1,0.1); three more turn on the linear adversaries and z_pose's residual, a ninth z_pose's closed-form pose readout, a tenth z_exp's readout of the expression factors (synthetic data's factors.csv), an eleventh z_id's readout of the speaker, e.g. 1,1,10,0,0,1,1,1,10 or 1,1,0,0,0,0,0,1,10,10,10.", valueName: "SWAP,IDVAR,POSE,DECOR,SHARE[,POSELEAK,SPEAKERLEAK,POSERESID[,POSEREADOUT[,EXPREADOUT[,IDREADOUT]]]]"))
     var splitWeights: String?
