@@ -103,9 +103,9 @@ public struct SpeakerDataset {
         return face.resized(width: size, height: size)
     }
 
-    /// Frames `range` at the model size as a (N, 3, size, size) tensor in [-1, 1].
-    public func frames(_ range: Range<Int>, size: Int) throws -> Tensor {
-        Tensor(images: try range.map { try frame($0, size: size) })
+    /// Frames `indices` (a range or a list) at the model size as a (N, 3, size, size) tensor in [-1, 1].
+    public func frames<Indices: Sequence<Int>>(_ indices: Indices, size: Int) throws -> Tensor {
+        Tensor(images: try indices.map { try frame($0, size: size) })
     }
 
     /// The speech resampled to `sampleRate`.
@@ -150,11 +150,4 @@ public struct SpeakerDatasetWriter: Sendable {
     public func writePose(_ pose: PoseTrack) throws { try pose.write(to: root.appendingPathComponent("pose.csv")) }
 
     public func writeMeta(_ meta: DatasetMeta) throws { try meta.write(to: root.appendingPathComponent("meta.json")) }
-}
-
-extension SpeakerDataset {
-    /// Frames `frames` at size × size as one (N, 3, size, size) tensor in [-1, 1].
-    public func frameTensor(_ frames: [Int], size: Int) throws -> Tensor {
-        Tensor(images: try frames.map { try frame($0, size: size) })
-    }
 }

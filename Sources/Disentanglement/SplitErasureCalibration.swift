@@ -42,7 +42,7 @@ public enum SplitErasureCalibration {
             let pose = ds.pose!
             for start in Swift.stride(from: 0, to: plans[s].count, by: 64) {
                 let chunk = Array(plans[s][start..<Swift.min(start + 64, plans[s].count)])
-                let z = model.encode(try ds.frameTensor(chunk, size: model.config.imageSize))  // (n, Z)
+                let z = model.encode(try ds.frames(chunk, size: model.config.imageSize))  // (n, Z)
                 let width = model.config.zSemChannels
                 for (k, frame) in chunk.enumerated() {
                     for c in 0..<split.expression { u[row, c] = Double(z.values[k * width + split.id + split.pose + c]) }

@@ -29,7 +29,7 @@ public enum FaceAutoencoding {
         let size = model.config.imageSize
         var zParts: [Tensor] = [], xParts: [Tensor] = []
         for start in stride(from: 0, to: frames.count, by: chunk) {
-            let images = try dataset.frameTensor(Array(frames[start..<Swift.min(start + chunk, frames.count)]), size: size)
+            let images = try dataset.frames(Array(frames[start..<Swift.min(start + chunk, frames.count)]), size: size)
             let zSem = model.encode(images)
             zParts.append(zSem)
             if stochastic { xParts.append(model.stochasticEncode(images, zSem: zSem, steps: steps, refinements: refinements)) }
@@ -62,7 +62,7 @@ public enum FaceAutoencoding {
     public static func referenceNoise(model: DiffAE, dataset: SpeakerDataset, frame: Int, steps: Int = 20,
                                       refinements: Int = DiffAE.recommendedRefinements) throws -> Tensor {
         try checkFrames([frame], of: dataset, for: model)
-        let image = try dataset.frameTensor([frame], size: model.config.imageSize)
+        let image = try dataset.frames([frame], size: model.config.imageSize)
         return model.encode(image, stochasticSteps: steps, refinements: refinements).xT
     }
 
@@ -129,7 +129,7 @@ public enum FaceAutoencoding {
         var result = Reconstruction(frames: frames, originals: [], stochastic: [], semantic: [])
         for start in stride(from: 0, to: frames.count, by: chunk) {
             let part = Array(frames[start..<Swift.min(start + chunk, frames.count)])
-            let images = try dataset.frameTensor(part, size: model.config.imageSize)
+            let images = try dataset.frames(part, size: model.config.imageSize)
             let (zSem, xT) = model.encode(images, stochasticSteps: steps, refinements: refinements)
             if start == 0 && part.count >= 2 { result.reliance = model.semanticReliance(images, zSem: zSem, timesteps: [300, 600, 900]) }
             result.originals += images.rgbImages()
