@@ -31,6 +31,7 @@ build: deps
 TEST_BUILD := -c release -Xswiftc -enable-testing --scratch-path .build/testing
 
 test: deps
+	python3 Scripts/check_dependencies.py
 	$(SWIFT) build $(TEST_BUILD) --build-tests
 	SWIFT=$(SWIFT) bash Scripts/test-summary.sh $(TEST_BUILD) --skip-build --disable-swift-testing
 

@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "MediaIO", dependencies: ["Autodiff", "CSndFile", "CSoxr", "CHDF5", "CPNG"], swiftSettings: fast),
         .target(name: "NeuralNetworks", dependencies: ["Autodiff", "MediaIO"], swiftSettings: fast),
         .target(name: "DiffusionAutoencoder", dependencies: ["Autodiff", "NeuralNetworks", "MediaIO"], swiftSettings: fast),
-        .target(name: "SpeechToLatent", dependencies: ["Autodiff", "NeuralNetworks", "MediaIO"], swiftSettings: fast),
+        .target(name: "SpeechToLatent", dependencies: ["COpenBLAS", "Autodiff", "NeuralNetworks", "MediaIO"], swiftSettings: fast),
         .target(name: "Datasets", dependencies: ["Autodiff", "MediaIO"], swiftSettings: fast),
         .target(name: "DrawnFace", dependencies: ["Datasets"], swiftSettings: fast),
         .target(
@@ -78,10 +78,12 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Autodiff"], path: "Tests/TestSupport", swiftSettings: fast),
         .executableTarget(
             name: "Bench",
-            dependencies: ["Autodiff", "NeuralNetworks", "MediaIO", "ReferenceBlocks", "DiffusionAutoencoder", "SpeechToLatent"],
+            dependencies: [
+                "COpenBLAS", "Autodiff", "NeuralNetworks", "MediaIO", "ReferenceBlocks", "DiffusionAutoencoder", "SpeechToLatent",
+            ],
             path: "Benchmarks/Swift", swiftSettings: fast),
 
-        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "AutodiffTests", dependencies: ["COpenBLAS", "Autodiff", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["Autodiff", "MediaIO", "NeuralNetworks", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "GoldenTests", dependencies: ["Autodiff", "MediaIO", "ReferenceBlocks", "TestSupport"], swiftSettings: fast),
         .testTarget(name: "MediaIOTests", dependencies: ["Autodiff", "MediaIO", "TestSupport"], swiftSettings: fast),
