@@ -4,7 +4,7 @@ APT_PACKAGES := libopenblas-dev libsndfile1-dev libsoxr-dev libhdf5-dev libpng-d
                 libespeak-ng-dev espeak-ng ffmpeg pkg-config python3-venv
 SWIFT ?= swift
 # OpenBLAS 0.3.21 calls this CPU "Cooperlake" and picks a kernel that is 20-35 % slower
-# on our conv-shaped GEMMs; the Haswell/Zen kernel is the fast one (DESIGN.md §12).
+# on our conv-shaped GEMMs; the Haswell/Zen kernel is the fast one (docs/architecture.md §12).
 export OPENBLAS_CORETYPE ?= Zen
 # The engine runs OpenBLAS single-threaded and spreads work over the cores itself; an
 # OpenBLAS thread pool would only spin and take a core from it.
@@ -31,6 +31,7 @@ build: deps
 TEST_BUILD := -c release -Xswiftc -enable-testing --scratch-path .build/testing
 
 test: deps
+	python3 Scripts/check_dependencies.py
 	$(SWIFT) build $(TEST_BUILD) --build-tests
 	SWIFT=$(SWIFT) bash Scripts/test-summary.sh $(TEST_BUILD) --skip-build --disable-swift-testing
 
@@ -43,8 +44,8 @@ DEMO_SPEAKER ?= Weights/default
 demo: deps
 	@if [ ! -f "$(DEMO_SPEAKER)/meta.json" ]; then \
 	  echo "make demo: no trained speaker in $(DEMO_SPEAKER)/ (a bundle: dae.h5, s2l.h5, reference.h5, meta.json)."; \
-	  echo "The default speaker ships once it is trained (see Weights/README.md);"; \
-	  echo "until then pass another bundle: make demo DEMO_SPEAKER=path/to/bundle"; \
+	  echo "Weights/README.md lists the shipped bundles; pass one, or your own:"; \
+	  echo "  make demo DEMO_SPEAKER=path/to/bundle"; \
 	  exit 1; \
 	fi
 	$(SWIFT) build -c release

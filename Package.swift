@@ -1,9 +1,13 @@
 // swift-tools-version: 6.1
-// TalkingFace: speech → talking-face video after DAE-Talker (see ../shared/DESIGN.md).
+// TalkingFace: speech → talking-face video after DAE-Talker (docs/architecture.md).
 // Layering, bottom to top (a module never imports one above it):
 //   C libraries → Autodiff → MediaIO → NeuralNetworks → DiffusionAutoencoder, SpeechToLatent
-// (MediaIO sits below NeuralNetworks because checkpoints are HDF5 files.)
-//   → TalkingFace (pipeline) → talkingface (CLI)
+//   (MediaIO sits below NeuralNetworks because checkpoints are HDF5 files)
+//   Datasets (data sets on disk) → DrawnFace (the synthetic face: factors, renderer, measurement)
+//   → Disentanglement (research: latent split, erasure, probes)
+//   → TalkingFace (the pipeline) → SyntheticSpeaker (drawn speaker + espeak-ng speech)
+//   → TalkingFaceCLI (the `talkingface` tool)
+// An app that imports TalkingFace links neither espeak-ng nor the command line.
 import PackageDescription
 
 let fast: [SwiftSetting] = [
@@ -37,35 +41,70 @@ let package = Package(
         .target(name: "Autodiff", dependencies: ["COpenBLAS"], swiftSettings: fast),
         .target(name: "MediaIO", dependencies: ["Autodiff", "CSndFile", "CSoxr", "CHDF5", "CPNG"], swiftSettings: fast),
         .target(name: "NeuralNetworks", dependencies: ["Autodiff", "MediaIO"], swiftSettings: fast),
-        .target(name: "DiffusionAutoencoder", dependencies: ["NeuralNetworks", "MediaIO"], swiftSettings: fast),
-        .target(name: "SpeechToLatent", dependencies: ["NeuralNetworks", "MediaIO"], swiftSettings: fast),
+        .target(name: "DiffusionAutoencoder", dependencies: ["Autodiff", "NeuralNetworks", "MediaIO"], swiftSettings: fast),
+        .target(name: "SpeechToLatent", dependencies: ["COpenBLAS", "Autodiff", "NeuralNetworks", "MediaIO"], swiftSettings: fast),
+        .target(name: "Datasets", dependencies: ["Autodiff", "MediaIO"], swiftSettings: fast),
+        .target(name: "DrawnFace", dependencies: ["Datasets"], swiftSettings: fast),
+        .target(
+            name: "Disentanglement",
+            dependencies: [
+                "COpenBLAS", "Autodiff", "NeuralNetworks", "MediaIO", "DiffusionAutoencoder", "Datasets", "DrawnFace",
+            ],
+            swiftSettings: fast),
         .target(
             name: "TalkingFace",
-            dependencies: ["DiffusionAutoencoder", "SpeechToLatent", "MediaIO", "CEspeak"],
+            dependencies: [
+                "Autodiff", "NeuralNetworks", "MediaIO", "DiffusionAutoencoder", "SpeechToLatent", "Datasets", "DrawnFace",
+                "Disentanglement",
+            ],
+            swiftSettings: fast),
+        .target(
+            name: "SyntheticSpeaker",
+            dependencies: ["Autodiff", "MediaIO", "Datasets", "DrawnFace", "CEspeak"],
             swiftSettings: fast),
         .executableTarget(
             name: "TalkingFaceCLI",
             dependencies: [
-                "TalkingFace",
+                "TalkingFace", "SyntheticSpeaker", "Disentanglement", "DiffusionAutoencoder", "SpeechToLatent", "Datasets",
+                "DrawnFace", "MediaIO", "NeuralNetworks", "Autodiff",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: fast),
 
-        // Functional twins of Tests/Fixtures/reference_blocks.py, for goldens and benchmarks.
-        .target(name: "ReferenceBlocks", dependencies: ["Autodiff"], swiftSettings: fast),
+        // Functional twins of Tests/Fixtures/reference_blocks.py, for goldens and benchmarks only.
+        .target(name: "ReferenceBlocks", dependencies: ["Autodiff"], path: "Tests/ReferenceBlocks", swiftSettings: fast),
+        // What several test targets share: tolerance assertions, seeded test data, scratch folders.
+        .target(name: "TestSupport", dependencies: ["Autodiff"], path: "Tests/TestSupport", swiftSettings: fast),
         .executableTarget(
-            name: "Bench", dependencies: ["Autodiff", "ReferenceBlocks", "DiffusionAutoencoder", "SpeechToLatent"],
+            name: "Bench",
+            dependencies: [
+                "COpenBLAS", "Autodiff", "NeuralNetworks", "MediaIO", "ReferenceBlocks", "DiffusionAutoencoder", "SpeechToLatent",
+            ],
             path: "Benchmarks/Swift", swiftSettings: fast),
 
-        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff"], swiftSettings: fast),
-        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks"], swiftSettings: fast),
-        .testTarget(name: "GoldenTests", dependencies: ["Autodiff", "MediaIO", "ReferenceBlocks"], swiftSettings: fast),
-        .testTarget(name: "MediaIOTests", dependencies: ["MediaIO"], swiftSettings: fast),
-        .testTarget(name: "DiffusionAutoencoderTests", dependencies: ["DiffusionAutoencoder"], swiftSettings: fast),
-        .testTarget(name: "TalkingFaceTests", dependencies: ["TalkingFace"], swiftSettings: fast),
+        .testTarget(name: "AutodiffTests", dependencies: ["COpenBLAS", "Autodiff", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "NeuralNetworksTests", dependencies: ["Autodiff", "MediaIO", "NeuralNetworks", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "GoldenTests", dependencies: ["Autodiff", "MediaIO", "ReferenceBlocks", "TestSupport"], swiftSettings: fast),
+        .testTarget(name: "MediaIOTests", dependencies: ["Autodiff", "MediaIO", "TestSupport"], swiftSettings: fast),
         .testTarget(
-            name: "SpeechToLatentTests", dependencies: ["SpeechToLatent", "MediaIO", "ReferenceBlocks"], swiftSettings: fast),
+            name: "DiffusionAutoencoderTests",
+            dependencies: ["Autodiff", "NeuralNetworks", "MediaIO", "DiffusionAutoencoder", "TestSupport"], swiftSettings: fast),
+        .testTarget(
+            name: "DisentanglementTests",
+            dependencies: ["Autodiff", "NeuralNetworks", "MediaIO", "DiffusionAutoencoder", "Datasets", "Disentanglement", "TestSupport"],
+            swiftSettings: fast),
+        .testTarget(
+            name: "TalkingFaceTests",
+            dependencies: [
+                "Autodiff", "NeuralNetworks", "MediaIO", "DiffusionAutoencoder", "SpeechToLatent", "Datasets", "DrawnFace",
+                "Disentanglement", "TalkingFace", "SyntheticSpeaker", "TestSupport",
+            ],
+            swiftSettings: fast),
+        .testTarget(
+            name: "SpeechToLatentTests",
+            dependencies: ["Autodiff", "NeuralNetworks", "MediaIO", "SpeechToLatent", "ReferenceBlocks", "TestSupport"],
+            swiftSettings: fast),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -12,7 +12,7 @@ public enum InversionEnd: Sendable {
 
 extension DiffAE {
     /// Fixed-point refinements per inversion move in the product's stochastic encodes
-    /// (`stochasticEncode(refinements:)`). On the shipped cpu64 model, 64 held-out frames
+    /// (`stochasticEncode(refinements:)`). On a trained cpu64 ε model, 64 held-out frames
     /// reconstruct at 31.2 dB with none (DiffAE's plain inversion), 36.8 dB with one and
     /// 47.0 dB with two, at 2× and 3× the encoding passes.
     public static let recommendedRefinements = 2

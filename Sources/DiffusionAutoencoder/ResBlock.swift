@@ -113,7 +113,7 @@ func DiffAENormalization(_ channels: Int) -> GroupNorm {
 extension Module {
     /// DiffAE's `zero_module`: every parameter zero (a new block then starts as the identity).
     @discardableResult
-    func zeroed() -> Self {
+    public func zeroed() -> Self {
         for (_, p) in namedParameters() { p.pointer.update(repeating: 0, count: p.count) }
         return self
     }

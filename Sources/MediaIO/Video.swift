@@ -18,7 +18,7 @@ public enum VideoError: Error, CustomStringConvertible {
 }
 
 /// Video through the ffmpeg command-line tools (no libav linking): frames are PNG files
-/// named `00000.png, 00001.png, …`, the layout of a speaker data set (DESIGN §10).
+/// named `00000.png, 00001.png, …`, the layout of a speaker data set (docs/architecture.md §10).
 public enum Video {
     /// The frame file name for index `i` (five digits, from 0).
     public static func frameName(_ i: Int) -> String { String(format: "%05d.png", i) }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Shape and training setting of the speech-to-latent model (DESIGN §6). Stored as JSON in
+/// Shape and training setting of the speech-to-latent model (docs/architecture.md §6). Stored as JSON in
 /// every checkpoint, so a model can be rebuilt from its file.
 public struct SpeechToLatentConfig: Codable, Equatable, Sendable {
     /// Per-frame feature size: 80 for log-mel, the hidden size for Wav2Vec2/HuBERT.

@@ -1,7 +1,7 @@
 import Foundation
 import NeuralNetworks
 
-/// Speech features → z_sem (and head pose) per video frame (DESIGN §6, after DAE-Talker
+/// Speech features → z_sem (and head pose) per video frame (docs/architecture.md §6, after DAE-Talker
 /// and DiffDub):
 ///
 ///     features (B, [L,] T·s, F) ─ LayerWeightedSum (L > 1) ─ strided Conv1d (stride s) → (B, T, D)

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// The `talkingface` tool: one subcommand per pipeline stage (DESIGN §1).
+/// The `talkingface` tool: one subcommand per pipeline stage (docs/architecture.md §1).
 struct TalkingFaceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "talkingface",

@@ -1,5 +1,6 @@
 import Autodiff
 import XCTest
+import TestSupport
 
 /// groupNorm, layerNorm and batchNorm against direct Double-precision definitions, and gradients.
 final class NormalizationTests: XCTestCase {

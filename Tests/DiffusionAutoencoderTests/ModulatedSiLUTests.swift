@@ -1,5 +1,6 @@
 import DiffusionAutoencoder
 import XCTest
+import TestSupport
 
 /// The fused conditioning op against the same computation from separate ops.
 final class ModulatedSiLUTests: XCTestCase {

@@ -1,5 +1,6 @@
 import DiffusionAutoencoder
 import XCTest
+import TestSupport
 
 /// Stochastic encoding followed by decoding with the same z_sem retraces the DDIM path.
 ///

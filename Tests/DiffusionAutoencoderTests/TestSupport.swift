@@ -3,12 +3,6 @@ import Foundation
 import MediaIO
 import XCTest
 
-#if DEBUG
-let isDebugBuild = true
-#else
-let isDebugBuild = false
-#endif
-
 /// The goldens of Tests/Fixtures/make_dae_goldens.py (PyTorch reference of the `tiny` preset).
 enum Goldens {
     static let url = URL(fileURLWithPath: #filePath)
@@ -37,24 +31,3 @@ enum Goldens {
     }
 }
 
-/// |a − b| ≤ atol + rtol·|b| everywhere; the message names the worst element.
-func assertClose(
-    _ a: Tensor, _ b: Tensor, rtol: Float = 1e-4, atol: Float = 1e-5, _ what: String = "",
-    file: StaticString = #filePath, line: UInt = #line
-) {
-    XCTAssertEqual(a.shape, b.shape, what, file: file, line: line)
-    guard a.shape == b.shape, a.count > 0 else { return }
-    var worst = (index: 0, excess: -Float.infinity)
-    for i in 0..<a.count {
-        let excess = abs(a.pointer[i] - b.pointer[i]) - (atol + rtol * abs(b.pointer[i]))
-        if excess > worst.excess { worst = (i, excess) }
-    }
-    XCTAssertLessThanOrEqual(
-        worst.excess, 0, "\(what): element \(worst.index) is \(a.pointer[worst.index]), expected \(b.pointer[worst.index])",
-        file: file, line: line)
-}
-
-func maxAbsDifference(_ a: Tensor, _ b: Tensor) -> Float {
-    precondition(a.shape == b.shape)
-    return zip(a.values, b.values).map { abs($0 - $1) }.max() ?? 0
-}

@@ -2,6 +2,7 @@ import Autodiff
 import DiffusionAutoencoder
 import Foundation
 import XCTest
+import TestSupport
 
 /// A v-model (`DiffusionPrediction.v`): same network, another training target, and every
 /// sampler still sees ε.

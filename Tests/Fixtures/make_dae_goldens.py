@@ -16,7 +16,7 @@ Writes dae_tiny_goldens.safetensors: every weight under its DiffAE key, and unde
   - the ε-MSE training loss at (x_t, t, noise), encoder included, and its gradient for
     a dozen parameters spread over the model.
 
-Run: /work/venv/bin/python Tests/Fixtures/make_dae_goldens.py   (torch 2.x, CPU)
+Run: python3 Tests/Fixtures/make_dae_goldens.py   (torch 2.x, CPU)
 
 Cross-check against DiffAE itself (a checkout of https://github.com/phizaz/diffae):
     python Tests/Fixtures/make_dae_goldens.py --check-against-diffae /path/to/diffae

@@ -7,7 +7,7 @@ encoder) and, for ffhq64, every key with its shape.
 
 Run with a checkout of https://github.com/phizaz/diffae (only model/, choices.py and
 config_base.py are imported):
-    /work/venv/bin/python Tests/Fixtures/make_diffae_shapes.py /path/to/diffae
+    python3 Tests/Fixtures/make_diffae_shapes.py /path/to/diffae
 """
 import json
 import os

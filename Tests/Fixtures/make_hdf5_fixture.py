@@ -1,7 +1,7 @@
 """Makes tiny_h5py.h5 and tiny_h5py_expected.json for TensorFileTests.
 
-How it was made: `/work/venv/bin/python Tests/Fixtures/make_hdf5_fixture.py` run from the
-repository root, with h5py and numpy from the venv. The file is written by h5py (the
+How it was made: `python3 Tests/Fixtures/make_hdf5_fixture.py` run from the
+repository root, with h5py and numpy installed. The file is written by h5py (the
 reference HDF5 writer in our field) with element types our own writer never produces
 (float64, big-endian float32, float16 from numpy, int32) and both string attribute forms;
 expected values are numpy's own float32 conversion of the stored data.

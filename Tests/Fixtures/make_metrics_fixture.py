@@ -1,7 +1,7 @@
 """Golden PSNR / SSIM values for Tests/TalkingFaceTests/ImageQualityTests.swift.
 
-Run with the project venv (scikit-image installed):
-    /work/venv/bin/python Tests/Fixtures/make_metrics_fixture.py
+Run with scikit-image installed:
+    python3 Tests/Fixtures/make_metrics_fixture.py
 Writes Tests/Fixtures/metrics/{pair*_a,pair*_b}.png and expected.json. The images are
 seeded, so re-running reproduces the same files. Values are computed by scikit-image on
 the 8-bit PNG pixels scaled to [0, 1] — exactly what the Swift side reads.

@@ -1,6 +1,6 @@
 """Golden values for Tests/NeuralNetworksTests, from PyTorch (and transformers' schedules).
 
-Run from the repository root:  /work/venv/bin/python Tests/Fixtures/make_nn_fixture.py
+Run from the repository root:  python3 Tests/Fixtures/make_nn_fixture.py
 Writes Tests/Fixtures/nn_fixture.json (small; committed).
 """
 import json

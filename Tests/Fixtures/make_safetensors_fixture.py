@@ -1,7 +1,7 @@
 """Makes tiny_mixed.safetensors and tiny_mixed_expected.json for SafeTensorsTests.
 
-How it was made: `/work/venv/bin/python Tests/Fixtures/make_safetensors_fixture.py`
-run from the repository root, with torch 2.13 (CPU) and safetensors from the venv.
+How it was made: `python3 Tests/Fixtures/make_safetensors_fixture.py`
+run from the repository root, with torch 2.13 (CPU) and safetensors installed.
 The tensors are written by the reference `safetensors.torch.save_file`; the expected
 Float32 values are torch's own `.float()` widening of the stored F16/BF16 tensors, so the
 Swift reader is checked against the reference implementation, not against itself.

@@ -1,6 +1,6 @@
 """Copies a public-domain speech clip into the fixtures and records reference facts about it.
 
-How it was made: `/work/venv/bin/python Tests/Fixtures/make_speech_fixture.py` run from the
+How it was made: `python3 Tests/Fixtures/make_speech_fixture.py` run from the
 repository root on a machine with Debian's `pocketsphinx-testdata` package installed.
 Expected values come from Python's standard `wave` module (an independent WAV reader):
 frame count, rate, duration and a few samples as int16 / 32768 (libsndfile's float scale).

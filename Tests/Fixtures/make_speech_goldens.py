@@ -1,7 +1,7 @@
 """Golden values for Tests/SpeechToLatentTests: log-mel (torchaudio) and Wav2Vec2 / HuBERT
 hidden states (transformers) on tiny random models of both layouts.
 
-Run from the repository root:  /work/venv/bin/python Tests/Fixtures/make_speech_goldens.py
+Run from the repository root:  python3 Tests/Fixtures/make_speech_goldens.py
 Writes Tests/Fixtures/speech/ (small; committed).
 
 torchaudio: no wheel matches torch 2.13 (the newest is 2.11), and torchaudio's compiled
@@ -10,7 +10,7 @@ extension will not load against another torch. `MelSpectrogram` itself is pure P
 libraries absent:
     pip install --target /tmp/ta211 torchaudio==2.11.0 --no-deps
     rm /tmp/ta211/torchaudio/lib/*.so      # the package then imports without its extension
-    PYTHONPATH=/tmp/ta211 /work/venv/bin/python Tests/Fixtures/make_speech_goldens.py
+    PYTHONPATH=/tmp/ta211 python3 Tests/Fixtures/make_speech_goldens.py
 Without torchaudio importable the script stops. Independently, it also computes the same
 mel with torch.stft and the filterbank formula written out here, and checks the two agree.
 """

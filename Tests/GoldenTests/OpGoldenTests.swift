@@ -2,6 +2,7 @@ import Autodiff
 import Foundation
 import MediaIO
 import XCTest
+import TestSupport
 
 /// Every op's forward output and input gradients against PyTorch
 /// (Tests/Fixtures/make_op_goldens.py → op_goldens.safetensors), tinygrad's
@@ -123,36 +124,15 @@ struct Goldens {
         }
         for x in inputs { x.requiresGrad = true }
         let out = f(inputs, constants)
-        assertClose(out, expected, "\(name).out", rtol: rtol, atol: atol, file: file, line: line)
+        assertClose(out, expected, rtol: rtol, atol: atol, atolScale: .largestExpected, "\(name).out", file: file, line: line)
         out.backward(gradient: gy)
         for (k, x) in inputs.enumerated() {
             guard let g = x.grad else {
                 XCTFail("\(name).grad\(k): no gradient", file: file, line: line)
                 continue
             }
-            assertClose(g, tensors["\(name).grad\(k)"]!, "\(name).grad\(k)", rtol: rtol, atol: atol, file: file, line: line)
+            assertClose(g, tensors["\(name).grad\(k)"]!, rtol: rtol, atol: atol, atolScale: .largestExpected, "\(name).grad\(k)", file: file, line: line)
         }
     }
 }
 
-/// |a − b| ≤ atol·max(1, max|b|) + rtol·|b| elementwise; the message names the worst element.
-func assertClose(
-    _ actual: Tensor, _ expected: Tensor, _ label: String, rtol: Float, atol: Float,
-    file: StaticString = #filePath, line: UInt = #line
-) {
-    guard actual.shape == expected.shape else {
-        return XCTFail("\(label): shape \(actual.shape), expected \(expected.shape)", file: file, line: line)
-    }
-    let a = actual.buffer, b = expected.buffer
-    let scale = max(1, b.map(abs).max() ?? 0)
-    var worst = (index: 0, excess: -Float.infinity, diff: Float(0))
-    for i in 0..<b.count {
-        let diff = abs(a[i] - b[i])
-        let excess = diff - (atol * scale + rtol * abs(b[i]))
-        if excess > worst.excess || diff.isNaN { worst = (i, diff.isNaN ? .infinity : excess, diff) }
-    }
-    XCTAssertLessThanOrEqual(
-        worst.excess, 0,
-        "\(label): element \(worst.index) is \(a[worst.index]), expected \(b[worst.index]) (|diff| \(worst.diff))",
-        file: file, line: line)
-}

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 import MediaIO
+import TestSupport
 
 /// A PCM WAV built byte by byte, independent of libsndfile. `frames[i]` holds one integer
 /// sample per channel, in the range of `bitsPerSample` (8-bit WAV is unsigned, offset 128).

@@ -1,6 +1,7 @@
 import Foundation
 import MediaIO
 import XCTest
+import TestSupport
 
 final class PNGTests: XCTestCase {
     func image(channels: Int, width: Int = 7, height: Int = 5, seed: UInt8 = 3) -> Image8 {

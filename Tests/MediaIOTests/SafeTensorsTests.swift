@@ -3,6 +3,7 @@ import Foundation
 import XCTest
 
 import MediaIO
+import TestSupport
 
 final class SafeTensorsTests: XCTestCase {
     private let fixture = fixturesDirectory.appendingPathComponent("tiny_mixed.safetensors")

@@ -3,6 +3,7 @@ import Foundation
 import XCTest
 
 import MediaIO
+import TestSupport
 
 final class TensorFileTests: XCTestCase {
     private func ramp(_ shape: [Int], scale: Float = 0.37, offset: Float = -1.5) -> Tensor {

@@ -1,6 +1,7 @@
 import Foundation
 import MediaIO
 import XCTest
+import TestSupport
 
 final class VideoTests: XCTestCase {
     func testMissingToolIsAClearError() {

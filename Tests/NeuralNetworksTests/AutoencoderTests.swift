@@ -1,6 +1,7 @@
 import Foundation
 import NeuralNetworks
 import XCTest
+import TestSupport
 
 /// End to end: layers, tape, AdamW and the schedule train a small convolutional
 /// autoencoder on generated images (coloured discs on coloured backgrounds, 32×32).
@@ -47,12 +48,6 @@ private func discImages(_ count: Int, using rng: inout SplitMix64) -> Tensor {
     }
     return images
 }
-
-#if DEBUG
-private let isDebugBuild = true
-#else
-private let isDebugBuild = false
-#endif
 
 final class AutoencoderTests: XCTestCase {
     func testConvAutoencoderCutsLossTenfoldWithin60Seconds() throws {

@@ -3,6 +3,7 @@ import Foundation
 import MediaIO
 import NeuralNetworks
 import XCTest
+import TestSupport
 
 private struct TinyConfig: Codable, Equatable {
     var width: Int
@@ -36,7 +37,7 @@ private final class TinyNet: Module {
 
 final class CheckpointTests: XCTestCase {
     private let config = TinyConfig(width: 6, hiddenLayers: 2)
-    private let directory = TemporaryDirectory()
+    private let directory = try! TemporaryDirectory()
 
     private func states(_ m: Module) -> [[Float]] { m.namedState().map { $0.1.values } }
 
@@ -120,7 +121,7 @@ final class CheckpointTests: XCTestCase {
 
 /// Training interrupted by a checkpoint continues bit for bit like training that was not.
 final class ResumeTests: XCTestCase {
-    private let directory = TemporaryDirectory()
+    private let directory = try! TemporaryDirectory()
 
     private struct Config: Codable { var hidden = 8 }
 

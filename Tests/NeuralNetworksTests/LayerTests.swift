@@ -1,6 +1,7 @@
 import Autodiff
 import NeuralNetworks
 import XCTest
+import TestSupport
 
 // Mirrors `KeyTestNet` in Tests/Fixtures/make_nn_fixture.py, written as a Swift user would.
 

@@ -1,6 +1,7 @@
 import Autodiff
 import NeuralNetworks
 import XCTest
+import TestSupport
 
 /// AdamW, gradient clipping, learning-rate schedule and EMA against PyTorch
 /// (Tests/Fixtures/make_nn_fixture.py).

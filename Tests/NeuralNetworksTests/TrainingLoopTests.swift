@@ -4,6 +4,7 @@ import NeuralNetworks
 import XCTest
 #if canImport(Glibc)
 import Glibc
+import TestSupport
 #endif
 
 private struct TinyConfig: Codable { var hidden = 8 }
@@ -46,7 +47,7 @@ private struct TinyData {
 }
 
 final class TrainingLoopTests: XCTestCase {
-    private let directory = TemporaryDirectory()
+    private let directory = try! TemporaryDirectory()
     private let data = TinyData()
 
     private func makeLoop(modelSeed: UInt64, totalSteps: Int, checkpoint: URL?, every: Int = 100, streamSeed: UInt64 = 5) -> (TinyRegressor, TrainingLoop) {

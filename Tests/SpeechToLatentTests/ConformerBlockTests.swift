@@ -4,6 +4,7 @@ import NeuralNetworks
 import ReferenceBlocks
 import SpeechToLatent
 import XCTest
+import TestSupport
 
 /// The Conformer block as Modules against the functional `ReferenceBlocks.conformerBlock`,
 /// which GoldenTests checks against PyTorch (Tests/Fixtures/reference_blocks.py). Both read
@@ -87,27 +88,20 @@ final class ConformerBlockTests: XCTestCase {
         let out = block(x, positions: positions)
         out.backward(gradient: gy)
 
-        assertClose(out, referenceOut, "forward", tolerance: 1e-6)
-        assertClose(x.grad!, referenceInputs[0].grad!, "x gradient", tolerance: 1e-6)
+        assertClose(out, referenceOut, rtol: 0, atol: 1e-6, atolScale: .largestExpected, "forward")
+        assertClose(x.grad!, referenceInputs[0].grad!, rtol: 0, atol: 1e-6, atolScale: .largestExpected, "x gradient")
         let parameters = Dictionary(uniqueKeysWithValues: block.namedParameters())
         for (key, reference) in zip(Self.keysInFixtureOrder, referenceInputs.dropFirst()) {
             guard let grad = parameters[key]?.grad else { XCTFail("\(key): no gradient"); continue }
-            assertClose(grad, reference.grad!, key, tolerance: 1e-6)
+            assertClose(grad, reference.grad!, rtol: 0, atol: 1e-6, atolScale: .largestExpected, key)
         }
 
         // And the PyTorch numbers themselves, at the golden tests' tolerance.
-        assertClose(out, goldens["conformer.out"]!, "forward vs PyTorch", tolerance: 1e-4)
-        assertClose(x.grad!, goldens["conformer.grad0"]!, "x gradient vs PyTorch", tolerance: 1e-4)
+        assertClose(out, goldens["conformer.out"]!, rtol: 0, atol: 1e-4, atolScale: .largestExpected, "forward vs PyTorch")
+        assertClose(x.grad!, goldens["conformer.grad0"]!, rtol: 0, atol: 1e-4, atolScale: .largestExpected, "x gradient vs PyTorch")
         for (k, key) in Self.keysInFixtureOrder.enumerated() {
-            assertClose(parameters[key]!.grad!, goldens["conformer.grad\(k + 1)"]!, "\(key) vs PyTorch", tolerance: 1e-4)
+            assertClose(parameters[key]!.grad!, goldens["conformer.grad\(k + 1)"]!, rtol: 0, atol: 1e-4, atolScale: .largestExpected, "\(key) vs PyTorch")
         }
     }
 }
 
-/// max |a − b| ≤ tolerance · max(1, max |b|).
-func assertClose(_ a: Tensor, _ b: Tensor, _ label: String, tolerance: Float, file: StaticString = #filePath, line: UInt = #line) {
-    guard a.shape == b.shape else { return XCTFail("\(label): shape \(a.shape) vs \(b.shape)", file: file, line: line) }
-    let scale = max(1, b.values.map(abs).max() ?? 0)
-    let worst = zip(a.values, b.values).map { abs($0 - $1) }.max() ?? 0
-    XCTAssertLessThanOrEqual(worst, tolerance * scale, "\(label): max |diff| \(worst)", file: file, line: line)
-}

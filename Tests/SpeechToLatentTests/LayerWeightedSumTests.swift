@@ -2,6 +2,7 @@ import MediaIO
 import NeuralNetworks
 import SpeechToLatent
 import XCTest
+import TestSupport
 
 final class LayerWeightedSumTests: XCTestCase {
     /// Mixture and the gradient of the layer weights vs torch (softmax-weighted stack sum).

@@ -3,6 +3,7 @@ import MediaIO
 import NeuralNetworks
 import SpeechToLatent
 import XCTest
+import TestSupport
 
 final class LogMelTests: XCTestCase {
     /// torchaudio's MelSpectrogram (+ log with the 1e-6 floor) on the LibriVox clip.

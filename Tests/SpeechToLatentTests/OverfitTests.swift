@@ -2,6 +2,7 @@ import Foundation
 import NeuralNetworks
 import SpeechToLatent
 import XCTest
+import TestSupport
 
 /// Synthetic speech: 8 smooth feature channels at 100 Hz (sums of slow sinusoids); the
 /// "z_sem" of a frame is a fixed nonlinear function of its features and its neighbours'

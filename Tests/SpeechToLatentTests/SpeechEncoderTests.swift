@@ -3,6 +3,7 @@ import MediaIO
 import NeuralNetworks
 import SpeechToLatent
 import XCTest
+import TestSupport
 
 /// Hidden states of tiny random Wav2Vec2 / HuBERT checkpoints vs transformers
 /// (`output_hidden_states=True`), written by make_speech_goldens.py. The four fixtures

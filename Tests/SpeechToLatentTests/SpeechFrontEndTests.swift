@@ -3,6 +3,7 @@ import MediaIO
 import NeuralNetworks
 import SpeechToLatent
 import XCTest
+import TestSupport
 
 final class SpeechFrontEndTests: XCTestCase {
     func testLogMelIsTheDefaultAt100Hz() throws {

@@ -2,12 +2,6 @@ import Foundation
 import NeuralNetworks
 import SpeechToLatent
 
-#if DEBUG
-let isDebugBuild = true
-#else
-let isDebugBuild = false
-#endif
-
 extension SpeechToLatentConfig {
     /// A model small enough for unit tests: D 32, 2 heads, 1 + 1 blocks, 2 s windows.
     static func tiny(featureDimension: Int = 8, featureLayers: Int = 1, featureRate: Int = 100, blocks: Int = 1, dropout: Float = 0) -> Self {

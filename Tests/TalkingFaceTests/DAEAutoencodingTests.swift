@@ -3,6 +3,8 @@ import Foundation
 import MediaIO
 import TalkingFace
 import XCTest
+import Datasets
+import TestSupport
 
 /// encode → latents.h5 → decode through the library `dae encode`/`dae decode` call.
 final class DAEAutoencodingTests: XCTestCase {
@@ -21,14 +23,14 @@ final class DAEAutoencodingTests: XCTestCase {
     private func psnrs(_ a: [RGBImage], _ b: [RGBImage]) -> [Double] { zip(a, b).map(ImageQuality.psnr) }
 
     func testEncodeWriteReadDecodeReconstructsTheFrames() throws {
-        let scratch = try ScratchFolder()
-        try DAETestData.write(to: scratch.path("speaker"), count: 12)
-        let dataset = try SpeakerDataset(at: scratch.path("speaker"))
+        let scratch = try TemporaryDirectory()
+        try DAETestData.write(to: scratch.file("speaker"), count: 12)
+        let dataset = try SpeakerDataset(at: scratch.file("speaker"))
         let model = model()
         let frames = [2, 3, 4, 9]
         let encoded = try FaceAutoencoding.encode(model: model, dataset: dataset, frames: frames, stochastic: true, steps: 10,
                                                   referenceFrame: 9, chunk: 3)
-        let url = scratch.path("latents.h5")
+        let url = scratch.file("latents.h5")
         try encoded.write(to: url)
         let latents = try DAELatents.read(url)
         XCTAssertEqual(latents.frames, frames)
@@ -61,9 +63,9 @@ final class DAEAutoencodingTests: XCTestCase {
     }
 
     func testReconstructReportsBothDecodes() throws {
-        let scratch = try ScratchFolder()
-        try DAETestData.write(to: scratch.path("speaker"), count: 6)
-        let dataset = try SpeakerDataset(at: scratch.path("speaker"))
+        let scratch = try TemporaryDirectory()
+        try DAETestData.write(to: scratch.file("speaker"), count: 6)
+        let dataset = try SpeakerDataset(at: scratch.file("speaker"))
         let result = try FaceAutoencoding.reconstruct(model: model(), dataset: dataset, frames: [0, 5], steps: 8, referenceFrame: 0)
         XCTAssertEqual(result.originals.count, 2)
         XCTAssertGreaterThan(result.psnr.stochastic, 40)
@@ -74,9 +76,9 @@ final class DAEAutoencodingTests: XCTestCase {
     }
 
     func testLatentsOfAnotherModelShapeAreRefused() throws {
-        let scratch = try ScratchFolder()
-        try DAETestData.write(to: scratch.path("speaker"), count: 4)
-        let dataset = try SpeakerDataset(at: scratch.path("speaker"))
+        let scratch = try TemporaryDirectory()
+        try DAETestData.write(to: scratch.file("speaker"), count: 4)
+        let dataset = try SpeakerDataset(at: scratch.file("speaker"))
         var config = DiffAEPreset.tiny.config
         config.zSemChannels = 16
         var rng = RandomGenerator(seed: 1)
@@ -89,8 +91,8 @@ final class DAEAutoencodingTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("--stochastic"), "\($0)")
         }
         // Frames smaller than the model's images are refused, not blown up.
-        try DAETestData.write(to: scratch.path("small"), count: 2, size: 16)
-        XCTAssertThrowsError(try FaceAutoencoding.encode(model: narrow, dataset: SpeakerDataset(at: scratch.path("small")),
+        try DAETestData.write(to: scratch.file("small"), count: 2, size: 16)
+        XCTAssertThrowsError(try FaceAutoencoding.encode(model: narrow, dataset: SpeakerDataset(at: scratch.file("small")),
                                                          frames: [0], stochastic: false)) {
             XCTAssertTrue("\($0)".contains("smaller than the model's 32×32"), "\($0)")
         }

@@ -2,6 +2,7 @@ import DiffusionAutoencoder
 import Foundation
 import TalkingFace
 import XCTest
+import TestSupport
 
 /// The built `talkingface` tool's `dae` commands refuse bad arguments with messages that
 /// say what to do (run after `swift build`; skipped when the tool is not next to the tests).
@@ -36,31 +37,31 @@ final class DAECommandLineTests: XCTestCase {
     }
 
     func testTrainArgumentErrors() throws {
-        let scratch = try ScratchFolder()
-        try assertFails(["dae", "train", "--out", scratch.path("run").path], saying: "give at least one --data folder")
-        try assertFails(["dae", "train", "--data", scratch.path("nowhere").path, "--out", scratch.path("run").path],
+        let scratch = try TemporaryDirectory()
+        try assertFails(["dae", "train", "--out", scratch.file("run").path], saying: "give at least one --data folder")
+        try assertFails(["dae", "train", "--data", scratch.file("nowhere").path, "--out", scratch.file("run").path],
                         saying: "is not a speaker data set: no such folder")
-        try DAETestData.write(to: scratch.path("speaker"), count: 4, size: 16)
-        try assertFails(["dae", "train", "--data", scratch.path("speaker").path, "--preset", "huge", "--out", scratch.path("run").path],
+        try DAETestData.write(to: scratch.file("speaker"), count: 4, size: 16)
+        try assertFails(["dae", "train", "--data", scratch.file("speaker").path, "--preset", "huge", "--out", scratch.file("run").path],
                         saying: "unknown preset 'huge'; one of tiny, cpu64, ffhq64, ffhq128, ffhq256")
-        try assertFails(["dae", "train", "--data", scratch.path("speaker").path, "--preset", "tiny", "--out", scratch.path("run").path],
+        try assertFails(["dae", "train", "--data", scratch.file("speaker").path, "--preset", "tiny", "--out", scratch.file("run").path],
                         saying: "its face crop is 16×16 pixels, smaller than the model's 32×32")
-        try assertFails(["dae", "train", "--data", scratch.path("speaker").path, "--steps", "0", "--out", scratch.path("run").path],
+        try assertFails(["dae", "train", "--data", scratch.file("speaker").path, "--steps", "0", "--out", scratch.file("run").path],
                         saying: "--steps must be at least 1")
-        try assertFails(["dae", "train", "--out", scratch.path("empty").path, "--resume"], saying: "options.json does not exist")
+        try assertFails(["dae", "train", "--out", scratch.file("empty").path, "--resume"], saying: "options.json does not exist")
     }
 
     /// A bad recipe stops `dae train` before anything is read or written, naming the file
     /// and the field; on --resume a recipe must agree with the run's options.json.
     func testTrainRejectsABadRecipe() throws {
-        let scratch = try ScratchFolder()
-        try DAETestData.write(to: scratch.path("speaker"), count: 4, size: 32)
+        let scratch = try TemporaryDirectory()
+        try DAETestData.write(to: scratch.file("speaker"), count: 4, size: 32)
         func recipe(_ name: String, _ json: String) throws -> String {
-            try Data(json.utf8).write(to: scratch.path(name))
-            return scratch.path(name).path
+            try Data(json.utf8).write(to: scratch.file(name))
+            return scratch.file(name).path
         }
-        let run = scratch.path("run")
-        let train = ["dae", "train", "--data", scratch.path("speaker").path, "--preset", "tiny", "--out", run.path]
+        let run = scratch.file("run")
+        let train = ["dae", "train", "--data", scratch.file("speaker").path, "--preset", "tiny", "--out", run.path]
         let typo = try recipe("typo.json", #"{"semantic_gian": 3}"#)
         try assertFails(train + ["--recipe", typo], saying: "\(typo): unknown field 'semantic_gian' (known: data, preset")
         let negative = try recipe("negative.json", #"{"split": {"id": 8, "pose": 8, "expression": 16}, "split_weights": {"pose_readout": -1}}"#)
@@ -69,12 +70,12 @@ final class DAECommandLineTests: XCTestCase {
         try assertFails(train + ["--recipe", wrongType], saying: "\(wrongType): motion_weight: must be a number")
         let warmup = try recipe("warmup.json", #"{"warmup": 50}"#)
         try assertFails(train + ["--recipe", warmup, "--steps", "10"], saying: "\(warmup): warmup: must be in 0…10")
-        try assertFails(train + ["--recipe", scratch.path("missing.json").path], saying: "missing.json: cannot be read")
+        try assertFails(train + ["--recipe", scratch.file("missing.json").path], saying: "missing.json: cannot be read")
         XCTAssertFalse(FileManager.default.fileExists(atPath: run.path), "a bad recipe must stop before the run starts")
 
         // --resume: the run's options.json is the truth.
         try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
-        try DAETrainingOptions(data: [scratch.path("speaker").path], preset: .tiny, steps: 4).write(to: run.appendingPathComponent("options.json"))
+        try DAETrainingOptions(data: [scratch.file("speaker").path], preset: .tiny, steps: 4).write(to: run.appendingPathComponent("options.json"))
         let motion = try recipe("motion.json", #"{"motion_weight": 5, "steps": 8}"#)
         try assertFails(["dae", "train", "--out", run.path, "--resume", "--recipe", motion],
                         saying: "\(motion): motion_weight 5 (the run has null)")
@@ -83,17 +84,17 @@ final class DAECommandLineTests: XCTestCase {
 
     /// The every-time settings may come from the recipe; a flag wins over it.
     func testFlagsWinOverTheRecipe() throws {
-        let scratch = try ScratchFolder()
-        try DAETestData.write(to: scratch.path("speaker"), count: 4, size: 32)
-        let recipe = scratch.path("recipe.json")
+        let scratch = try TemporaryDirectory()
+        try DAETestData.write(to: scratch.file("speaker"), count: 4, size: 32)
+        let recipe = scratch.file("recipe.json")
         try Data(#"{"preset": "tiny", "steps": 50, "batch": 2, "ema": 0.9, "checkpoint_every": 7}"#.utf8).write(to: recipe)
-        let run = scratch.path("run")
-        let (status, errors) = try self.run(["dae", "train", "--data", scratch.path("speaker").path, "--recipe", recipe.path,
+        let run = scratch.file("run")
+        let (status, errors) = try self.run(["dae", "train", "--data", scratch.file("speaker").path, "--recipe", recipe.path,
                                              "--steps", "2", "--out", run.path])
         XCTAssertEqual(status, 0, errors)
         let options = try DAETrainingOptions.read(run.appendingPathComponent("options.json"))
         XCTAssertEqual([options.steps, options.batchSize, options.checkpointEvery, options.warmupSteps], [2, 2, 7, 0])
-        XCTAssertEqual(options.preset, .tiny)
+        XCTAssertEqual(options.preset, DiffAEPreset.tiny)
         XCTAssertEqual(options.emaDecay, 0.9)
         // The same recipe on --resume agrees with the run.
         let (again, resumeErrors) = try self.run(["dae", "train", "--out", run.path, "--resume", "--recipe", recipe.path, "--steps", "3"])
@@ -102,20 +103,20 @@ final class DAECommandLineTests: XCTestCase {
 
     /// `s2l train` and `finetune` read their recipes first, too.
     func testSpeechAndFineTuneRejectABadRecipe() throws {
-        let scratch = try ScratchFolder()
-        let typo = scratch.path("typo.json")
+        let scratch = try TemporaryDirectory()
+        let typo = scratch.file("typo.json")
         try Data(#"{"stpes": 3}"#.utf8).write(to: typo)
-        try assertFails(["s2l", "train", "--data", scratch.path("nowhere").path, "--latents", "z.h5", "--out", scratch.path("s2l").path,
+        try assertFails(["s2l", "train", "--data", scratch.file("nowhere").path, "--latents", "z.h5", "--out", scratch.file("s2l").path,
                          "--recipe", typo.path], saying: "\(typo.path): unknown field 'stpes' (known: preset, steps")
-        let frame = scratch.path("frame.json")
+        let frame = scratch.file("frame.json")
         try Data(#"{"reference_frame": -2}"#.utf8).write(to: frame)
-        try assertFails(["finetune", "--data", scratch.path("nowhere").path, "--out", scratch.path("ft").path, "--recipe", frame.path],
+        try assertFails(["finetune", "--data", scratch.file("nowhere").path, "--out", scratch.file("ft").path, "--recipe", frame.path],
                         saying: "\(frame.path): reference_frame: must be ≥ 0 (got -2)")
     }
 
     func testEncodeDecodeArgumentErrors() throws {
-        let scratch = try ScratchFolder()
-        try assertFails(["dae", "decode", "--model", scratch.path("missing.h5").path, "--latents", "z.h5", "--out", scratch.path("o").path],
+        let scratch = try TemporaryDirectory()
+        try assertFails(["dae", "decode", "--model", scratch.file("missing.h5").path, "--latents", "z.h5", "--out", scratch.file("o").path],
                         saying: "missing.h5 does not exist; train one with `talkingface dae train`")
         try assertFails(["dae", "encode", "--model", "m.h5", "--data", "d", "--out", "z.h5", "--steps", "0"],
                         saying: "--steps must be in 1...1000")

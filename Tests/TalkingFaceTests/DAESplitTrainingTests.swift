@@ -3,6 +3,9 @@ import Foundation
 import MediaIO
 import TalkingFace
 import XCTest
+import Datasets
+import Disentanglement
+import TestSupport
 
 /// `dae train --split`: the latent-split pressures inside the trainer (the data sets serve as
 /// speaker ids), its extra files, and resume.
@@ -22,8 +25,8 @@ final class DAESplitTrainingTests: XCTestCase {
         return options
     }
 
-    private func twoSpeakers(_ scratch: ScratchFolder) throws -> [URL] {
-        let data = [scratch.path("speaker_a"), scratch.path("speaker_b")]
+    private func twoSpeakers(_ scratch: TemporaryDirectory) throws -> [URL] {
+        let data = [scratch.file("speaker_a"), scratch.file("speaker_b")]
         // Different lengths, so the two speakers' training frames differ on average.
         for (url, count) in zip(data, [30, 40]) { try DAETestData.write(to: url, count: count) }
         return data
@@ -33,10 +36,10 @@ final class DAESplitTrainingTests: XCTestCase {
     /// saving leaves the training weights as they were, and the calibration then leaves z_exp
     /// no covariance with pose or speaker on the training frames.
     func testErasureIsFoldedIntoTheSavedModelAndCalibrationMakesItExact() throws {
-        let scratch = try ScratchFolder()
+        let scratch = try TemporaryDirectory()
         let data = try twoSpeakers(scratch)
         let settings = options(data, steps: 24)
-        let trainer = try DAETrainer(options: settings, run: scratch.path("erased"))
+        let trainer = try DAETrainer(options: settings, run: scratch.file("erased"))
         try trainer.train()
         let split = try XCTUnwrap(settings.latentSplit)
         let erasure = try XCTUnwrap(trainer.splitLoss?.expressionErasure?.projection(), "warm after 20 batches")
@@ -86,10 +89,10 @@ final class DAESplitTrainingTests: XCTestCase {
     }
 
     func testSplitRunWritesItsPoseHeadAndSplitAndResumesBitIdentically() throws {
-        let scratch = try ScratchFolder()
+        let scratch = try TemporaryDirectory()
         let data = try twoSpeakers(scratch)
 
-        let straight = try DAETrainer(options: options(data, steps: 24), run: scratch.path("straight"))
+        let straight = try DAETrainer(options: options(data, steps: 24), run: scratch.file("straight"))
         XCTAssertEqual(try straight.train().step, 24)
         // Batches of 6 from two data sets: the speaker terms, the pose head and (warm after
         // 20 batches) the adversaries all took part.
@@ -102,10 +105,10 @@ final class DAESplitTrainingTests: XCTestCase {
         XCTAssertEqual(try DiffAE.load(checkpoint: straight.modelURL).config, DiffAEPreset.tiny.config, "dae.h5 is a plain DiffAE")
 
         // Stopped after the adversaries and the erasure warmed up, so their moments must resume exactly.
-        let first = try DAETrainer(options: options(data, steps: 24), run: scratch.path("stopped"))
+        let first = try DAETrainer(options: options(data, steps: 24), run: scratch.file("stopped"))
         XCTAssertTrue(try first.train { if $0.step == 21 { first.loop.requestStop() } }.interrupted)
-        let resumed = try DAETrainer(options: DAETrainer.resumeOptions(run: scratch.path("stopped")),
-                                     run: scratch.path("stopped"), resume: true)
+        let resumed = try DAETrainer(options: DAETrainer.resumeOptions(run: scratch.file("stopped")),
+                                     run: scratch.file("stopped"), resume: true)
         XCTAssertEqual(resumed.options.latentSplit, LatentSplit(id: 8, pose: 8, expression: 16), "options.json keeps the split")
         XCTAssertEqual(try resumed.train().step, 24)
         func bits(_ url: URL) throws -> [String: [UInt32]] {
@@ -116,14 +119,14 @@ final class DAESplitTrainingTests: XCTestCase {
     }
 
     func testSplitThatDoesNotFitOrContradictsTheOptionsIsRefused() throws {
-        let scratch = try ScratchFolder()
+        let scratch = try TemporaryDirectory()
         let data = try twoSpeakers(scratch)
         var wrongWidth = options(data, steps: 2)
         wrongWidth.latentSplit = LatentSplit(id: 8, pose: 8, expression: 8)
         XCTAssertThrowsError(try wrongWidth.validate()) { XCTAssertTrue("\($0)".contains("32 channels"), "\($0)") }
         var readsExpression = options(data, steps: 2)
         readsExpression.latentSplitWeights?.expressionReadout = 1
-        XCTAssertThrowsError(try DAETrainer(options: readsExpression, run: scratch.path("expression"))) {
+        XCTAssertThrowsError(try DAETrainer(options: readsExpression, run: scratch.file("expression"))) {
             XCTAssertTrue("\($0)".contains("factors.csv"), "\($0)")  // these data sets have factors.h5 only
         }
         var flipped = options(data, steps: 2)

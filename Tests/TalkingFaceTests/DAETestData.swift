@@ -2,6 +2,7 @@ import Autodiff
 import Foundation
 import MediaIO
 import TalkingFace
+import Datasets
 
 /// A tiny speaker data set for the diffusion-autoencoder tests: `count` frames of `size`²
 /// pixels, a soft bright disc that moves and changes colour frame to frame on a dark

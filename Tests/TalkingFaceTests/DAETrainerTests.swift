@@ -3,6 +3,8 @@ import Foundation
 import MediaIO
 import TalkingFace
 import XCTest
+import Disentanglement
+import TestSupport
 
 final class DAETrainerTests: XCTestCase {
     private func options(_ data: URL, steps: Int) -> DAETrainingOptions {
@@ -18,10 +20,10 @@ final class DAETrainerTests: XCTestCase {
     }
 
     /// A scratch folder holding the test speaker data set at scratch/speaker.
-    private func scratchWithSpeaker() throws -> (ScratchFolder, URL) {
-        let scratch = try ScratchFolder()
-        try DAETestData.write(to: scratch.path("speaker"))
-        return (scratch, scratch.path("speaker"))
+    private func scratchWithSpeaker() throws -> (TemporaryDirectory, URL) {
+        let scratch = try TemporaryDirectory()
+        try DAETestData.write(to: scratch.file("speaker"))
+        return (scratch, scratch.file("speaker"))
     }
 
     private func bits(_ state: [(String, Tensor)]) -> [String: [UInt32]] {
@@ -34,9 +36,9 @@ final class DAETrainerTests: XCTestCase {
     }
 
     func testSplitKeepsHeldOutFramesOutOfTraining() throws {
-        let scratch = try ScratchFolder()
-        try DAETestData.write(to: scratch.path("speaker"))
-        let trainer = try DAETrainer(options: options(scratch.path("speaker"), steps: 4), run: scratch.path("run"))
+        let scratch = try TemporaryDirectory()
+        try DAETestData.write(to: scratch.file("speaker"))
+        let trainer = try DAETrainer(options: options(scratch.file("speaker"), steps: 4), run: scratch.file("run"))
         XCTAssertEqual(trainer.frames.count, 22)
         XCTAssertEqual(trainer.frames.spans[0].frames, 0..<22)
         XCTAssertTrue(trainer.frames.isCached)
@@ -46,19 +48,19 @@ final class DAETrainerTests: XCTestCase {
     func testInterruptedAndResumedTrainingIsBitIdenticalToUninterrupted() throws {
         let (scratch, data) = try scratchWithSpeaker()
 
-        let straight = try DAETrainer(options: options(data, steps: 6), run: scratch.path("straight"))
+        let straight = try DAETrainer(options: options(data, steps: 6), run: scratch.file("straight"))
         XCTAssertEqual(try straight.train().step, 6)
 
-        let first = try DAETrainer(options: options(data, steps: 6), run: scratch.path("stopped"))
+        let first = try DAETrainer(options: options(data, steps: 6), run: scratch.file("stopped"))
         let stopped = try first.train { if $0.step == 3 { first.loop.requestStop() } }
         XCTAssertTrue(stopped.interrupted)
         XCTAssertEqual(stopped.step, 4)
-        XCTAssertThrowsError(try DAETrainer(options: options(data, steps: 6), run: scratch.path("stopped"))) {
+        XCTAssertThrowsError(try DAETrainer(options: options(data, steps: 6), run: scratch.file("stopped"))) {
             XCTAssertTrue("\($0)".contains("--resume"), "\($0)")
         }
 
         // Resumed with frames read from disk each step instead of the cache: same batches.
-        let resumed = try DAETrainer(options: DAETrainer.resumeOptions(run: scratch.path("stopped")), run: scratch.path("stopped"),
+        let resumed = try DAETrainer(options: DAETrainer.resumeOptions(run: scratch.file("stopped")), run: scratch.file("stopped"),
                                      resume: true, memoryBudget: 0)
         XCTAssertFalse(resumed.frames.isCached)
         XCTAssertEqual(resumed.loop.step, 4)
@@ -78,7 +80,7 @@ final class DAETrainerTests: XCTestCase {
         settings.batchSize = 2
         settings.learningRate = 3e-3
         settings.horizontalFlip = false
-        let trainer = try DAETrainer(options: settings, run: scratch.path("run"))
+        let trainer = try DAETrainer(options: settings, run: scratch.file("run"))
         let batch = try trainer.frames.batch(Array(0..<8))  // loss 1.00 → 0.15 in 12 steps at batch 4
 
         // The ε loss on fixed frames, time steps and noise, without dropout.
@@ -101,16 +103,16 @@ final class DAETrainerTests: XCTestCase {
         let (scratch, data) = try scratchWithSpeaker()
         var settings = options(data, steps: 2)
         settings.prediction = .v
-        let trainer = try DAETrainer(options: settings, run: scratch.path("run"))
+        let trainer = try DAETrainer(options: settings, run: scratch.file("run"))
         XCTAssertEqual(trainer.model.config.prediction, .v)
         XCTAssertEqual(try trainer.train().step, 2)
         XCTAssertEqual(try DiffAE.load(checkpoint: trainer.modelURL).config, DiffAEPreset.tiny.config.predicting(.v))
-        XCTAssertEqual(try DAETrainer.resumeOptions(run: scratch.path("run")).prediction, .v)
+        XCTAssertEqual(try DAETrainer.resumeOptions(run: scratch.file("run")).prediction, .v)
 
         // Its weights do not start an ε run, and the error says why.
         var epsilonRun = options(data, steps: 2)
         epsilonRun.initialWeights = trainer.modelURL.path
-        XCTAssertThrowsError(try DAETrainer(options: epsilonRun, run: scratch.path("eps"))) {
+        XCTAssertThrowsError(try DAETrainer(options: epsilonRun, run: scratch.file("eps"))) {
             XCTAssertTrue("\($0)".contains(#""prediction": "v""#), "\($0)")
         }
         // The latent split trains a v-model on its own loss.
@@ -123,15 +125,15 @@ final class DAETrainerTests: XCTestCase {
         let (scratch, data) = try scratchWithSpeaker()
         var settings = options(data, steps: 2)
         settings.motionWeight = 20
-        let trainer = try DAETrainer(options: settings, run: scratch.path("run"))
+        let trainer = try DAETrainer(options: settings, run: scratch.file("run"))
         let weights = try XCTUnwrap(trainer.motionWeighting).pixelWeights.values
         XCTAssertEqual(weights.max()!, 21, accuracy: 1e-5, "the pixels that move most")
         XCTAssertEqual(weights.min()!, 1, accuracy: 0.5, "the still corners")
         XCTAssertEqual(try trainer.train().step, 2)
         XCTAssertEqual(try PNG.read(trainer.motionImageURL).width, 32)
-        XCTAssertEqual(try DAETrainer.resumeOptions(run: scratch.path("run"), steps: 3).motionWeight, 20)
-        let resumed = try DAETrainer(options: DAETrainer.resumeOptions(run: scratch.path("run"), steps: 3),
-                                     run: scratch.path("run"), resume: true)
+        XCTAssertEqual(try DAETrainer.resumeOptions(run: scratch.file("run"), steps: 3).motionWeight, 20)
+        let resumed = try DAETrainer(options: DAETrainer.resumeOptions(run: scratch.file("run"), steps: 3),
+                                     run: scratch.file("run"), resume: true)
         XCTAssertEqual(resumed.motionWeighting?.pixelWeights.values, weights)
 
         settings.latentSplit = LatentSplit(id: 8, pose: 8, expression: 16)
@@ -146,14 +148,14 @@ final class DAETrainerTests: XCTestCase {
         let (scratch, data) = try scratchWithSpeaker()
         var settings = options(data, steps: 3)
         settings.encoderRateScale = 0
-        let trainer = try DAETrainer(options: settings, run: scratch.path("run"))
+        let trainer = try DAETrainer(options: settings, run: scratch.file("run"))
         let before = bits(trainer.model.namedParameters())
         try trainer.train()
         let after = bits(trainer.model.namedParameters())
         let moved = Set(after.keys.filter { after[$0] != before[$0] })
         XCTAssertFalse(moved.isEmpty)
         XCTAssertTrue(moved.allSatisfy { !$0.hasPrefix("encoder.") }, "\(moved.filter { $0.hasPrefix("encoder.") })")
-        XCTAssertEqual(try DAETrainer.resumeOptions(run: scratch.path("run")).encoderRateScale, 0)
+        XCTAssertEqual(try DAETrainer.resumeOptions(run: scratch.file("run")).encoderRateScale, 0)
         settings.encoderRateScale = -1
         XCTAssertThrowsError(try settings.validate()) { XCTAssertTrue("\($0)".contains("encoder_lr_scale"), "\($0)") }
     }
@@ -165,7 +167,7 @@ final class DAETrainerTests: XCTestCase {
         var settings = options(data, steps: 8)  // the encoder's gradient waits for DiffAE's zeroed layers to grow
         settings.semanticRateScale = 0
         settings.encoderRateScale = 2
-        let trainer = try DAETrainer(options: settings, run: scratch.path("run"))
+        let trainer = try DAETrainer(options: settings, run: scratch.file("run"))
         let projection = trainer.model.encoder.semanticProjection
         let projectionKeys = Set(trainer.model.namedParameters().filter { $0.1 === projection.weight || $0.1 === projection.bias }.map(\.0))
         XCTAssertEqual(projectionKeys.count, 2)
@@ -175,7 +177,7 @@ final class DAETrainerTests: XCTestCase {
         let moved = Set(after.keys.filter { after[$0] != before[$0] })
         XCTAssertTrue(moved.isDisjoint(with: projectionKeys), "\(moved.intersection(projectionKeys))")
         XCTAssertTrue(moved.contains { $0.hasPrefix("encoder.") }, "the rest of the encoder learns")
-        XCTAssertEqual(try DAETrainer.resumeOptions(run: scratch.path("run")).semanticRateScale, 0)
+        XCTAssertEqual(try DAETrainer.resumeOptions(run: scratch.file("run")).semanticRateScale, 0)
         settings.semanticRateScale = -1
         XCTAssertThrowsError(try settings.validate()) { XCTAssertTrue("\($0)".contains("semantic_lr_scale"), "\($0)") }
     }
@@ -186,7 +188,7 @@ final class DAETrainerTests: XCTestCase {
         settings.learningRate = 1e30  // one step throws every weight to ±1e30; the next loss overflows
         settings.warmupSteps = 0
         settings.checkpointEvery = 1
-        let trainer = try DAETrainer(options: settings, run: scratch.path("run"))
+        let trainer = try DAETrainer(options: settings, run: scratch.file("run"))
         XCTAssertThrowsError(try trainer.train()) { error in
             guard let error = error as? NonFiniteTrainingError else { return XCTFail("\(error)") }
             XCTAssertEqual(error.step, 1)

@@ -2,6 +2,8 @@ import Foundation
 import MediaIO
 import XCTest
 import TalkingFace
+import SyntheticSpeaker
+import TestSupport
 
 /// `talkingface eval` on synthetic truth: the analytic series and their ceiling.
 final class EvaluationTests: XCTestCase {
@@ -9,9 +11,9 @@ final class EvaluationTests: XCTestCase {
     /// evaluating the truth against itself gives exactly that figure, and another prediction
     /// leaves it unchanged.
     func testTheCeilingIsWhatTheTruthFramesThemselvesScore() throws {
-        let scratch = try ScratchFolder()
-        try SyntheticSpeaker(index: 1, seed: 3).write(to: scratch.path("truth"), seconds: 4, fps: 25, size: 64)
-        let truth = scratch.path("truth")
+        let scratch = try TemporaryDirectory()
+        try SyntheticSpeaker(index: 1, seed: 3).write(to: scratch.file("truth"), seconds: 4, fps: 25, size: 64)
+        let truth = scratch.file("truth")
 
         let perfect = try Evaluation.evaluate(pred: truth, truth: truth)
         XCTAssertEqual(perfect.analyticTruth, "factors.csv")
@@ -21,7 +23,7 @@ final class EvaluationTests: XCTestCase {
         XCTAssertGreaterThan(ceiling.correlation, 0.5, "the measurement should follow the rendered mouth")
 
         // the frames in reverse order: a worse prediction, the same ceiling
-        let reversed = scratch.path("reversed")
+        let reversed = scratch.file("reversed")
         try FileManager.default.createDirectory(at: reversed, withIntermediateDirectories: true)
         let frames = Evaluation.frameFolder(truth)
         for i in 0..<100 {
@@ -35,9 +37,9 @@ final class EvaluationTests: XCTestCase {
 
     /// Without factors.csv there is no truth to hold the truth frames against.
     func testNoCeilingWhenTheTruthFramesAreTheTruth() throws {
-        let scratch = try ScratchFolder()
-        try SyntheticSpeaker(index: 1, seed: 3).write(to: scratch.path("truth"), seconds: 1, fps: 25, size: 32)
-        let framesOnly = Evaluation.frameFolder(scratch.path("truth"))
+        let scratch = try TemporaryDirectory()
+        try SyntheticSpeaker(index: 1, seed: 3).write(to: scratch.file("truth"), seconds: 1, fps: 25, size: 32)
+        let framesOnly = Evaluation.frameFolder(scratch.file("truth"))
         let report = try Evaluation.evaluate(pred: framesOnly, truth: framesOnly, analytic: true)
         XCTAssertEqual(report.analyticTruth, "truth frames")
         XCTAssertNil(report.truthFramesMouthOpening)

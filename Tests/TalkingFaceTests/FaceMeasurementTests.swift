@@ -1,5 +1,8 @@
 import XCTest
 import TalkingFace
+import Datasets
+import DrawnFace
+import Disentanglement
 
 /// The analytic measurements must recover what the renderer drew, for any identity.
 final class FaceMeasurementTests: XCTestCase {

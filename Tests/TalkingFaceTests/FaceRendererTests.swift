@@ -1,5 +1,7 @@
 import XCTest
 import TalkingFace
+import Datasets
+import DrawnFace
 
 final class FaceRendererTests: XCTestCase {
     /// Antialiasing: a 64×64 render matches a 256×256 render averaged down to 64×64

@@ -3,13 +3,16 @@ import Foundation
 import NeuralNetworks
 import TalkingFace
 import XCTest
+import Datasets
+import SyntheticSpeaker
+import TestSupport
 
 /// `talkingface finetune`'s stages on a tiny untrained base and a 6 s synthetic person.
 final class FineTuningTests: XCTestCase {
-    private func setUp(_ scratch: ScratchFolder) throws -> FineTuneOptions {
-        try Speaker.makeUntrained(preset: .tiny, name: "base", seed: 3, steps: testSteps).write(to: scratch.path("base"))
-        try SyntheticSpeaker(index: 4, seed: 7).write(to: scratch.path("person"), seconds: 6, fps: 25, size: 32)
-        var options = FineTuneOptions(base: scratch.path("base").path, data: scratch.path("person").path, name: "person")
+    private func setUp(_ scratch: TemporaryDirectory) throws -> FineTuneOptions {
+        try Speaker.makeUntrained(preset: .tiny, name: "base", seed: 3, steps: testSteps).write(to: scratch.file("base"))
+        try SyntheticSpeaker(index: 4, seed: 7).write(to: scratch.file("person"), seconds: 6, fps: 25, size: 32)
+        var options = FineTuneOptions(base: scratch.file("base").path, data: scratch.file("person").path, name: "person")
         options.daeSteps = 3
         options.s2lSteps = 3
         options.batchSize = 2
@@ -18,25 +21,25 @@ final class FineTuningTests: XCTestCase {
     }
 
     func testDAEFineTuningStartsFromTheBaseWeights() throws {
-        let scratch = try ScratchFolder()
+        let scratch = try TemporaryDirectory()
         _ = try setUp(scratch)
-        var options = DAETrainingOptions(data: [scratch.path("person").path], preset: .tiny, steps: 1)
-        options.initialWeights = scratch.path("base/dae.h5").path
-        let trainer = try DAETrainer(options: options, run: scratch.path("run"))
-        let base = try DiffAE.load(checkpoint: scratch.path("base/dae.h5"))
+        var options = DAETrainingOptions(data: [scratch.file("person").path], preset: .tiny, steps: 1)
+        options.initialWeights = scratch.file("base/dae.h5").path
+        let trainer = try DAETrainer(options: options, run: scratch.file("run"))
+        let base = try DiffAE.load(checkpoint: scratch.file("base/dae.h5"))
         for ((key, a), (_, b)) in zip(trainer.model.namedParameters(), base.namedParameters()) {
             XCTAssertEqual(a.values, b.values, key)
         }
-        options.initialWeights = scratch.path("missing.h5").path
-        XCTAssertThrowsError(try DAETrainer(options: options, run: scratch.path("run2"))) { error in
+        options.initialWeights = scratch.file("missing.h5").path
+        XCTAssertThrowsError(try DAETrainer(options: options, run: scratch.file("run2"))) { error in
             XCTAssertTrue("\(error)".contains("missing.h5"), "\(error)")
         }
     }
 
     func testAllStagesWriteABundleAndARerunSkipsThem() throws {
-        let scratch = try ScratchFolder()
+        let scratch = try TemporaryDirectory()
         let options = try setUp(scratch)
-        let out = scratch.path("out")
+        let out = scratch.file("out")
         var events: [String] = []
         let bundle = try FineTuning(options: options, folder: out).run { event in
             switch event {
@@ -50,9 +53,9 @@ final class FineTuningTests: XCTestCase {
         XCTAssertEqual(speaker.meta.name, "person")
         XCTAssertEqual(speaker.meta.defaultSteps, testSteps)
         let reference = try XCTUnwrap(Int(speaker.meta.madeBy["reference_frame"] ?? ""))
-        XCTAssertTrue(try SpeakerDataset(at: scratch.path("person")).split().train.contains(reference))
+        XCTAssertTrue(try SpeakerDataset(at: scratch.file("person")).split().train.contains(reference))
         // The DAE moved away from the base during its 3 steps.
-        let base = try DiffAE.load(checkpoint: scratch.path("base/dae.h5"))
+        let base = try DiffAE.load(checkpoint: scratch.file("base/dae.h5"))
         let moved = zip(speaker.dae.namedParameters(), base.namedParameters()).contains { $0.1.values != $1.1.values }
         XCTAssertTrue(moved)
 
@@ -65,9 +68,9 @@ final class FineTuningTests: XCTestCase {
     }
 
     func testAnInterruptedRunContinuesAndMoreStepsTrainFurther() throws {
-        let scratch = try ScratchFolder()
+        let scratch = try TemporaryDirectory()
         var options = try setUp(scratch)
-        let out = scratch.path("out")
+        let out = scratch.file("out")
         XCTAssertNil(try FineTuning(options: options, folder: out).run(until: .dae))
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("latents.h5").path))
         options.daeSteps = 4
@@ -80,9 +83,9 @@ final class FineTuningTests: XCTestCase {
     }
 
     func testOtherOptionsInTheSameFolderAreRefused() throws {
-        let scratch = try ScratchFolder()
+        let scratch = try TemporaryDirectory()
         var options = try setUp(scratch)
-        let out = scratch.path("out")
+        let out = scratch.file("out")
         _ = try FineTuning(options: options, folder: out).run(until: .dae)
         options.seed = 99
         XCTAssertThrowsError(try FineTuning(options: options, folder: out)) { error in
@@ -91,10 +94,10 @@ final class FineTuningTests: XCTestCase {
     }
 
     func testABaseThatIsNotABundleIsNamed() throws {
-        let scratch = try ScratchFolder()
+        let scratch = try TemporaryDirectory()
         var options = try setUp(scratch)
-        options.base = scratch.path("person").path
-        XCTAssertThrowsError(try FineTuning(options: options, folder: scratch.path("out"))) { error in
+        options.base = scratch.file("person").path
+        XCTAssertThrowsError(try FineTuning(options: options, folder: scratch.file("out"))) { error in
             XCTAssertTrue("\(error)".contains("dae.h5"), "\(error)")
         }
     }

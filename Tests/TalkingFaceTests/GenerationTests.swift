@@ -4,17 +4,19 @@ import NeuralNetworks
 import SpeechToLatent
 import TalkingFace
 import XCTest
+import Datasets
+import TestSupport
 
 final class GenerationTests: XCTestCase {
     /// T = 25·duration PNG frames, the side files, and (with ffmpeg) an MP4 as long as the speech.
     func testGenerateWritesOnePNGPerVideoFrameAndAnMP4AsLongAsTheSpeech() throws {
-        let scratch = try ScratchFolder()
-        let speech = scratch.path("speech.wav")
+        let scratch = try TemporaryDirectory()
+        let speech = scratch.file("speech.wav")
         try writeTestSpeech(seconds: 1.2, to: speech)
-        let result = try untrainedSpeaker.generate(speech: speech, batchSize: 8, to: scratch.path("out.mp4"))
+        let result = try untrainedSpeaker.generate(speech: speech, batchSize: 8, to: scratch.file("out.mp4"))
 
         XCTAssertEqual(result.frameCount, 30)
-        XCTAssertEqual(result.folder.path, scratch.path("out").path)
+        XCTAssertEqual(result.folder.path, scratch.file("out").path)
         XCTAssertEqual(try Video.frameCount(in: result.framesFolder), 30)
         XCTAssertFalse(FileManager.default.fileExists(atPath: result.framesFolder.appendingPathComponent(Video.frameName(30)).path))
         let first = try PNG.read(result.framesFolder.appendingPathComponent(Video.frameName(0)))
@@ -26,12 +28,12 @@ final class GenerationTests: XCTestCase {
                        Video.isAvailable ? Set(GenerationStage.allCases) : [.features, .speechToLatent, .decode, .write])
 
         guard let probe = try runTool("ffprobe", ["-v", "error", "-show_entries", "format=duration:stream=codec_type",
-                                                  "-of", "default=nw=1", scratch.path("out.mp4").path]) else {
+                                                  "-of", "default=nw=1", scratch.file("out.mp4").path]) else {
             XCTAssertNil(result.video)
             XCTAssertTrue(result.notes.contains { $0.contains("ffmpeg") })
             return
         }
-        XCTAssertEqual(result.video?.path, scratch.path("out.mp4").path)
+        XCTAssertEqual(result.video?.path, scratch.file("out.mp4").path)
         XCTAssertTrue(probe.contains("codec_type=video") && probe.contains("codec_type=audio"), probe)
         let duration = probe.split(separator: "\n").first { $0.hasPrefix("duration=") }.flatMap { Double($0.dropFirst(9)) }
         XCTAssertEqual(try XCTUnwrap(duration, probe), 1.2, accuracy: 0.1)
@@ -83,10 +85,10 @@ final class GenerationTests: XCTestCase {
 
     /// Twice the speech, the same largest batch: the pipeline's working set does not grow.
     func testLongerSpeechStillArrivesInBatchesOfTheSameSize() throws {
-        let scratch = try ScratchFolder()
+        let scratch = try TemporaryDirectory()
         var largest: [Int] = []
         for seconds in [0.4, 0.8] {
-            let speech = scratch.path("speech\(seconds).wav")
+            let speech = scratch.file("speech\(seconds).wav")
             try writeTestSpeech(seconds: seconds, to: speech)
             let (zSem, _) = try untrainedSpeaker.latents(speech: speech)
             XCTAssertEqual(zSem.size(0), Int(seconds * 25))
@@ -99,10 +101,10 @@ final class GenerationTests: XCTestCase {
     }
 
     func testPoseOverrideIsUsedAndItsLengthMustFit() throws {
-        let scratch = try ScratchFolder()
-        let speech = scratch.path("speech.wav")
+        let scratch = try TemporaryDirectory()
+        let speech = scratch.file("speech.wav")
         try writeTestSpeech(seconds: 0.4, to: speech)  // 10 frames
-        let poseFile = scratch.path("pose.csv")
+        let poseFile = scratch.file("pose.csv")
         let track = PoseTrack(yaw: (0..<12).map { Float($0) / 100 }, pitch: Array(repeating: 0.1, count: 12), roll: Array(repeating: -0.2, count: 12))
         try track.write(to: poseFile)
         let read = try PoseTrack.readOverride(poseFile)
@@ -126,7 +128,7 @@ final class GenerationTests: XCTestCase {
     }
 
     func testPoseFileWithWrongColumnsOrNumberingIsRefusedNamingTheFile() throws {
-        let scratch = try ScratchFolder()
+        let scratch = try TemporaryDirectory()
         let cases = [
             ("columns.csv", "frame,yaw,pitch\n0,0.1,0.2\n", "columns"),
             ("order.csv", "frame,yaw,pitch,roll\n0,0,0,0\n2,0,0,0\n", "line 3"),
@@ -135,36 +137,36 @@ final class GenerationTests: XCTestCase {
             ("empty.csv", "frame,yaw,pitch,roll\n", "no pose rows"),
         ]
         for (name, text, expected) in cases {
-            let url = scratch.path(name)
+            let url = scratch.file(name)
             try Data(text.utf8).write(to: url)
             XCTAssertThrowsError(try PoseTrack.readOverride(url)) { error in
                 let message = "\(error)"
                 XCTAssertTrue(message.contains(url.path) && message.contains(expected), "\(name): \(message)")
             }
         }
-        XCTAssertThrowsError(try PoseTrack.readOverride(scratch.path("absent.csv"))) { error in
+        XCTAssertThrowsError(try PoseTrack.readOverride(scratch.file("absent.csv"))) { error in
             XCTAssertTrue("\(error)".contains("absent.csv"), "\(error)")
         }
     }
 
     func testOutputPlaces() throws {
-        let scratch = try ScratchFolder()
-        let speech = scratch.path("speech.wav")
+        let scratch = try TemporaryDirectory()
+        let speech = scratch.file("speech.wav")
         try writeTestSpeech(seconds: 0.2, to: speech)
-        let result = try untrainedSpeaker.generate(speech: speech, steps: 1, to: scratch.path("run"), makeVideo: false)
-        XCTAssertEqual(result.folder.path, scratch.path("run").path)
+        let result = try untrainedSpeaker.generate(speech: speech, steps: 1, to: scratch.file("run"), makeVideo: false)
+        XCTAssertEqual(result.folder.path, scratch.file("run").path)
         XCTAssertNil(result.video)
-        XCTAssertEqual(try Video.frameCount(in: scratch.path("run/frames")), 5)
-        let stored = try TensorFile.read(scratch.path("run/latents.h5")).tensors
+        XCTAssertEqual(try Video.frameCount(in: scratch.file("run/frames")), 5)
+        let stored = try TensorFile.read(scratch.file("run/latents.h5")).tensors
         XCTAssertEqual(stored["z_sem"]?.shape, [5, untrainedSpeaker.dae.config.zSemChannels])
         XCTAssertEqual(stored["pose"]?.shape, [5, 3])
 
         // A second run replaces its own frames; a data set's frames are never touched.
-        XCTAssertNoThrow(try untrainedSpeaker.generate(speech: speech, steps: 1, to: scratch.path("run"), makeVideo: false))
-        let dataset = scratch.path("dataset/frames")
+        XCTAssertNoThrow(try untrainedSpeaker.generate(speech: speech, steps: 1, to: scratch.file("run"), makeVideo: false))
+        let dataset = scratch.file("dataset/frames")
         try FileManager.default.createDirectory(at: dataset, withIntermediateDirectories: true)
         try Data("truth".utf8).write(to: dataset.appendingPathComponent(Video.frameName(0)))
-        XCTAssertThrowsError(try untrainedSpeaker.generate(speech: speech, steps: 1, to: scratch.path("dataset"), makeVideo: false)) { error in
+        XCTAssertThrowsError(try untrainedSpeaker.generate(speech: speech, steps: 1, to: scratch.file("dataset"), makeVideo: false)) { error in
             XCTAssertTrue("\(error)".contains(dataset.path), "\(error)")
         }
         XCTAssertEqual(try Data(contentsOf: dataset.appendingPathComponent(Video.frameName(0))), Data("truth".utf8))

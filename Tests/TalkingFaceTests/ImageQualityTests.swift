@@ -2,6 +2,9 @@ import Foundation
 import MediaIO
 import TalkingFace
 import XCTest
+import Datasets
+import DrawnFace
+import TestSupport
 
 /// PSNR and SSIM against scikit-image (Tests/Fixtures/make_metrics_fixture.py).
 final class ImageQualityTests: XCTestCase {
@@ -11,7 +14,7 @@ final class ImageQualityTests: XCTestCase {
     }
 
     func testPSNRAndSSIMMatchScikitImage() throws {
-        let folder = fixtures.appendingPathComponent("metrics")
+        let folder = fixturesDirectory.appendingPathComponent("metrics")
         let expected = try JSONDecoder().decode(Expected.self, from: Data(contentsOf: folder.appendingPathComponent("expected.json")))
         XCTAssertEqual(expected.pairs.count, 3)
         for pair in expected.pairs {

@@ -2,6 +2,10 @@ import DiffusionAutoencoder
 import Foundation
 import TalkingFace
 import XCTest
+import Datasets
+import Disentanglement
+import SyntheticSpeaker
+import TestSupport
 
 /// A small experiment, not a unit test: trains a little 32×32 DAE twice on four synthetic
 /// speakers — once with the latent-split pressures, once with the plain ε loss — and prints
@@ -22,10 +26,10 @@ final class LatentSplitExperimentTests: XCTestCase {
 
     func testSplitAgainstUnsplit() throws {
         let steps = Int(ProcessInfo.processInfo.environment["TF_STEPS"] ?? "") ?? 300
-        let scratch = try ScratchFolder()
+        let scratch = try TemporaryDirectory()
         var datasets: [SpeakerDataset] = []
         for i in 0..<4 {
-            let root = scratch.path("speaker_\(i)")
+            let root = scratch.file("speaker_\(i)")
             try SyntheticSpeaker(index: i, seed: 21).write(to: root, seconds: 20, fps: 25, size: 32)
             datasets.append(try SpeakerDataset(at: root))
         }
@@ -70,7 +74,7 @@ final class LatentSplitExperimentTests: XCTestCase {
             }
             print(label, "trained \(steps) steps in \(String(format: "%.0f", Date().timeIntervalSince(start))) s; last", last)
             let report = try LatentProbe.run(model: model.eval(), datasets: datasets, split: split, splitIsThirds: label == "unsplit",
-                                             traversal: TraversalOptions(rows: 0), out: scratch.path("probe_\(label)"))
+                                             traversal: TraversalOptions(rows: 0), out: scratch.file("probe_\(label)"))
             print(report.table())
         }
     }

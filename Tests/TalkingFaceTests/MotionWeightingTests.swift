@@ -3,6 +3,8 @@ import Foundation
 import MediaIO
 import TalkingFace
 import XCTest
+import Datasets
+import TestSupport
 
 final class MotionWeightingTests: XCTestCase {
     /// A still 8×8 frame of `base` colour whose pixel (x 3, y 5) has red `red`.
@@ -20,11 +22,11 @@ final class MotionWeightingTests: XCTestCase {
     }
 
     func testMapIsTheMeanChangeBetweenConsecutiveFramesOfEachDataSet() throws {
-        let scratch = try ScratchFolder()
+        let scratch = try TemporaryDirectory()
         // red 0,1,1,0,0,0,1: three of six pairs change by 2 (in [−1, 1] units) in one of three channels
-        let a = try writeDataset(scratch.path("a"), base: 0, reds: [0, 1, 1, 0, 0, 0, 1])
+        let a = try writeDataset(scratch.file("a"), base: 0, reds: [0, 1, 1, 0, 0, 0, 1])
         // a second, brighter data set: pairing its first frame with a's last would light up every pixel
-        let b = try writeDataset(scratch.path("b"), base: 1, reds: [1, 1, 1])
+        let b = try writeDataset(scratch.file("b"), base: 1, reds: [1, 1, 1])
         let frames = try TrainingFrames([.init(dataset: a, frames: 0..<7), .init(dataset: b, frames: 0..<3)], imageSize: 8)
         for chunk in [2, 3, 256] {  // chunks must neither drop nor repeat the pair across their border
             let weighting = try MotionWeighting(frames: frames, strength: 10, chunk: chunk)

@@ -3,6 +3,10 @@ import Foundation
 import MediaIO
 import TalkingFace
 import XCTest
+import Datasets
+import DrawnFace
+import Disentanglement
+import TestSupport
 
 /// Normal samples from a fixed seed (the library's generator, so no test-only RNG).
 func normals(_ count: Int, seed: UInt64) -> [Double] {
@@ -77,24 +81,24 @@ final class RidgeRegressionTests: XCTestCase {
 
 final class DisentanglementTests: XCTestCase {
     func testDiagonalImportanceIsPerfect() {
-        let dci = Disentanglement(importance: Matrix([[0.7, 0, 0], [0, 2, 0], [0, 0, 0.1]]))
+        let dci = DCIScores(importance: Matrix([[0.7, 0, 0], [0, 2, 0], [0, 0, 0.1]]))
         XCTAssertEqual(dci.disentanglement, 1, accuracy: 1e-12)
         XCTAssertEqual(dci.completeness, 1, accuracy: 1e-12)
         // A permuted diagonal is just as good; an unused code is ignored.
-        let permuted = Disentanglement(importance: Matrix([[0, 1, 0], [0, 0, 1], [1, 0, 0], [0, 0, 0]]))
+        let permuted = DCIScores(importance: Matrix([[0, 1, 0], [0, 0, 1], [1, 0, 0], [0, 0, 0]]))
         XCTAssertEqual(permuted.disentanglement, 1, accuracy: 1e-12)
         XCTAssertTrue(permuted.perCode[3].isNaN)
     }
 
     func testUniformImportanceIsZero() {
-        let dci = Disentanglement(importance: Matrix(rows: 4, columns: 3, repeating: 0.3))
+        let dci = DCIScores(importance: Matrix(rows: 4, columns: 3, repeating: 0.3))
         XCTAssertEqual(dci.disentanglement, 0, accuracy: 1e-12)
         XCTAssertEqual(dci.completeness, 0, accuracy: 1e-12)
     }
 
     /// One code for two factors: D of that code is 1 − log_3 2; C of those factors stays 1.
     func testSharedCode() {
-        let dci = Disentanglement(importance: Matrix([[1, 1, 0], [0, 0, 1]]))
+        let dci = DCIScores(importance: Matrix([[1, 1, 0], [0, 0, 1]]))
         XCTAssertEqual(dci.perCode[0], 1 - log(2) / log(3), accuracy: 1e-12)
         XCTAssertEqual(dci.completeness, 1, accuracy: 1e-12)
     }
@@ -145,15 +149,15 @@ final class LatentProbeTests: XCTestCase {
     /// Two 6-second synthetic speakers at 32×32, made once by `talkingface synth` in its own
     /// process (espeak-ng keeps state between calls in a process, which other tests' exact
     /// speech lengths would feel).
-    static let speakerFolder: (scratch: ScratchFolder, roots: [URL]) = {
-        let scratch = try! ScratchFolder()
+    static let speakerFolder: (scratch: TemporaryDirectory, roots: [URL]) = {
+        let scratch = try! TemporaryDirectory()
         let process = Process()
         process.executableURL = tool
         process.arguments = ["synth", "--out", scratch.url.path, "--speakers", "2", "--minutes", "0.1", "--size", "32", "--seed", "7"]
         process.standardError = FileHandle.nullDevice
         try? process.run()
         process.waitUntilExit()
-        return (scratch, ["speaker_00", "speaker_01"].map { scratch.path($0) })
+        return (scratch, ["speaker_00", "speaker_01"].map { scratch.file($0) })
     }()
 
     /// The expression's smile is the smile beyond the speaker's rest smile (which identity
@@ -191,10 +195,10 @@ final class LatentProbeTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: LatentProbeTests.tool.path) else {
             return XCTFail("\(LatentProbeTests.tool.path) is missing; build all products (swift build --build-tests)")
         }
-        let scratch = try ScratchFolder()
+        let scratch = try TemporaryDirectory()
         let datasets = try LatentProbeTests.speakerFolder.roots.map { try SpeakerDataset(at: $0) }
         let model = tinyModel()
-        let out = scratch.path("probe")
+        let out = scratch.file("probe")
         let report = try LatentProbe.run(
             model: model, datasets: datasets, split: .thirds(of: 9), splitIsThirds: true,
             sampling: .init(maxFramesPerSpeaker: 150), traversal: TraversalOptions(rows: 2, steps: 3, decodeSteps: 2), out: out)
@@ -225,14 +229,14 @@ final class LatentProbeTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: tool.path) else {
             return XCTFail("\(tool.path) is missing; build all products (swift build --build-tests)")
         }
-        let scratch = try ScratchFolder()
-        let checkpoint = scratch.path("dae.h5")
+        let scratch = try TemporaryDirectory()
+        let checkpoint = scratch.file("dae.h5")
         try tinyModel().save(to: checkpoint)
         try LatentSplit(id: 2, pose: 3, expression: 4).write(to: LatentSplit.sidecar(of: checkpoint))
         func probe(_ extra: [String]) throws -> (status: Int32, output: String) {
             let process = Process()
             process.executableURL = tool
-            process.arguments = ["probe", "--speaker", scratch.url.path, "--out", scratch.path("out").path,
+            process.arguments = ["probe", "--speaker", scratch.url.path, "--out", scratch.file("out").path,
                                  "--traversal-rows", "1", "--traversal-steps", "2", "--steps", "2"]
                 + LatentProbeTests.speakerFolder.roots.flatMap { ["--data", $0.path] } + extra
             let stdout = Pipe(), stderr = Pipe()
@@ -247,9 +251,9 @@ final class LatentProbeTests: XCTestCase {
         XCTAssertEqual(ok.status, 0, ok.output)
         XCTAssertTrue(ok.output.contains("DCI over parts"), ok.output)
         XCTAssertFalse(ok.output.contains("thirds"), "the sidecar's split is used")
-        let report = try ProbeReport.read(scratch.path("out/probe.json"))
+        let report = try ProbeReport.read(scratch.file("out/probe.json"))
         XCTAssertEqual(report.split, LatentSplit(id: 2, pose: 3, expression: 4))
-        XCTAssertTrue(FileManager.default.fileExists(atPath: scratch.path("out/traversal_exp.png").path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: scratch.file("out/traversal_exp.png").path))
 
         let bad = try probe(["--split", "4,4,4"])
         XCTAssertNotEqual(bad.status, 0)

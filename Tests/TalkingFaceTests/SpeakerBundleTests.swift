@@ -5,11 +5,13 @@ import NeuralNetworks
 import SpeechToLatent
 import TalkingFace
 import XCTest
+import Datasets
+import TestSupport
 
 final class SpeakerBundleTests: XCTestCase {
     func testWrittenBundleLoadsBackWithTheSameModelsReferenceAndStatistics() throws {
-        let scratch = try ScratchFolder()
-        let folder = scratch.path("Weights/tiny")
+        let scratch = try TemporaryDirectory()
+        let folder = scratch.file("Weights/tiny")
         let statistics = LatentStatistics(mean: (0..<32).map { Float($0) / 10 }, std: (0..<32).map { 1 + Float($0) / 100 })
         let speaker = try Speaker.makeUntrained(preset: .tiny, name: "round trip", seed: 9, steps: testSteps)
         speaker.s2l.latentStatistics = statistics
@@ -31,18 +33,18 @@ final class SpeakerBundleTests: XCTestCase {
             XCTAssertEqual(a.values, b.values, key)
         }
         // No temporary folders left beside the bundle.
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path("Weights").path), ["tiny"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.file("Weights").path), ["tiny"])
     }
 
     func testAssembledBundleNamesThePresetsItsModelsHave() throws {
-        let scratch = try ScratchFolder()
-        try DAETestData.write(to: scratch.path("data"))
+        let scratch = try TemporaryDirectory()
+        try DAETestData.write(to: scratch.file("data"))
         func assemble(_ parts: String) throws -> Speaker {
-            try Speaker.assemble(dae: scratch.path(parts + "/dae.h5"), s2l: scratch.path(parts + "/s2l.h5"),
-                                 dataset: SpeakerDataset(at: scratch.path("data")), referenceFrame: 4, steps: testSteps, name: "assembled")
+            try Speaker.assemble(dae: scratch.file(parts + "/dae.h5"), s2l: scratch.file(parts + "/s2l.h5"),
+                                 dataset: SpeakerDataset(at: scratch.file("data")), referenceFrame: 4, steps: testSteps, name: "assembled")
         }
         // The untrained speaker's speech model is no `s2l train` preset.
-        try untrainedSpeaker.write(to: scratch.path("untrained"))
+        try untrainedSpeaker.write(to: scratch.file("untrained"))
         let plain = try assemble("untrained")
         XCTAssertEqual(plain.meta.daePreset, "tiny")
         XCTAssertNil(plain.meta.s2lPreset)
@@ -52,13 +54,13 @@ final class SpeakerBundleTests: XCTestCase {
         let config = SpeechToLatentPreset.tiny.config(featureDimension: 80, featureLayers: 1, featureRate: 100, latentDimension: 32)
         let preset = try Speaker(meta: untrainedSpeaker.meta, dae: untrainedSpeaker.dae,
                                  s2l: SpeechToLatentModel(config: config, seed: 1), reference: untrainedSpeaker.reference)
-        try preset.write(to: scratch.path("preset"))
+        try preset.write(to: scratch.file("preset"))
         XCTAssertEqual(try assemble("preset").meta.s2lPreset, "tiny")
     }
 
     func testReferenceFromBeforeRefinementsReadsAsPlainInversion() throws {
-        let scratch = try ScratchFolder()
-        let url = scratch.path("reference.h5")
+        let scratch = try TemporaryDirectory()
+        let url = scratch.file("reference.h5")
         let reference = untrainedSpeaker.reference
         try TensorFile.write(["x_T": reference.xT, "z_sem": reference.zSem],
                              integers: ["frame_index": [3], "stochastic_steps": [20]], to: url)
@@ -68,17 +70,17 @@ final class SpeakerBundleTests: XCTestCase {
     }
 
     func testFloat16BundleLoadsAndAgreesToHalfPrecision() throws {
-        let scratch = try ScratchFolder()
-        try untrainedSpeaker.write(to: scratch.path("half"), precision: .float16)
-        let loaded = try Speaker(bundle: scratch.path("half"))
+        let scratch = try TemporaryDirectory()
+        try untrainedSpeaker.write(to: scratch.file("half"), precision: .float16)
+        let loaded = try Speaker(bundle: scratch.file("half"))
         let (a, b) = (loaded.dae.namedParameters()[3].1.values, untrainedSpeaker.dae.namedParameters()[3].1.values)
         XCTAssertLessThan(maxDifference(a, b), 1e-3)
         XCTAssertEqual(loaded.reference.xT.values, untrainedSpeaker.reference.xT.values, "x_T stays float32")
     }
 
     func testRewritingABundleReplacesItWhole() throws {
-        let scratch = try ScratchFolder()
-        let folder = scratch.path("speaker")
+        let scratch = try TemporaryDirectory()
+        let folder = scratch.file("speaker")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try Data("stale".utf8).write(to: folder.appendingPathComponent("stale.txt"))
         try untrainedSpeaker.write(to: folder)
@@ -87,12 +89,12 @@ final class SpeakerBundleTests: XCTestCase {
     }
 
     func testEachMissingFileIsNamed() throws {
-        let scratch = try ScratchFolder()
-        let folder = scratch.path("bundle")
+        let scratch = try TemporaryDirectory()
+        let folder = scratch.file("bundle")
         try untrainedSpeaker.write(to: folder)
         for name in Speaker.files {
             let file = folder.appendingPathComponent(name)
-            let aside = scratch.path(name)
+            let aside = scratch.file(name)
             try FileManager.default.moveItem(at: file, to: aside)
             XCTAssertThrowsError(try Speaker(bundle: folder), name) { error in
                 XCTAssertTrue("\(error)".contains(file.path), "\(error)")
@@ -100,14 +102,14 @@ final class SpeakerBundleTests: XCTestCase {
             try FileManager.default.moveItem(at: aside, to: file)
         }
         XCTAssertNoThrow(try Speaker(bundle: folder))
-        XCTAssertThrowsError(try Speaker(bundle: scratch.path("nowhere"))) { error in
-            XCTAssertTrue("\(error)".contains(scratch.path("nowhere").path) && "\(error)".contains("dae.h5"), "\(error)")
+        XCTAssertThrowsError(try Speaker(bundle: scratch.file("nowhere"))) { error in
+            XCTAssertTrue("\(error)".contains(scratch.file("nowhere").path) && "\(error)".contains("dae.h5"), "\(error)")
         }
     }
 
     func testBrokenOrMismatchedFilesAreNamed() throws {
-        let scratch = try ScratchFolder()
-        let folder = scratch.path("bundle")
+        let scratch = try TemporaryDirectory()
+        let folder = scratch.file("bundle")
         func expectError(naming name: String, _ detail: String, file: StaticString = #filePath, line: UInt = #line) {
             XCTAssertThrowsError(try Speaker(bundle: folder), file: file, line: line) { error in
                 let message = "\(error)"

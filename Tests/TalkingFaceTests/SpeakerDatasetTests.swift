@@ -2,6 +2,8 @@ import Foundation
 import MediaIO
 import TalkingFace
 import XCTest
+import Datasets
+import TestSupport
 
 final class SpeakerDatasetTests: XCTestCase {
     /// Frame i carries i in binary as 6 big black/white blocks: robust to lossy video coding.
@@ -23,12 +25,12 @@ final class SpeakerDatasetTests: XCTestCase {
 
     func testVideoRoundTripKeepsFrameCountAndOrder() throws {
         guard Video.isAvailable else { throw XCTSkip("ffmpeg not on PATH") }
-        let scratch = try ScratchFolder()
-        let source = try SpeakerDatasetWriter(at: scratch.path("source"))
+        let scratch = try TemporaryDirectory()
+        let source = try SpeakerDatasetWriter(at: scratch.file("source"))
         let n = 40
         for i in 0..<n { try source.writeFrame(i, codedFrame(i)) }
         try source.writeAudio(AudioClip(samples: (0..<25600).map { 0.2 * sin(Float($0) * 0.05) }, sampleRate: 16000))
-        let folder = scratch.path("speaker")
+        let folder = scratch.file("speaker")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try Video.encode(framesIn: source.framesFolder, fps: 25, audio: source.root.appendingPathComponent("audio.wav"),
                          to: folder.appendingPathComponent("clip.mp4"))
@@ -45,7 +47,7 @@ final class SpeakerDatasetTests: XCTestCase {
     }
 
     func testModelFramesAreCentreCroppedResizedTensors() throws {
-        let scratch = try ScratchFolder()
+        let scratch = try TemporaryDirectory()
         let writer = try SpeakerDatasetWriter(at: scratch.url)
         // 48×32 frame: the centred 32×32 square is x 8..<40; mark its left column red.
         var image = RGBImage(width: 48, height: 32, fill: Colour(0, 0, 1))
@@ -74,18 +76,18 @@ final class SpeakerDatasetTests: XCTestCase {
     }
 
     func testPoseAndMetaRoundTrip() throws {
-        let scratch = try ScratchFolder()
+        let scratch = try TemporaryDirectory()
         let pose = PoseTrack(yaw: [0.1, -0.2], pitch: [0, 0.05], roll: [0.3, 0])
-        try pose.write(to: scratch.path("pose.csv"))
-        XCTAssertEqual(try PoseTrack.read(scratch.path("pose.csv")), pose)
+        try pose.write(to: scratch.file("pose.csv"))
+        XCTAssertEqual(try PoseTrack.read(scratch.file("pose.csv")), pose)
         let meta = DatasetMeta(fps: 30, crop: CropRect(x: 1, y: 2, width: 3, height: 4), frameCount: 2)
-        try meta.write(to: scratch.path("meta.json"))
-        XCTAssertEqual(try DatasetMeta.read(scratch.path("meta.json")), meta)
-        XCTAssertTrue(try String(contentsOf: scratch.path("meta.json"), encoding: .utf8).contains("\"frame_count\""))
+        try meta.write(to: scratch.file("meta.json"))
+        XCTAssertEqual(try DatasetMeta.read(scratch.file("meta.json")), meta)
+        XCTAssertTrue(try String(contentsOf: scratch.file("meta.json"), encoding: .utf8).contains("\"frame_count\""))
     }
 
     func testNotADatasetSaysWhy() throws {
-        let scratch = try ScratchFolder()
+        let scratch = try TemporaryDirectory()
         XCTAssertThrowsError(try SpeakerDataset(at: scratch.url)) { error in
             XCTAssertTrue("\(error)".contains("neither a frames/ folder nor a video file"), "\(error)")
         }

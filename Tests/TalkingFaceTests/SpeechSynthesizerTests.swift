@@ -1,5 +1,6 @@
 import XCTest
 import TalkingFace
+import SyntheticSpeaker
 
 final class SpeechSynthesizerTests: XCTestCase {
     func testEveryPaletteVoiceSpeaks() throws {

@@ -4,19 +4,22 @@ import NeuralNetworks
 import SpeechToLatent
 import TalkingFace
 import XCTest
+import Datasets
+import SyntheticSpeaker
+import TestSupport
 
 /// A 6 s synthetic speaker (32×32) whose "z_sem" is a fixed function of its rendered
 /// mouth and head factors, so speech → latents is learnable: tanh([jaw, lip width, lip
 /// rounding, yaw, pitch, roll] · M)·2 + 0.5 with a fixed random M (6 × 8).
 final class SyntheticLatentSpeaker {
-    let scratch: ScratchFolder
-    var data: URL { scratch.path("speaker") }
-    var latents: URL { scratch.path("latents.h5") }
+    let scratch: TemporaryDirectory
+    var data: URL { scratch.file("speaker") }
+    var latents: URL { scratch.file("latents.h5") }
     let zSem: Tensor  // (N, 8)
 
     init(seconds: Double = 6) throws {
-        scratch = try ScratchFolder()
-        let data = scratch.path("speaker")
+        scratch = try TemporaryDirectory()
+        let data = scratch.file("speaker")
         try SyntheticSpeaker(index: 0, seed: 11).write(to: data, seconds: seconds, fps: 25, size: 32)
         let factors = try TensorFile.read(data.appendingPathComponent("factors.h5")).tensors
         let columns = ["jaw_open", "lip_width", "lip_rounding", "yaw", "pitch", "roll"].map { factors[$0]! }
@@ -25,7 +28,7 @@ final class SyntheticLatentSpeaker {
         var rng = RandomGenerator(seed: 99)
         let m = Tensor.randn([6, 8], using: &rng)
         zSem = tanh(matmul(x, m)) * 2 + 0.5
-        try LatentsFile(zSem: zSem).write(to: scratch.path("latents.h5"))
+        try LatentsFile(zSem: zSem).write(to: scratch.file("latents.h5"))
     }
 
     func trainingData(latents: URL? = nil) throws -> SpeechTrainingData {
@@ -108,7 +111,7 @@ final class SpeechTrainingTests: XCTestCase {
         let split = SpeakerDataset.split(frameCount: n, fps: 25, heldOutFraction: 0.1, gapSeconds: 1)
         let poisoned = speaker.zSem.copy()
         for i in split.heldOut { for j in 0..<8 { poisoned.pointer[i * 8 + j] = 1000 } }
-        let url = speaker.scratch.path("poisoned.h5")
+        let url = speaker.scratch.file("poisoned.h5")
         try LatentsFile(zSem: poisoned).write(to: url)
         let stats = try speaker.trainingData(latents: url).trainingStatistics()
         let expected = try LatentStatistics(samples: [speaker.zSem.slice(dim: 0, split.train)])
@@ -122,7 +125,7 @@ final class SpeechTrainingTests: XCTestCase {
 
     func testFeaturesAreCachedUntilTheAudioChanges() throws {
         let speaker = try self.speaker
-        let copy = speaker.scratch.path("cached")
+        let copy = speaker.scratch.file("cached")
         try FileManager.default.copyItem(at: speaker.data, to: copy)
         try? FileManager.default.removeItem(at: copy.appendingPathComponent("cache"))
         let audio = copy.appendingPathComponent("audio.wav"), cache = copy.appendingPathComponent("cache")
@@ -146,7 +149,7 @@ final class SpeechTrainingTests: XCTestCase {
     func testTrainResumePredictOnASyntheticSpeaker() throws {
         let speaker = try self.speaker
         let data = try speaker.trainingData()
-        let run = speaker.scratch.path("run")
+        let run = speaker.scratch.file("run")
         let config = SpeechToLatentPreset.tiny.config(featureDimension: 80, featureLayers: 1, featureRate: 100, latentDimension: 8)
         var options = SpeechToLatentTrainingOptions()
         options.steps = 30
@@ -194,14 +197,14 @@ final class SpeechTrainingTests: XCTestCase {
                        evaluation)
 
         // Predict on new speech: T = 25 · duration frames, written as a latents file.
-        let wav = speaker.scratch.path("new.wav")
+        let wav = speaker.scratch.file("new.wav")
         let samples = (0..<51200).map { i in 0.3 * sin(Float(i) * 0.07) * sin(Float(i) * 0.0005) }  // 3.2 s
         try AudioFile.write(AudioClip(samples: samples, sampleRate: 16000), to: wav)
         let predictor = try SpeechToLatentPredictor(model: run.appendingPathComponent("s2l.h5"))
         let predicted = try predictor.predict(audio: wav)
         XCTAssertEqual(predicted.zSem.shape, [80, 8])
         XCTAssertEqual(predicted.pose?.shape, [80, 3])
-        let out = speaker.scratch.path("predicted.h5")
+        let out = speaker.scratch.file("predicted.h5")
         try predicted.write(to: out)
         let back = try LatentsFile.read(out)
         XCTAssertEqual(back.zSem.values, predicted.zSem.values)
@@ -223,7 +226,7 @@ final class SpeechTrainingTests: XCTestCase {
 
     func testMissingZSemKeyNamesTheFile() throws {
         let speaker = try self.speaker
-        let url = speaker.scratch.path("no_zsem.h5")
+        let url = speaker.scratch.file("no_zsem.h5")
         try TensorFile.write(["z": speaker.zSem], to: url)
         XCTAssertThrowsError(try speaker.trainingData(latents: url)) { error in
             XCTAssertTrue("\(error)".contains(url.path) && "\(error)".contains("z_sem"), "\(error)")
@@ -232,31 +235,31 @@ final class SpeechTrainingTests: XCTestCase {
 
     func testLatentRowsMustMatchTheFrames() throws {
         let speaker = try self.speaker
-        let url = speaker.scratch.path("short.h5")
+        let url = speaker.scratch.file("short.h5")
         try LatentsFile(zSem: speaker.zSem.slice(dim: 0, 0..<140)).write(to: url)
         XCTAssertThrowsError(try speaker.trainingData(latents: url)) { error in
             XCTAssertTrue("\(error)".contains(url.path) && "\(error)".contains("140"), "\(error)")
         }
         // Within two frames is accepted (and trimmed).
-        let close = speaker.scratch.path("close.h5")
+        let close = speaker.scratch.file("close.h5")
         try LatentsFile(zSem: speaker.zSem.slice(dim: 0, 0..<148)).write(to: close)
         XCTAssertEqual(try speaker.trainingData(latents: close).speakers[0].usable, 0..<148)
         // With frame numbers, a file may cover part of the recording (here frames 10..<150).
-        let part = speaker.scratch.path("part.h5")
+        let part = speaker.scratch.file("part.h5")
         try LatentsFile(zSem: speaker.zSem.slice(dim: 0, 10..<150), frameIndex: Array(10..<150)).write(to: part)
         let partial = try speaker.trainingData(latents: part).speakers[0]
         XCTAssertEqual(partial.usable, 10..<150)
         XCTAssertEqual(partial.train.lowerBound, 10)
         XCTAssertEqual(partial.latents.slice(dim: 0, 10..<150).values, speaker.zSem.slice(dim: 0, 10..<150).values)
         // Frame numbers with gaps are refused, naming the file.
-        let gappy = speaker.scratch.path("gappy.h5")
+        let gappy = speaker.scratch.file("gappy.h5")
         try TensorFile.write(["z_sem": speaker.zSem.slice(dim: 0, 0..<3)], integers: ["frames": [0, 2, 4]], to: gappy)
         XCTAssertThrowsError(try LatentsFile.read(gappy)) { XCTAssertTrue("\($0)".contains(gappy.path), "\($0)") }
     }
 
     func testAudioFarShorterThanVideoIsAnError() throws {
         let speaker = try self.speaker
-        let copy = speaker.scratch.path("cut")
+        let copy = speaker.scratch.file("cut")
         try FileManager.default.copyItem(at: speaker.data, to: copy)
         try? FileManager.default.removeItem(at: copy.appendingPathComponent("cache"))
         let audio = try AudioFile.read(copy.appendingPathComponent("audio.wav"), sampleRate: 16000)
@@ -268,7 +271,7 @@ final class SpeechTrainingTests: XCTestCase {
 
     func testShortPoseFileNamesTheFile() throws {
         let speaker = try self.speaker
-        let copy = speaker.scratch.path("badpose")
+        let copy = speaker.scratch.file("badpose")
         try FileManager.default.copyItem(at: speaker.data, to: copy)
         let poseURL = copy.appendingPathComponent("pose.csv")
         let track = try PoseTrack.read(poseURL)

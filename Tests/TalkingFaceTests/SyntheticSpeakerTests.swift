@@ -2,6 +2,10 @@ import Foundation
 import MediaIO
 import TalkingFace
 import XCTest
+import Datasets
+import DrawnFace
+import SyntheticSpeaker
+import TestSupport
 
 final class SyntheticSpeakerTests: XCTestCase {
     /// Runs the `talkingface` executable built next to this test bundle.
@@ -22,11 +26,11 @@ final class SyntheticSpeakerTests: XCTestCase {
     /// Same seed → same bytes, for every file, across separate runs of the tool (espeak-ng
     /// keeps state between calls inside one process, so runs are compared as processes).
     func testSameSeedGivesIdenticalFiles() throws {
-        let scratch = try ScratchFolder()
-        let a = scratch.path("a/speaker_01"), b = scratch.path("b/speaker_01"), c = scratch.path("c/speaker_01")
-        try synth(["--out", scratch.path("a").path, "--speakers", "2", "--minutes", "0.05", "--size", "32", "--seed", "42"])
-        try synth(["--out", scratch.path("b").path, "--speakers", "2", "--minutes", "0.05", "--size", "32", "--seed", "42"])
-        try synth(["--out", scratch.path("c").path, "--speakers", "2", "--minutes", "0.05", "--size", "32", "--seed", "43"])
+        let scratch = try TemporaryDirectory()
+        let a = scratch.file("a/speaker_01"), b = scratch.file("b/speaker_01"), c = scratch.file("c/speaker_01")
+        try synth(["--out", scratch.file("a").path, "--speakers", "2", "--minutes", "0.05", "--size", "32", "--seed", "42"])
+        try synth(["--out", scratch.file("b").path, "--speakers", "2", "--minutes", "0.05", "--size", "32", "--seed", "42"])
+        try synth(["--out", scratch.file("c").path, "--speakers", "2", "--minutes", "0.05", "--size", "32", "--seed", "43"])
         let files = filesUnder(a)
         XCTAssertEqual(files, filesUnder(b))
         for name in ["audio.wav", "meta.json", "pose.csv", "factors.csv", "factors.h5", "phonemes.csv", "transcript.txt", "frames/00074.png"] {

@@ -1,6 +1,8 @@
 import DiffusionAutoencoder
+import Disentanglement
 import Foundation
 import TalkingFace
+import TestSupport
 import XCTest
 
 /// Training recipes (`--recipe FILE.json`): their JSON form round-trips, a misspelt, mistyped
@@ -93,7 +95,7 @@ final class TrainingRecipeTests: XCTestCase {
 
     /// options.json as runs wrote it before recipes: the property names in snake_case.
     func testEarlierOptionsFilesStillRead() throws {
-        let scratch = try ScratchFolder()
+        let scratch = try TemporaryDirectory()
         let old = """
         {"batch_size": 4, "checkpoint_every": 250, "data": ["/data/a", "/data/b"], "ema_decay": 0.99, "gap_seconds": 1,
          "gradient_clip": 1, "held_out_fraction": 0.2, "horizontal_flip": false, "initial_weights": "/runs/a/dae.h5",
@@ -102,7 +104,7 @@ final class TrainingRecipeTests: XCTestCase {
          "learning_rate": 2e-05, "preset": "tiny", "seed": 3, "semantic_gain": 1000, "encoder_rate_scale": 0.5, "semantic_rate_scale": 10,
          "steps": 900, "training_frames": 123, "warmup_steps": 50, "weight_decay": 0, "prediction": "v"}
         """
-        let url = scratch.path("options.json")
+        let url = scratch.file("options.json")
         try Data(old.utf8).write(to: url)
         let options = try DAETrainingOptions.read(url)
         XCTAssertEqual(options.batchSize, 4)
@@ -144,8 +146,8 @@ final class TrainingRecipeTests: XCTestCase {
         assertError(try negative.validate(), field: "held_out", saying: "must be in [0, 1)")
 
         // run.json as runs wrote it before recipes.
-        let scratch = try ScratchFolder()
-        let run = scratch.path("run.json")
+        let scratch = try TemporaryDirectory()
+        let run = scratch.file("run.json")
         try Data(#"{"sources": [], "options": {"steps": 3000, "batchSize": 4, "learningRate": 0.0002, "seed": 1, "checkpointEvery": 100, "maxGradientNorm": 1, "heldOutFraction": 0.1, "gapSeconds": 1}, "pose_units": "degrees"}"#.utf8).write(to: run)
         let info = try SpeechToLatentRunInfo.read(run)
         XCTAssertEqual([info.options.steps, info.options.batchSize, info.options.checkpointEvery], [3000, 4, 100])
@@ -158,7 +160,7 @@ final class TrainingRecipeTests: XCTestCase {
         assertError(try RecipeFile.decode(FineTuneOptions.self, from: Data(#"{"dae_stpes": 3}"#.utf8)), field: "", saying: "unknown field 'dae_stpes'")
         assertError(try RecipeFile.decode(FineTuneOptions.self, from: Data(#"{"reference_frame": "last"}"#.utf8)),
                     field: "reference_frame", saying: "must be a whole number")
-        let finetuneJSON = scratch.path("finetune.json")
+        let finetuneJSON = scratch.file("finetune.json")
         try Data(#"{"base": "/w/default", "data": "/d/me", "name": "me", "dae_steps": 10, "s2l_steps": 20, "batch_size": 4, "dae_learning_rate": 5e-05, "s2l_learning_rate": 0.0001, "seed": 0, "checkpoint_every": 100}"#.utf8).write(to: finetuneJSON)
         let earlier = try FineTuneOptions.read(finetuneJSON)
         XCTAssertEqual(earlier.batchSize, 4)

@@ -1,6 +1,7 @@
 import Foundation
 import TalkingFace
 import XCTest
+import SyntheticSpeaker
 
 /// The mouth trajectory follows espeak-ng's own phoneme timings.
 final class VisemeTests: XCTestCase {

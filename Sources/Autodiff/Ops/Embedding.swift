@@ -18,3 +18,10 @@ public func embedding(indices: [Int], shape: [Int], weight: Tensor) -> Tensor {
     }
     return y
 }
+
+/// Rows `indices` of x (N, …) → (count, …); on the tape (gradients scatter back).
+public func gatherRows(_ x: Tensor, _ indices: [Int]) -> Tensor {
+    let rowSize = x.count / Swift.max(x.shape[0], 1)
+    return embedding(indices: indices, shape: [indices.count], weight: x.reshaped([x.shape[0], rowSize]))
+        .reshaped([indices.count] + x.shape.dropFirst())
+}

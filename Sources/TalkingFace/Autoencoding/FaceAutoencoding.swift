@@ -1,6 +1,7 @@
 import DiffusionAutoencoder
 import Foundation
 import MediaIO
+import Datasets
 
 /// The noise a decode starts from.
 public enum DecodeNoise: Equatable, Sendable {
@@ -28,7 +29,7 @@ public enum FaceAutoencoding {
         let size = model.config.imageSize
         var zParts: [Tensor] = [], xParts: [Tensor] = []
         for start in stride(from: 0, to: frames.count, by: chunk) {
-            let images = try frameTensor(dataset, Array(frames[start..<Swift.min(start + chunk, frames.count)]), size: size)
+            let images = try dataset.frames(Array(frames[start..<Swift.min(start + chunk, frames.count)]), size: size)
             let zSem = model.encode(images)
             zParts.append(zSem)
             if stochastic { xParts.append(model.stochasticEncode(images, zSem: zSem, steps: steps, refinements: refinements)) }
@@ -61,7 +62,7 @@ public enum FaceAutoencoding {
     public static func referenceNoise(model: DiffAE, dataset: SpeakerDataset, frame: Int, steps: Int = 20,
                                       refinements: Int = DiffAE.recommendedRefinements) throws -> Tensor {
         try checkFrames([frame], of: dataset, for: model)
-        let image = try frameTensor(dataset, [frame], size: model.config.imageSize)
+        let image = try dataset.frames([frame], size: model.config.imageSize)
         return model.encode(image, stochasticSteps: steps, refinements: refinements).xT
     }
 
@@ -128,7 +129,7 @@ public enum FaceAutoencoding {
         var result = Reconstruction(frames: frames, originals: [], stochastic: [], semantic: [])
         for start in stride(from: 0, to: frames.count, by: chunk) {
             let part = Array(frames[start..<Swift.min(start + chunk, frames.count)])
-            let images = try frameTensor(dataset, part, size: model.config.imageSize)
+            let images = try dataset.frames(part, size: model.config.imageSize)
             let (zSem, xT) = model.encode(images, stochasticSteps: steps, refinements: refinements)
             if start == 0 && part.count >= 2 { result.reliance = model.semanticReliance(images, zSem: zSem, timesteps: [300, 600, 900]) }
             result.originals += images.rgbImages()
@@ -165,10 +166,6 @@ public enum FaceAutoencoding {
         guard side >= size else {
             throw DAEWorkflowError.mismatch("\(dataset.root.path): its face crop is \(side)×\(side) pixels, smaller than the model's \(size)×\(size) images")
         }
-    }
-
-    static func frameTensor(_ dataset: SpeakerDataset, _ frames: [Int], size: Int) throws -> Tensor {
-        Tensor(images: try frames.map { try dataset.frame($0, size: size) })
     }
 
     /// (1, …) repeated n times along the first dimension.

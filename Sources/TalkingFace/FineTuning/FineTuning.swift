@@ -3,6 +3,7 @@ import Foundation
 import MediaIO
 import NeuralNetworks
 import SpeechToLatent
+import Datasets
 
 /// What `talkingface finetune` was asked to do; stored as OUT/finetune.json so a rerun of
 /// the same command continues where the last one stopped. Its JSON form is also the
@@ -44,7 +45,7 @@ public struct FineTuneOptions: Codable, Equatable, Sendable {
     }
 }
 
-/// Per-speaker fine-tuning (DESIGN §11): from a base bundle and one person's recording,
+/// Per-speaker fine-tuning (docs/architecture.md §11): from a base bundle and one person's recording,
 /// four stages, each in its own place in the output folder and each resumable:
 ///
 ///     OUT/finetune.json   the options (a rerun must agree with them)
@@ -56,7 +57,7 @@ public struct FineTuneOptions: Codable, Equatable, Sendable {
 /// A stage that has finished is skipped; one that was interrupted continues from its
 /// checkpoint. Without audio in the data only the DAE stages run.
 public final class FineTuning {
-    /// The frame rate speech-to-latent models work at (DESIGN §6): videos with speech are
+    /// The frame rate speech-to-latent models work at (docs/architecture.md §6): videos with speech are
     /// brought to it on import.
     public static let speechFrameRate = 25.0
 

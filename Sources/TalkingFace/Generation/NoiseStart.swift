@@ -1,6 +1,6 @@
 import Autodiff
 
-/// Where each frame's DDIM start x_T comes from (DESIGN §7).
+/// Where each frame's DDIM start x_T comes from (docs/architecture.md §7).
 public enum NoiseStart: Equatable, Sendable {
     /// The speaker's reference x_T, shared by every frame: the default.
     case reference

@@ -1,5 +1,6 @@
 import Autodiff
 import Foundation
+import Datasets
 
 /// What to do when a pose override's length differs from the speech's frame count.
 public enum PoseFit: String, CaseIterable, Sendable {

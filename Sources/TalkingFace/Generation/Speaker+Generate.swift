@@ -2,6 +2,7 @@ import DiffusionAutoencoder
 import Foundation
 import MediaIO
 import SpeechToLatent
+import Datasets
 
 /// What `Speaker.generate` wrote.
 public struct GeneratedVideo: Sendable {
@@ -23,7 +24,7 @@ public struct GeneratedVideo: Sendable {
 }
 
 extension Speaker {
-    /// Speech in, talking-face video out (DESIGN §1, §7): features → z_sem and pose per frame
+    /// Speech in, talking-face video out (docs/architecture.md §1, §7): features → z_sem and pose per frame
     /// → frames decoded batch by batch from one shared x_T → PNGs written as each batch
     /// finishes (memory stays flat however long the speech) → MP4 with the speech (ffmpeg).
     ///

@@ -1,6 +1,8 @@
 import Autodiff
 import Foundation
 import MediaIO
+import Datasets
+import DrawnFace
 
 /// Correlation and mean absolute error of a measured series against its truth.
 public struct SeriesAgreement: Codable, Equatable, Sendable {
@@ -20,7 +22,7 @@ public struct SeriesAgreement: Codable, Equatable, Sendable {
     }
 }
 
-/// What `talkingface eval` reports (DESIGN §11). Angles in degrees, mouth opening as a
+/// What `talkingface eval` reports (docs/architecture.md §11). Angles in degrees, mouth opening as a
 /// fraction of the image height. JSON keys are snake_case.
 public struct EvaluationReport: Codable, Equatable, Sendable {
     public var frames: Int

@@ -1,4 +1,5 @@
 import Foundation
+import Datasets
 
 /// Full-reference image quality: PSNR and SSIM, as scikit-image computes them
 /// (`peak_signal_noise_ratio`, and `structural_similarity` with `gaussian_weights=True,

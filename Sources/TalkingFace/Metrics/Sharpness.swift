@@ -1,4 +1,5 @@
 import Foundation
+import Datasets
 
 /// CPBD, the cumulative probability of blur detection (Narvekar & Karam, IEEE TIP 2011):
 /// the share of edge pixels whose width a viewer would not see as blurred. 1 is sharp,

@@ -3,6 +3,7 @@ import DiffusionAutoencoder
 import Foundation
 import NeuralNetworks
 import SpeechToLatent
+import Datasets
 
 extension Speaker {
     /// A speaker from its trained parts: the DAE (`dae train`'s dae.h5), the speech-to-latent

@@ -3,7 +3,7 @@ import Foundation
 import MediaIO
 
 /// The speaker's shared noise start (`reference.h5`): the stochastic code x_T of one
-/// reference frame, from which every generated frame is decoded (DESIGN §7), with that
+/// reference frame, from which every generated frame is decoded (docs/architecture.md §7), with that
 /// frame's z_sem and where it came from.
 public struct SpeakerReference {
     /// (1, 3, S, S)

@@ -1,4 +1,5 @@
 import Foundation
+import Datasets
 
 /// How speech features line up with video frames. Feature frame k of a front end at
 /// `featureRate` Hz and video frame i at `frameRate` fps start at k/featureRate and

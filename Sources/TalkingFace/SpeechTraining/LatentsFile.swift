@@ -4,7 +4,7 @@ import MediaIO
 
 /// A latents file (`TensorFile` HDF5): the per-frame codes `dae encode` writes for a data
 /// set and `s2l predict` writes for a speech file, and that `dae decode` renders. The keys
-/// are those of `dae encode` (helper branch dae-cli, `DAELatents`):
+/// are those of `dae encode` (`DAELatents`):
 ///
 ///     z_sem    (N, Z) float32     semantic code per frame                (required)
 ///     frames   (N) int64          data-set frame of each row             (optional here: default 0..<N)

@@ -2,6 +2,7 @@ import Autodiff
 import Foundation
 import MediaIO
 import SpeechToLatent
+import Datasets
 
 /// Audio → the feature sequence the speech-to-latent model reads, in its clip layout:
 /// (T, F) for log-mel, (L, T, F) for the L hidden layers of a Wav2Vec2/HuBERT checkpoint

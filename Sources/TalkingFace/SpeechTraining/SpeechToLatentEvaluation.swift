@@ -2,9 +2,10 @@ import Autodiff
 import Foundation
 import MediaIO
 import SpeechToLatent
+import Datasets
 
 /// How well a speech-to-latent model predicts held-out frames from their speech alone
-/// (pose predicted, not given), DESIGN §11 "latent error of speech-to-latent":
+/// (pose predicted, not given), docs/architecture.md §11 "latent error of speech-to-latent":
 ///
 /// - `latentCosine`: mean over frames of cos(predicted z_sem, true z_sem);
 /// - `normalisedMSE`: mean squared error of z_sem after normalising each dimension with

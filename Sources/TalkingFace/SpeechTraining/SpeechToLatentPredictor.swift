@@ -3,6 +3,7 @@ import Foundation
 import MediaIO
 import NeuralNetworks
 import SpeechToLatent
+import Datasets
 
 /// A trained speech-to-latent model with its speech front end: speech file in, latents
 /// file (z_sem and head pose per 25 fps frame) out, for `dae decode` to render.

@@ -3,6 +3,7 @@ import Foundation
 import MediaIO
 import NeuralNetworks
 import SpeechToLatent
+import Datasets
 
 /// Model sizes for `s2l train --preset`.
 public enum SpeechToLatentPreset: String, CaseIterable, Codable, Sendable {

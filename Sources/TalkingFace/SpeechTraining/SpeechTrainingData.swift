@@ -2,6 +2,7 @@ import Autodiff
 import Foundation
 import MediaIO
 import SpeechToLatent
+import Datasets
 
 /// One speaker's aligned material for speech-to-latent training: features, z_sem and head
 /// pose over the same frames, split by time into a training part and a held-out part.
@@ -30,7 +31,7 @@ public struct SpeechTrainingSpeaker {
     }
 }
 
-/// The training material of one or more speakers (DESIGN §6, §10): per data set folder and
+/// The training material of one or more speakers (docs/architecture.md §6, §10): per data set folder and
 /// its latents file (`dae encode`),
 ///
 /// - the speech features of `audio.wav`, computed once and cached in `DIR/cache/`;

@@ -2,6 +2,8 @@ import DiffusionAutoencoder
 import Foundation
 import MediaIO
 import NeuralNetworks
+import Datasets
+import Disentanglement
 
 /// Trains a diffusion autoencoder (encoder and UNet end to end on DiffAE's ε loss) on the
 /// training frames of speaker data sets, in a run folder:

@@ -1,4 +1,5 @@
 import DiffusionAutoencoder
+import Disentanglement
 import Foundation
 
 /// The JSON form of `DAETrainingOptions`: a run's options.json and a `dae train --recipe`

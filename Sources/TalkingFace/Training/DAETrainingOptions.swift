@@ -1,6 +1,8 @@
 import DiffusionAutoencoder
 import Foundation
 import MediaIO
+import Datasets
+import Disentanglement
 
 /// Everything that decides a diffusion-autoencoder training run; stored as `options.json`
 /// in the run folder so that `--resume` continues with exactly the same settings. Its JSON
@@ -46,7 +48,7 @@ public struct DAETrainingOptions: Codable, Equatable, Sendable {
     public var highNoiseShare: Double?
     /// γ of the P2 loss weight 1/(1 + SNR)^γ per image (`GaussianDiffusion.p2Weight`); nil: DiffAE's equal weights.
     public var p2Gamma: Double?
-    /// z_sem = [z_id | z_pose | z_exp], trained with `LatentSplitLoss`'s pressures (DESIGN §8);
+    /// z_sem = [z_id | z_pose | z_exp], trained with `LatentSplitLoss`'s pressures (docs/architecture.md §8);
     /// nil: DiffAE's unsplit z_sem and its plain ε loss.
     public var latentSplit: LatentSplit?
     /// How much each split pressure counts (nil: `LatentSplitWeights()`'s defaults).

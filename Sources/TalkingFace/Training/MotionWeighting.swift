@@ -1,6 +1,7 @@
 import Autodiff
 import Foundation
 import MediaIO
+import Datasets
 
 /// A per-pixel weight for the diffusion loss that makes the parts of a talking head that move
 /// (mouth, eyes, the head's outline) count more than the still background:

@@ -1,5 +1,6 @@
 import Autodiff
 import Foundation
+import Datasets
 
 /// Frames from one or more speaker data sets, numbered 0 ..< count across all of them, at a
 /// model's image size, in [-1, 1]. When they fit in `memoryBudget` bytes they are decoded

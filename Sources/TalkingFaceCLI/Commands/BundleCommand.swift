@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import TalkingFace
+import Datasets
 
 /// `talkingface bundle`: trained DAE + speech-to-latent model → a speaker bundle.
 struct BundleCommand: ParsableCommand {

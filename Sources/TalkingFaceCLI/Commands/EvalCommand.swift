@@ -6,7 +6,7 @@ import TalkingFace
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Compare generated frames with ground truth (DESIGN §11).",
+        abstract: "Compare generated frames with ground truth (docs/architecture.md §11).",
         discussion: """
         Reports PSNR, SSIM (11×11 Gaussian, σ 1.5), CPBD sharpness, jitter (mean \
         frame-to-frame change, generated ÷ truth) and, for synthetic speakers, mouth \

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import TalkingFace
+import Datasets
 
 /// `talkingface finetune`: a new speaker bundle from a base bundle and one person's recording.
 struct FineTuneCommand: ParsableCommand {

@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import Logging
 import TalkingFace
+import Datasets
 
-/// `talkingface generate`: speech in, talking-face video out (DESIGN §1, §7).
+/// `talkingface generate`: speech in, talking-face video out (docs/architecture.md §1, §7).
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",

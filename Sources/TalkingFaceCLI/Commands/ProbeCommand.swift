@@ -3,11 +3,13 @@ import DiffusionAutoencoder
 import Foundation
 import Logging
 import TalkingFace
+import Datasets
+import Disentanglement
 
 struct ProbeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "probe",
-        abstract: "Disentanglement probes of a diffusion autoencoder's z_sem (DESIGN §8).",
+        abstract: "Disentanglement probes of a diffusion autoencoder's z_sem (docs/architecture.md §8).",
         discussion: """
         Encodes frames of one or more speaker data sets, fits ridge regressions from each \
         latent part (z_id, z_pose, z_exp, and the whole z_sem) to each ground-truth factor \

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// `talkingface s2l …`: the speech-to-latent stage on its own (DESIGN §6).
+/// `talkingface s2l …`: the speech-to-latent stage on its own (docs/architecture.md §6).
 struct SpeechToLatentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "s2l",

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import TalkingFace
+import Datasets
 
 struct SpeechToLatentPredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

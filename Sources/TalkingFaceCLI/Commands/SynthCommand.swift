@@ -3,11 +3,13 @@ import Foundation
 import Logging
 import MediaIO
 import TalkingFace
+import Datasets
+import SyntheticSpeaker
 
 struct SynthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synth",
-        abstract: "Make synthetic talking speakers with ground-truth factors (DESIGN §9).",
+        abstract: "Make synthetic talking speakers with ground-truth factors (docs/architecture.md §9).",
         discussion: """
         Each speaker gets a face identity, an espeak-ng voice and Harvard sentences; the \
         mouth follows the phonemes, the head moves with the speech. Written per speaker:
@@ -60,7 +62,7 @@ struct SynthCommand: ParsableCommand {
                 let columns = min(8, dataset.frameCount)
                 rows.append(try (0..<columns).map { try dataset.frame($0 * dataset.frameCount / columns + dataset.frameCount / (2 * columns)) })
             }
-            try PNG.write(TalkingFace.contactSheet(rows).image8(), to: URL(fileURLWithPath: contactSheet))
+            try PNG.write(Datasets.contactSheet(rows).image8(), to: URL(fileURLWithPath: contactSheet))
             logger.info("contact sheet → \(contactSheet)")
         }
     }

@@ -2,6 +2,8 @@ import ArgumentParser
 import DiffusionAutoencoder
 import Foundation
 import TalkingFace
+import Datasets
+import Disentanglement
 
 /// Arguments the `dae` subcommands share.
 enum DAEArguments {

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// `talkingface dae …`: the diffusion autoencoder's stages (DESIGN §4).
+/// `talkingface dae …`: the diffusion autoencoder's stages (docs/architecture.md §4).
 struct DAECommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dae",

@@ -3,6 +3,7 @@ import DiffusionAutoencoder
 import Foundation
 import Logging
 import TalkingFace
+import Disentanglement
 
 struct DAEEraseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

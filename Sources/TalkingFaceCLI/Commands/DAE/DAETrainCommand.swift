@@ -3,6 +3,7 @@ import DiffusionAutoencoder
 import Foundation
 import Logging
 import TalkingFace
+import Disentanglement
 
 struct DAETrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
