@@ -1,7 +1,8 @@
 # TalkingFace — the two commands a user needs are `make demo` and `make test`.
 SHELL := /bin/bash
 APT_PACKAGES := libopenblas-dev libsndfile1-dev libsoxr-dev libhdf5-dev libpng-dev \
-                libespeak-ng-dev espeak-ng ffmpeg pkg-config python3-venv
+                libespeak-ng-dev espeak-ng ffmpeg pkg-config python3-venv \
+                libdlib-dev libdlib-data
 SWIFT ?= swift
 # OpenBLAS 0.3.21 calls this CPU "Cooperlake" and picks a kernel that is 20-35 % slower
 # on our conv-shaped GEMMs; the Haswell/Zen kernel is the fast one (docs/architecture.md §12).

@@ -16,6 +16,6 @@ struct TalkingFaceCommand: ParsableCommand {
         """,
         subcommands: [
             GenerateCommand.self, SynthCommand.self, DAECommand.self, SpeechToLatentCommand.self, EvalCommand.self,
-            FineTuneCommand.self, BundleCommand.self, ClipCommand.self, ProbeCommand.self, WeightsCommand.self,
+            FineTuneCommand.self, PrepareCommand.self, BundleCommand.self, ClipCommand.self, ProbeCommand.self, WeightsCommand.self,
         ])
 }
