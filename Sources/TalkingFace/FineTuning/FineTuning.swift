@@ -187,7 +187,7 @@ public final class FineTuning {
     private func encode(_ report: @escaping (Event) -> Void) throws {
         let modelURL = daeRun.appendingPathComponent("dae.h5")
         let stamp = try Self.stamp(of: modelURL)
-        if let existing = try? DAELatents.read(latentsURL), existing.attributes["model_stamp"] == stamp {
+        if let existing = try? Latents.read(latentsURL), existing.attributes["model_stamp"] == stamp {
             report(.skipped(.encode, "\(latentsURL.path) is up to date"))
             return
         }
@@ -242,7 +242,7 @@ public final class FineTuning {
     /// Stage 4: the bundle, in float16, with the base's decode steps.
     private func assemble(_ report: @escaping (Event) -> Void) throws {
         let baseMeta = try SpeakerMeta.read(base.appendingPathComponent(Speaker.metaFile))
-        let reference = try options.referenceFrame ?? Speaker.typicalTrainingFrame(DAELatents.read(latentsURL), of: dataset)
+        let reference = try options.referenceFrame ?? Speaker.typicalTrainingFrame(Latents.read(latentsURL), of: dataset)
         report(.started(.bundle, "reference x_T from frame \(reference) (\(baseMeta.defaultSteps) DDIM steps)"))
         var madeBy = [
             "how": "talkingface finetune from \(options.base) on \(options.data)",

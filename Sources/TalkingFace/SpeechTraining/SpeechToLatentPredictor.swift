@@ -5,8 +5,8 @@ import NeuralNetworks
 import SpeechToLatent
 import Datasets
 
-/// A trained speech-to-latent model with its speech front end: speech file in, latents
-/// file (z_sem and head pose per 25 fps frame) out, for `dae decode` to render.
+/// A trained speech-to-latent model with its speech front end: speech file in, `Latents`
+/// (z_sem and head pose per 25 fps frame) out, for `dae decode` to render.
 public final class SpeechToLatentPredictor {
     public let model: SpeechToLatentModel
     public let extractor: SpeechFeatureExtractor
@@ -43,7 +43,7 @@ public final class SpeechToLatentPredictor {
     /// z_sem (T, Z) and pose (T, 3) in radians for the speech in `audio` (any length:
     /// chunked with overlap), T = ⌊duration · fps⌋. With `pose` (radians, at least T rows)
     /// the model is conditioned on it and it is returned as the pose.
-    public func predict(audio: URL, pose: PoseTrack? = nil, poseFile: URL? = nil) throws -> LatentsFile {
+    public func predict(audio: URL, pose: PoseTrack? = nil, poseFile: URL? = nil) throws -> Latents {
         let features = try extractor(file: audio)
         let frames = model.frameCount(featureFrames: features.size(-2))
         guard frames > 0 else { throw MediaIOError(.emptyAudio, file: audio, "too short for one video frame") }
@@ -57,7 +57,7 @@ public final class SpeechToLatentPredictor {
         }
         let (latents, degrees) = try model.predict(features: features, pose: source)
         let radians = degrees * (Float.pi / 180)
-        return LatentsFile(zSem: latents, pose: radians, frameIndex: Array(0..<latents.size(0)), attributes: [
+        return Latents(zSem: latents, frames: Array(0..<latents.size(0)), pose: radians, attributes: [
             "fps": String(frameRate), "source": "talkingface s2l predict", "audio": audio.path, "model": modelURL.path,
         ])
     }

@@ -46,7 +46,7 @@ struct BundleCommand: ParsableCommand {
     func run() throws {
         let logger = Logger(label: "talkingface.bundle")
         let dataset = try SpeakerDataset(at: URL(fileURLWithPath: data))
-        let reference = try referenceFrame ?? Speaker.typicalTrainingFrame(DAELatents.read(URL(fileURLWithPath: latents!)), of: dataset)
+        let reference = try referenceFrame ?? Speaker.typicalTrainingFrame(Latents.read(URL(fileURLWithPath: latents!)), of: dataset)
         var notes: [String: String] = ["dae": dae, "s2l": s2l, "data": data, "reference_frame": String(reference)]
         for note in madeBy {
             let parts = note.split(separator: "=", maxSplits: 1)

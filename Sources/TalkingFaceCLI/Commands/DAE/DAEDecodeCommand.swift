@@ -8,7 +8,7 @@ import TalkingFace
 struct DAEDecodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode",
-        abstract: "Decode latents (from dae encode, or predicted) to PNG frames.",
+        abstract: "Decode a latents file (from dae encode or s2l predict) to PNG frames.",
         discussion: """
         --noise encoded starts each frame from its own x_T (needs encode --stochastic) and \
         reconstructs it; reference starts every frame from the reference frame's x_T (z_sem \
@@ -41,7 +41,7 @@ struct DAEDecodeCommand: ParsableCommand {
     func run() throws {
         let logger = Logger(label: "talkingface.dae.decode")
         let network = try DAEArguments.loadModel(model)
-        let codes = try DAELatents.read(URL(fileURLWithPath: latents))
+        let codes = try Latents.read(URL(fileURLWithPath: latents))
         let source: DecodeNoise
         switch noise ?? (codes.xT != nil ? .encoded : .reference) {
         case .encoded: source = .encoded

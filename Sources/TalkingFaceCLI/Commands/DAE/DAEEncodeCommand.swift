@@ -7,7 +7,7 @@ import TalkingFace
 struct DAEEncodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "encode",
-        abstract: "Encode a data set's frames to z_sem (and x_T) in one HDF5 file.",
+        abstract: "Encode a data set's frames to z_sem (and x_T) in a latents file.",
         discussion: """
         Writes z_sem (N, Z); with --stochastic also each frame's x_T (N, 3, S, S) by DDIM \
         inversion over --steps; always the x_T of --reference-frame (reference_x_T, shared when \
