@@ -185,7 +185,7 @@ public final class FineTuning {
     /// Stage 2: z_sem of every frame (the speech stage needs them all, its own split decides
     /// what it trains on). Redone when the DAE has moved on since the file was written.
     private func encode(_ report: @escaping (Event) -> Void) throws {
-        let modelURL = daeRun.appendingPathComponent("dae.h5")
+        let modelURL = try ModelFile.dae.resolve(daeRun)
         let stamp = try Self.stamp(of: modelURL)
         if let existing = try? Latents.read(latentsURL), existing.attributes["model_stamp"] == stamp {
             report(.skipped(.encode, "\(latentsURL.path) is up to date"))
@@ -251,7 +251,7 @@ public final class FineTuning {
         ]
         madeBy["base"] = baseMeta.name
         let speaker = try Speaker.assemble(
-            dae: daeRun.appendingPathComponent("dae.h5"), s2l: s2lRun.appendingPathComponent(SpeechToLatentTrainer.checkpointName),
+            dae: ModelFile.dae.resolve(daeRun), s2l: ModelFile.speechToLatent.resolve(s2lRun),
             dataset: dataset, referenceFrame: reference, steps: baseMeta.defaultSteps, name: options.name,
             s2lPreset: baseMeta.s2lPreset, madeBy: madeBy)
         try speaker.write(to: bundleURL, precision: .float16)

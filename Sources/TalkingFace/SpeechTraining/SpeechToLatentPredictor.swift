@@ -12,16 +12,15 @@ public final class SpeechToLatentPredictor {
     public let extractor: SpeechFeatureExtractor
     public let modelURL: URL
 
-    /// Loads `s2l.h5` (config, weights, statistics; training state ignored). The front end
-    /// is `audioEncoder` if given, else the one recorded in `run.json` beside the model,
-    /// else log-mel; it must produce what the model reads.
-    public init(model url: URL, audioEncoder: URL? = nil) throws {
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw MediaIOError(.fileNotFound, file: url, "no speech-to-latent model here (train one with `talkingface s2l train`)")
-        }
+    /// Loads the model `model` names: an s2l.h5 file or a folder holding one (`ModelFile`);
+    /// config, weights and statistics, training state ignored. The front end is
+    /// `audioEncoder` if given, else the one recorded in `run.json` beside the model, else
+    /// log-mel; it must produce what the model reads.
+    public init(model: URL, audioEncoder: URL? = nil) throws {
+        let url = try ModelFile.speechToLatent.resolve(model)
         let config = try Checkpoint.config(SpeechToLatentConfig.self, from: url)
-        model = try SpeechToLatentModel(config: config)
-        try Checkpoint.load(into: model, from: url)
+        self.model = try SpeechToLatentModel(config: config)
+        try Checkpoint.load(into: self.model, from: url)
         modelURL = url
         var encoder = audioEncoder
         let info = url.deletingLastPathComponent().appendingPathComponent(SpeechToLatentTrainer.runInfoName)

@@ -51,7 +51,7 @@ struct ProbeCommand: ParsableCommand {
 
     func run() throws {
         let logger = Logger(label: "talkingface.probe")
-        let checkpoint = try DAEArguments.modelURL(speaker)
+        let checkpoint = try ModelFile.dae.resolve(speaker)
         let model = try DiffAE.load(checkpoint: checkpoint)
         let width = model.config.zSemChannels
 

@@ -25,8 +25,8 @@ struct DAEDecodeCommand: ParsableCommand {
 
     enum NoiseSource: String, ExpressibleByArgument, CaseIterable { case encoded, reference, seed }
 
-    @Option(help: "The model: a run folder (its dae.h5) or an .h5 checkpoint.") var model: String
-    @Option(help: "The latents file (dae encode's output).") var latents: String
+    @Option(help: ModelFile.dae.help) var model: String
+    @Option(help: "The latents file (from dae encode or s2l predict).") var latents: String
     @Option(help: "Output folder for the PNG frames (created).") var out: String
     @Option(help: "Starting noise: encoded, reference or seed.") var noise: NoiseSource?
     @Option(help: "Seed of the noise for --noise seed.") var seed: UInt64 = 0

@@ -21,7 +21,7 @@ struct DAEEncodeCommand: ParsableCommand {
             --out zx.h5 --stochastic --steps 20 --frames held-out
         """)
 
-    @Option(help: "The model: a run folder (its dae.h5) or an .h5 checkpoint.") var model: String
+    @Option(help: ModelFile.dae.help) var model: String
     @Option(help: "The speaker data set folder.") var data: String
     @Option(help: "The latents file to write (.h5).") var out: String
     @Flag(help: "Also compute each frame's stochastic code x_T (DDIM inversion; 19 UNet passes per frame at 20 steps, times 1 + --refinements).")
