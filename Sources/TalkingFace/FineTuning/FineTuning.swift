@@ -101,9 +101,7 @@ public final class FineTuning {
     public init(options: FineTuneOptions, folder: URL) throws {
         self.folder = folder
         base = URL(fileURLWithPath: options.base)
-        for file in [Speaker.daeFile, Speaker.s2lFile, Speaker.metaFile] where !FileManager.default.fileExists(atPath: base.appendingPathComponent(file).path) {
-            throw SpeakerError(file: base.appendingPathComponent(file), "missing: --base must be a speaker bundle (\(Speaker.files.joined(separator: ", ")))")
-        }
+        try Speaker.checkBundle(base)
         dataset = try SpeakerDataset(at: URL(fileURLWithPath: options.data))
         let stored = try? FineTuneOptions.read(folder.appendingPathComponent("finetune.json"))
         if let stored {
