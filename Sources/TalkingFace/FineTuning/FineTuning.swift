@@ -19,7 +19,7 @@ public struct FineTuneOptions: Codable, Equatable, Sendable {
     public var s2lLearningRate = 1e-4
     public var seed: UInt64 = 0
     public var checkpointEvery = 100
-    /// A Wav2Vec2/HuBERT folder, when the base speaker reads its features.
+    /// A Wav2Vec2/HuBERT folder, when the base bundle reads its features.
     public var audioEncoder: String?
     /// The frame whose x_T the bundle shares; nil: the most typical training frame.
     public var referenceFrame: Int?
@@ -52,7 +52,7 @@ public struct FineTuneOptions: Codable, Equatable, Sendable {
 ///     OUT/dae/            1. the DAE fine-tuned from the base's dae.h5 (a `dae train` run)
 ///     OUT/latents.h5      2. z_sem of every frame under that DAE (`dae encode`)
 ///     OUT/s2l/            3. speech → z_sem fine-tuned from the base's s2l.h5 (an `s2l train` run)
-///     OUT/speaker/        4. the new bundle: dae.h5, s2l.h5, reference.h5, meta.json (float16)
+///     OUT/speaker/        4. the new speaker bundle: dae.h5, s2l.h5, reference.h5, meta.json (float16)
 ///
 /// A stage that has finished is skipped; one that was interrupted continues from its
 /// checkpoint. Without audio in the data only the DAE stages run.

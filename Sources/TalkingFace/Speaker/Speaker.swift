@@ -3,7 +3,7 @@ import Foundation
 import MediaIO
 import SpeechToLatent
 
-/// One speaker's models, ready to generate (docs/architecture.md §1, §13): a bundle folder
+/// One speaker's models, ready to generate (docs/architecture.md §1, §13): a speaker bundle folder
 ///
 ///     NAME/dae.h5        diffusion autoencoder (DiffAE keys, config attribute; float16 allowed)
 ///     NAME/s2l.h5        speech-to-latent model, with the z_sem and pose statistics as buffers
