@@ -45,9 +45,10 @@ struct BundleCommand: ParsableCommand {
 
     func run() throws {
         let logger = Logger(label: "talkingface.bundle")
+        let (daeURL, s2lURL) = try (ModelFile.dae.resolve(dae), ModelFile.speechToLatent.resolve(s2l))
         let dataset = try SpeakerDataset(at: URL(fileURLWithPath: data))
         let reference = try referenceFrame ?? Speaker.typicalTrainingFrame(Latents.read(URL(fileURLWithPath: latents!)), of: dataset)
-        var notes: [String: String] = ["dae": dae, "s2l": s2l, "data": data, "reference_frame": String(reference)]
+        var notes: [String: String] = ["dae": daeURL.path, "s2l": s2lURL.path, "data": data, "reference_frame": String(reference)]
         for note in madeBy {
             let parts = note.split(separator: "=", maxSplits: 1)
             notes[String(parts[0])] = String(parts[1])
@@ -55,7 +56,7 @@ struct BundleCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: out)
         logger.info("inverting frame \(reference) of \(data) to the shared x_T (\(steps) steps)")
         let speaker = try Speaker.assemble(
-            dae: ModelFile.dae.resolve(dae), s2l: ModelFile.speechToLatent.resolve(s2l), dataset: dataset, referenceFrame: reference,
+            dae: daeURL, s2l: s2lURL, dataset: dataset, referenceFrame: reference,
             steps: steps, refinements: inversion.refinements, name: name ?? folder.lastPathComponent, madeBy: notes)
         try speaker.write(to: folder, precision: float32 ? .float32 : .float16)
         logger.info("wrote \(folder.path) (\(Speaker.files.joined(separator: ", ")))")

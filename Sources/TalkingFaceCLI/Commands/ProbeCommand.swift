@@ -27,11 +27,11 @@ struct ProbeCommand: ParsableCommand {
         Outputs in --out: probe.txt (the table), probe.json, traversal_{id,pose,exp}.png.
 
         Examples:
-          talkingface probe --model runs/dae --data data/synth/speaker_00 \
+          talkingface probe --model runs/dae --data data/synth/speaker_00 \\
               --data data/synth/speaker_01 --out runs/probe
-          talkingface probe --model runs/dae/dae.h5 --data data/synth/speaker_00 \
+          talkingface probe --model runs/dae/dae.h5 --data data/synth/speaker_00 \\
               --split 8,4,20 --out runs/probe
-          talkingface probe --speaker Weights/default --data data/synth/speaker_00 \
+          talkingface probe --speaker Weights/default --data data/synth/speaker_00 \\
               --data data/synth/speaker_01 --out runs/probe_default
         """)
 
