@@ -106,7 +106,7 @@ stage_split() {
   # Probes test on each recording's last 10 % (after a 1 s gap): frames no DAE here trained on.
   for model in "$RUN/dae_split/dae.h5:split" "$RUN/dae_split2/dae.h5:split2" "$RUN/dae_split3/dae.h5:split3" \
                "$SPEAKER/dae.h5:unsplit"; do
-    "$TF" probe --speaker "${model%%:*}" "${d[@]}" --held-out 0.1 --out "$RUN/probe_${model##*:}"
+    "$TF" probe --model "${model%%:*}" "${d[@]}" --held-out 0.1 --out "$RUN/probe_${model##*:}"
   done
 }
 
@@ -127,8 +127,8 @@ stage_adversary() {
     --split 3,3,506 --split-weights 1,1,100,0,0,1,1,1 --semantic-lr-scale 1000 \
     --batch 8 --steps 20000 --warmup 100 --ema 0.99 --checkpoint-every 100 --seed 8 --out "$RUN/split4/dae" \
     || [ $? -eq 124 ]
-  "$TF" probe --speaker "$RUN/split4/dae/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/split4/probe"
-  "$TF" probe --speaker "$SPEAKER/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/split4_probe_unsplit"
+  "$TF" probe --model "$RUN/split4/dae/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/split4/probe"
+  "$TF" probe --model "$SPEAKER/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/split4_probe_unsplit"
   python3 experiments/probe_pixel_ceiling.py --held-out 0.1 "$DATA"/speaker_0{0,1,2,3}
 }
 
@@ -143,7 +143,7 @@ stage_readout() {
     --split 3,3,506 --split-weights 1,1,0,0,0,5,5,1,10 --semantic-lr-scale 1000 \
     --batch 8 --steps 20000 --warmup 50 --ema 0.99 --checkpoint-every 100 --seed 9 --out "$RUN/split5/dae" \
     || [ $? -eq 124 ]
-  "$TF" probe --speaker "$RUN/split5/dae/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/split5/probe"
+  "$TF" probe --model "$RUN/split5/dae/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/split5/probe"
 }
 
 # dae train with --split 3,3,506 and z_exp's erasure, stopped by timeout -s INT (which checkpoints).
@@ -170,8 +170,8 @@ stage_erasure() {
   for i in 0 1 2 3; do d+=(--data "$DATA/speaker_0$i"); done
   erasure_run 1440 "$SPEAKER/dae.h5" 1,1,0,0,0,0,0,1,10 10 "$RUN/erase2/dae" "${d[@]}"
   "$TF" dae erase --model "$RUN/erase2/dae" "${d[@]}" --stride 2 --out "$RUN/erase2/dae_erased.h5"
-  "$TF" probe --speaker "$RUN/erase2/dae_erased.h5" "${d[@]}" --held-out 0.1 --out "$RUN/erase2/probe"
-  "$TF" probe --speaker "$SPEAKER/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/probe_unsplit_synth"
+  "$TF" probe --model "$RUN/erase2/dae_erased.h5" "${d[@]}" --held-out 0.1 --out "$RUN/erase2/probe"
+  "$TF" probe --model "$SPEAKER/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/probe_unsplit_synth"
   python3 experiments/probe_expression_cnn.py --held-out 0.1 "$DATA"/speaker_0{0,1,2,3}
 }
 
@@ -190,8 +190,8 @@ stage_expressive() {
   erasure_run 660 "$RUN/erase2/dae_erased.h5" 1,1,0,0,0,0,0,1,10,10,10 11 "$RUN/erase4/dae" "${d[@]}"
   erasure_run "${EXPRESSIVE_SECONDS:-3600}" "$RUN/erase4/dae/dae.h5" 1,1,0,0,0,0,0,1,10,10,10 12 "$RUN/erase5/dae" "${d[@]}"
   "$TF" dae erase --model "$RUN/erase5/dae" "${d[@]}" --stride 2 --out "$RUN/erase5/dae_erased.h5"
-  "$TF" probe --speaker "$RUN/erase5/dae_erased.h5" "${d[@]}" --held-out 0.1 --out "$RUN/erase5/probe"
-  "$TF" probe --speaker "$SPEAKER/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/probe_unsplit_expr3"
+  "$TF" probe --model "$RUN/erase5/dae_erased.h5" "${d[@]}" --held-out 0.1 --out "$RUN/erase5/probe"
+  "$TF" probe --model "$SPEAKER/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/probe_unsplit_expr3"
   python3 experiments/probe_pixel_ceiling.py --held-out 0.1 "$x"/speaker_0{0,1,2,3}
   python3 experiments/probe_expression_cnn.py --held-out 0.1 "$x"/speaker_0{0,1,2,3}
 }

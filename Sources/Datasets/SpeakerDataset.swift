@@ -2,7 +2,7 @@ import Autodiff
 import Foundation
 import MediaIO
 
-/// One speaker's data on disk (docs/architecture.md §10):
+/// A data set: one person's recording with its labels, on disk (docs/architecture.md §10):
 ///
 ///     DIR/frames/00000.png …   the video as PNG frames (or DIR/video.mp4, extracted once)
 ///     DIR/audio.wav            the speech

@@ -7,7 +7,7 @@ import Datasets
 /// What `Speaker.generate` wrote.
 public struct GeneratedVideo: Sendable {
     /// The output folder: a speaker data set (`frames/`, `meta.json`, `pose.csv`) plus
-    /// `latents.h5` (z_sem (T, Z) and pose (T, 3)), readable by `talkingface eval`.
+    /// `latents.h5` (`Latents`: z_sem (T, Z), frames and pose (T, 3)), readable by `talkingface eval`.
     public let folder: URL
     public var framesFolder: URL { folder.appendingPathComponent("frames") }
     /// The MP4 with the speech, or nil when ffmpeg is missing or no video was asked for.
@@ -60,7 +60,7 @@ extension Speaker {
         }
         try fm.createDirectory(at: folder, withIntermediateDirectories: true)
         try timings.measure(.write) {
-            try TensorFile.write(["z_sem": latents.zSem, "pose": latents.pose], to: folder.appendingPathComponent("latents.h5"))
+            try Latents(zSem: latents.zSem, frames: Array(0..<frameCount), pose: latents.pose).write(to: folder.appendingPathComponent("latents.h5"))
         }
         let frames = try PNGFrameWriter(folder: folder.appendingPathComponent("frames"))
         timings.merge(try render(zSem: latents.zSem, steps: steps, noise: noise, batchSize: batchSize, into: frames, progress: progress))

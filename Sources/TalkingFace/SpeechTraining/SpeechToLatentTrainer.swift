@@ -48,7 +48,8 @@ public struct SpeechToLatentTrainingOptions: Codable, Equatable, Sendable {
     public var maxGradientNorm: Float = 1
     public var heldOutFraction = 0.1
     public var gapSeconds = 1.0
-    /// An s2l.h5 whose weights start the run instead of random ones (fine-tuning); the
+    /// The model whose weights start the run instead of random ones (fine-tuning): an
+    /// s2l.h5, or a run or speaker bundle folder holding one (`ModelFile`); the
     /// configuration must match. The z_sem and pose statistics still come from the new data.
     public var initialWeights: String?
 
@@ -98,7 +99,7 @@ public struct SpeechToLatentRunInfo: Codable, Equatable, Sendable {
 ///     RUN/run.json    data sources, front end, options
 ///     RUN/eval.json   held-out scores (`SpeechToLatentEvaluation`)
 public final class SpeechToLatentTrainer {
-    public static let checkpointName = "s2l.h5"
+    public static let checkpointName = ModelFile.speechToLatent.fileName
     public static let runInfoName = "run.json"
     public static let evaluationName = "eval.json"
 
@@ -135,10 +136,7 @@ public final class SpeechToLatentTrainer {
         }
         model = try SpeechToLatentModel(config: config, seed: options.seed)
         if let initial = options.initialWeights, !exists {
-            let url = URL(fileURLWithPath: initial)
-            guard FileManager.default.fileExists(atPath: url.path) else {
-                throw MediaIOError(.invalidArgument, file: url, "does not exist (the initial weights to fine-tune from)")
-            }
+            let url = try ModelFile.speechToLatent.resolve(initial)
             guard try Checkpoint.config(SpeechToLatentConfig.self, from: url) == config else {
                 throw MediaIOError(.invalidArgument, file: url, "its model configuration differs from the one being trained")
             }

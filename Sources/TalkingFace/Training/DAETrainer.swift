@@ -34,7 +34,7 @@ public final class DAETrainer {
     public let loop: TrainingLoop
 
     public var checkpointURL: URL { run.appendingPathComponent("checkpoint.h5") }
-    public var modelURL: URL { run.appendingPathComponent("dae.h5") }
+    public var modelURL: URL { run.appendingPathComponent(ModelFile.dae.fileName) }
     public var optionsURL: URL { run.appendingPathComponent("options.json") }
     public var logURL: URL { run.appendingPathComponent("loss.csv") }
     public var splitLossURL: URL { run.appendingPathComponent("latent_split.h5") }
@@ -139,12 +139,10 @@ public final class DAETrainer {
         try motionWeighting?.writeImage(to: motionImageURL)
     }
 
-    /// Fine-tuning starts from `url`'s weights; the EMA then starts from them too (the loop
-    /// seeds the average with the weights at step 0).
-    static func load(initialWeights url: URL, into model: DiffAE, preset: DiffAEPreset) throws {
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw DAEWorkflowError.missingFile(url, "the initial weights to fine-tune from")
-        }
+    /// Fine-tuning starts from the weights of the DAE `initial` names (`ModelFile`); the EMA
+    /// then starts from them too (the loop seeds the average with the weights at step 0).
+    static func load(initialWeights initial: URL, into model: DiffAE, preset: DiffAEPreset) throws {
+        let url = try ModelFile.dae.resolve(initial)
         let stored = try Checkpoint.config(DiffAEConfig.self, from: url)
         guard stored == model.config else {
             if stored.predicting(model.config.prediction) == model.config {

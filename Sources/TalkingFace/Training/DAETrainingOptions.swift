@@ -38,8 +38,9 @@ public struct DAETrainingOptions: Codable, Equatable, Sendable {
     public var gapSeconds = 1.0
     /// Frames the training split held when the run started (checked on resume).
     public var trainingFrames: Int?
-    /// A dae.h5 whose weights start the run instead of random ones (fine-tuning); its
-    /// configuration must be the preset's.
+    /// The DAE whose weights start the run instead of random ones (fine-tuning): a dae.h5,
+    /// or a run or speaker bundle folder holding one (`ModelFile`); its configuration must
+    /// be the preset's.
     public var initialWeights: String?
     /// With `initialWeights`: widen z_sem's spread around its mean over the training frames
     /// by this factor before training (`SemanticEncoder.amplifySemanticCode`).

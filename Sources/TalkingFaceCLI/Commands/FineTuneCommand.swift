@@ -16,7 +16,7 @@ struct FineTuneCommand: ParsableCommand {
           1. dae     the DAE fine-tuned from the base's dae.h5        → OUT/dae/
           2. encode  z_sem of every frame                             → OUT/latents.h5
           3. s2l     speech → z_sem fine-tuned from the base's s2l.h5 → OUT/s2l/
-          4. bundle  the new speaker (float16)                        → OUT/speaker/
+          4. bundle  the new speaker bundle (float16)                 → OUT/speaker/
         The person's data: --video FILE (frames and audio are extracted into OUT/data/ with \
         ffmpeg), or --data DIR (a speaker data set: frames/, audio.wav, meta.json, optional \
         pose.csv). The last 10 % of the recording is held out from both trainings. Without \
@@ -52,7 +52,7 @@ struct FineTuneCommand: ParsableCommand {
     @Option(help: "Seed of data order and noise (default 0).") var seed: UInt64?
     @Option(help: "Checkpoint every N steps (default 100).") var checkpointEvery: Int?
     @Option(help: "A recipe (JSON): defaults for these flags and the reference frame (fields above).") var recipe: String?
-    @Option(help: "Wav2Vec2/HuBERT folder, when the base speaker was trained on its features.") var audioEncoder: String?
+    @Option(help: "Wav2Vec2/HuBERT folder, when the --base bundle was trained on its features.") var audioEncoder: String?
     @Option(help: "Stop after this stage: dae, encode, s2l or bundle.") var until = "bundle"
 
     func validate() throws {
@@ -116,7 +116,7 @@ struct FineTuneCommand: ParsableCommand {
         }
         line?.finish()
         if let bundle {
-            logger.info("new speaker: \(bundle.path)")
+            logger.info("new speaker bundle: \(bundle.path)")
             logger.info("try it: talkingface generate --audio SPEECH.wav --speaker \(bundle.path) --out hello.mp4")
         } else if until == "bundle" {
             logger.info("stopped; run the same command again to continue")

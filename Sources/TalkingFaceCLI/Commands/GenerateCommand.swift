@@ -19,9 +19,9 @@ struct GenerateCommand: ParsableCommand {
         pose.csv, latents.h5, meta.json: a data set `talkingface eval` reads); with --out DIR \
         they go to DIR/ and the video to DIR/video.mp4.
 
-        Noise (--noise): reference (default) starts every frame from the speaker's reference \
-        x_T; seed draws one Gaussian x_T from --seed and shares it; independent draws fresh \
-        noise for every frame — an ablation only: the video flickers.
+        Noise (--noise): reference (default) starts every frame from the speaker bundle's \
+        reference x_T; seed draws one Gaussian x_T from --seed and shares it; independent \
+        draws fresh noise for every frame — an ablation only: the video flickers.
 
         Pose: predicted from the speech by default; --pose FILE takes a CSV with the columns \
         frame, yaw, pitch, roll (radians unless --pose-degrees; one row per frame, frames \
@@ -38,18 +38,18 @@ struct GenerateCommand: ParsableCommand {
         """)
 
     @Option(help: "Speech: WAV, FLAC or OGG (any rate; mixed to mono, resampled to 16 kHz).") var audio: String
-    @Option(help: "Speaker bundle folder (dae.h5, s2l.h5, reference.h5, meta.json).") var speaker = "Weights/default"
+    @Option(help: "The speaker bundle folder (dae.h5, s2l.h5, reference.h5, meta.json).") var speaker = "Weights/default"
     @Option(help: "Output: NAME.mp4 (frames in NAME/) or a folder.") var out: String
     @Option(help: "Pose override: CSV with columns frame, yaw, pitch, roll.") var pose: String?
     @Flag(help: "The --pose file's angles are in degrees (default: radians).") var poseDegrees = false
-    @Option(help: "Pose override from a speaker data set folder's pose.csv.") var poseFrom: String?
+    @Option(help: "Pose override from a data set folder's pose.csv.") var poseFrom: String?
     @Option(help: "When the pose override's length differs from the speech: error, trim (cut a longer track) or loop.")
     var poseFit: String = PoseFit.error.rawValue
-    @Option(help: "DDIM steps (default: the speaker's, 20).") var steps: Int?
+    @Option(help: "DDIM steps (default: the speaker bundle's, 20).") var steps: Int?
     @Option(help: "Start noise: reference, seed or independent (ablation: flickers).") var noise = "reference"
     @Option(help: "Seed for --noise seed|independent.") var seed: UInt64 = 0
     @Option(help: "Frames decoded together.") var batch = 16
-    @Option(help: "Wav2Vec2/HuBERT folder, for a speaker trained on its features.") var audioEncoder: String?
+    @Option(help: "Wav2Vec2/HuBERT folder, for a speaker bundle trained on its features.") var audioEncoder: String?
     @Flag(help: "Write the PNG frames only, no MP4.") var noVideo = false
 
     func validate() throws {

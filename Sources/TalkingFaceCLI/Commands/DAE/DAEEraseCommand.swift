@@ -23,7 +23,7 @@ struct DAEEraseCommand: ParsableCommand {
             --data data/synth/speaker_01 --out runs/split/dae_erased.h5
         """)
 
-    @Option(help: "The model: a run folder (its dae.h5) or an .h5 checkpoint.") var model: String
+    @Option(help: ModelFile.dae.help) var model: String
     @Option(help: "A speaker data set with pose.csv; repeat, in the training order.") var data: [String] = []
     @Option(help: ArgumentHelp("The latent split (default: the model's MODEL.split.json).", valueName: "ID,POSE,EXP"))
     var split: String?
@@ -40,7 +40,7 @@ struct DAEEraseCommand: ParsableCommand {
 
     func run() throws {
         let logger = Logger(label: "talkingface.dae.erase")
-        let modelURL = try DAEArguments.modelURL(model)
+        let modelURL = try ModelFile.dae.resolve(model)
         let network = try DiffAE.load(checkpoint: modelURL)
         guard let latentSplit = try DAEArguments.latentSplit(split, of: modelURL) else {
             throw ValidationError("\(modelURL.path) has no \(LatentSplit.sidecar(of: modelURL).lastPathComponent); give --split ID,POSE,EXP")
