@@ -166,11 +166,13 @@ public final class TrainingLoop {
 
             let stopping = stopRequested || (handlesInterrupt && InterruptSignal.isRequested)
             let saving = checkpointURL != nil && (step % checkpointEvery == 0 || step == totalSteps || stopping)
-            if saving { try saveCheckpoint() }
+            // Reported before the checkpoint is written, so what the report logs (a loss row,
+            // the model file) is on disk whenever the checkpoint is, even after a SIGKILL.
             progress?(TrainingProgress(
                 step: step, totalSteps: totalSteps, loss: value, smoothedLoss: smoother.add(value),
                 learningRate: lr, gradientNorm: norm, stepsPerSecond: rate.stepsPerSecond,
                 secondsRemaining: rate.secondsRemaining(totalSteps - step), checkpointSaved: saving))
+            if saving { try saveCheckpoint() }
             if stopping { return TrainingResult(step: step, interrupted: true, lastLoss: lastLoss) }
         }
         return TrainingResult(step: step, interrupted: false, lastLoss: lastLoss)

@@ -66,6 +66,7 @@ extension Speaker {
             throw SpeakerError(file: framesFolder, "holds frames that talkingface generate did not write; choose another output")
         }
         try InterruptSignal.throwIfRequested()
+        let folderExisted = fm.fileExists(atPath: folder.path)
         try fm.createDirectory(at: folder, withIntermediateDirectories: true)
         let partialFrames = folder.appendingPathComponent(Self.partialFramesName)
         try? fm.removeItem(at: partialFrames)  // left by a run that was killed
@@ -85,6 +86,7 @@ extension Speaker {
             }
         } catch {
             try? fm.removeItem(at: partialFrames)
+            if !folderExisted, (try? fm.contentsOfDirectory(atPath: folder.path))?.isEmpty == true { try? fm.removeItem(at: folder) }
             throw error
         }
 
