@@ -7,4 +7,5 @@ LoggingSystem.bootstrap { label in
     handler.logLevel = ProcessInfo.processInfo.environment["TALKINGFACE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
     return handler
 }
+CrashHandler.install()
 TalkingFaceCommand.main()

@@ -131,6 +131,7 @@ public final class FineTuning {
     @discardableResult
     public func run(until last: Stage = .bundle, report: @escaping (Event) -> Void = { _ in }) throws -> URL? {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        removeStalePartialFiles(in: folder)  // left by a run killed while writing latents.h5 or finetune.json
         try options.write(to: optionsURL)
 
         guard try fineTuneDAE(report) else { return nil }

@@ -1,6 +1,7 @@
 import DiffusionAutoencoder
 import Foundation
 import MediaIO
+import NeuralNetworks
 import SpeechToLatent
 import Datasets
 
@@ -28,6 +29,11 @@ extension Speaker {
     /// → frames decoded batch by batch from one shared x_T → PNGs written as each batch
     /// finishes (memory stays flat however long the speech) → MP4 with the speech (ffmpeg).
     ///
+    /// The frames are decoded into `folder/.frames.partial/` and renamed to `frames/` once all
+    /// are written, before `meta.json`: the frames folder is complete or absent. When
+    /// `InterruptSignal` is installed, a signal stops the work between batches: the partial
+    /// frames are removed and `CancellationError` is thrown.
+    ///
     /// - Parameters:
     ///   - speech: any audio file MediaIO reads.
     ///   - steps: DDIM steps (nil: the bundle's default, which its reference x_T was inverted with).
@@ -53,38 +59,52 @@ extension Speaker {
         let frameCount = latents.zSem.size(0)
 
         // Earlier frames are replaced only where an earlier generate put them (it writes
-        // latents.h5 first): never a data set's own frames.
+        // latents.h5 with them): never a data set's own frames.
         let fm = FileManager.default
-        if fm.fileExists(atPath: folder.appendingPathComponent("frames").path) && !fm.fileExists(atPath: folder.appendingPathComponent("latents.h5").path) {
-            throw SpeakerError(file: folder.appendingPathComponent("frames"), "holds frames that talkingface generate did not write; choose another output")
+        let framesFolder = folder.appendingPathComponent("frames")
+        if fm.fileExists(atPath: framesFolder.path) && !fm.fileExists(atPath: folder.appendingPathComponent("latents.h5").path) {
+            throw SpeakerError(file: framesFolder, "holds frames that talkingface generate did not write; choose another output")
         }
+        try InterruptSignal.throwIfRequested()
+        let folderExisted = fm.fileExists(atPath: folder.path)
         try fm.createDirectory(at: folder, withIntermediateDirectories: true)
-        try timings.measure(.write) {
-            try Latents(zSem: latents.zSem, frames: Array(0..<frameCount), pose: latents.pose).write(to: folder.appendingPathComponent("latents.h5"))
-        }
-        let frames = try PNGFrameWriter(folder: folder.appendingPathComponent("frames"))
-        timings.merge(try render(zSem: latents.zSem, steps: steps, noise: noise, batchSize: batchSize, into: frames, progress: progress))
+        let partialFrames = folder.appendingPathComponent(Self.partialFramesName)
+        try? fm.removeItem(at: partialFrames)  // left by a run that was killed
         let track = PoseTrack(tensor: latents.pose)
-        try timings.measure(.write) {
-            try track.write(to: folder.appendingPathComponent("pose.csv"))
-            try DatasetMeta(fps: meta.fps, frameCount: frameCount, width: meta.imageSize, height: meta.imageSize, poseUnits: "radians",
-                            source: ["speaker": meta.name, "speech": speech.path, "steps": String(steps), "noise": "\(noise)"])
-                .write(to: folder.appendingPathComponent("meta.json"))
+        do {
+            let frames = try PNGFrameWriter(folder: partialFrames)
+            timings.merge(try render(zSem: latents.zSem, steps: steps, noise: noise, batchSize: batchSize, into: frames, progress: progress))
+            // From here on no stop is taken: the rest is quick, and the output becomes whole.
+            try timings.measure(.write) {
+                try Latents(zSem: latents.zSem, frames: Array(0..<frameCount), pose: latents.pose).write(to: folder.appendingPathComponent("latents.h5"))
+                try track.write(to: folder.appendingPathComponent("pose.csv"))
+                if fm.fileExists(atPath: framesFolder.path) { try fm.removeItem(at: framesFolder) }
+                try fm.moveItem(at: partialFrames, to: framesFolder)
+                try DatasetMeta(fps: meta.fps, frameCount: frameCount, width: meta.imageSize, height: meta.imageSize, poseUnits: "radians",
+                                source: ["speaker": meta.name, "speech": speech.path, "steps": String(steps), "noise": "\(noise)"])
+                    .write(to: folder.appendingPathComponent("meta.json"))
+            }
+        } catch {
+            try? fm.removeItem(at: partialFrames)
+            if !folderExisted, (try? fm.contentsOfDirectory(atPath: folder.path))?.isEmpty == true { try? fm.removeItem(at: folder) }
+            throw error
         }
 
         var video: URL?
         if makeVideo {
+            try InterruptSignal.throwIfRequested()
             if Video.isAvailable {
                 progress?(.video, 0, 1)
                 do {
-                    try timings.measure(.video) { try Video.encode(framesIn: frames.folder, fps: meta.fps, audio: speech, to: videoURL) }
+                    try timings.measure(.video) { try Video.encode(framesIn: framesFolder, fps: meta.fps, audio: speech, to: videoURL) }
                 } catch {
-                    throw SpeakerError(file: videoURL, "ffmpeg could not make the video (\(error)); the frames are in \(frames.folder.path)")
+                    try InterruptSignal.throwIfRequested()  // ffmpeg had Ctrl-C too
+                    throw SpeakerError(file: videoURL, "ffmpeg could not make the video (\(error)); the frames are in \(framesFolder.path)")
                 }
                 progress?(.video, 1, 1)
                 video = videoURL
             } else {
-                notes.append("ffmpeg is not on PATH, so no MP4 was made; the frames are in \(frames.folder.path) "
+                notes.append("ffmpeg is not on PATH, so no MP4 was made; the frames are in \(framesFolder.path) "
                              + "(install ffmpeg, e.g. sudo apt-get install ffmpeg)")
             }
         }
@@ -148,7 +168,8 @@ extension Speaker {
     }
 
     /// Decodes z_sem (T, Z) into T frames, `batchSize` at a time, each batch handed to
-    /// `sink` as soon as it is done. Returns the decode and write times.
+    /// `sink` as soon as it is done. Returns the decode and write times. Stops before a batch
+    /// with `CancellationError` when `InterruptSignal` is installed and raised.
     @discardableResult
     public func render(zSem: Tensor, steps: Int, noise: NoiseStart = .reference, batchSize: Int = 16, into sink: FrameSink,
                        progress: GenerationProgress? = nil) throws -> GenerationTimings {
@@ -164,6 +185,7 @@ extension Speaker {
         var starts = NoiseSource(noise, reference: reference.xT)
         progress?(.decode, 0, total)
         for first in stride(from: 0, to: total, by: batchSize) {
+            try InterruptSignal.throwIfRequested()
             let range = first..<Swift.min(first + batchSize, total)
             let frames = timings.measure(.decode) {
                 dae.decode(zSem.slice(dim: 0, range), noise: starts.next(range.count), steps: steps, batchSize: range.count)
@@ -174,6 +196,9 @@ extension Speaker {
         }
         return timings
     }
+
+    /// Where `generate` writes the frames until all are done.
+    static let partialFramesName = ".frames.partial"
 
     /// `NAME.mp4` → (folder NAME, the MP4); a folder → (it, folder/video.mp4).
     static func outputPlaces(_ output: URL) -> (folder: URL, video: URL) {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import TalkingFace
 import Datasets
+import NeuralNetworks
 
 /// `talkingface finetune`: a new speaker bundle from a base bundle and one person's recording.
 struct FineTuneCommand: ParsableCommand {
@@ -115,6 +116,10 @@ struct FineTuneCommand: ParsableCommand {
             }
         }
         line?.finish()
+        if InterruptSignal.isRequested {
+            logger.info("stopped; run the same command again to continue")
+            throw ExitCode.interrupted
+        }
         if let bundle {
             logger.info("new speaker bundle: \(bundle.path)")
             logger.info("try it: talkingface generate --audio SPEECH.wav --speaker \(bundle.path) --out hello.mp4")

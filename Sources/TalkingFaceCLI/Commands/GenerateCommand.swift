@@ -13,7 +13,8 @@ struct GenerateCommand: ParsableCommand {
         Speech → features → z_sem and head pose per frame (25 fps) → frames decoded by DDIM in \
         batches, every frame from the same start noise x_T → PNG frames written as each batch \
         finishes (memory stays flat however long the speech) → an MP4 with the speech when \
-        ffmpeg is on PATH.
+        ffmpeg is on PATH. Ctrl-C or SIGTERM stops it, removes the unfinished frames and \
+        exits with status 130 or 143.
 
         Output: with --out NAME.mp4 the frames go to the folder NAME/ (frames/00000.png …, \
         pose.csv, latents.h5, meta.json: a data set `talkingface eval` reads); with --out DIR \
@@ -88,10 +89,12 @@ struct GenerateCommand: ParsableCommand {
         }
 
         let bars = StageBars()
-        let result = try speaker.generate(
-            speech: speech, steps: steps, pose: posing, noise: start, batchSize: batch,
-            audioEncoder: audioEncoder.map { URL(fileURLWithPath: $0) }, to: URL(fileURLWithPath: out),
-            makeVideo: !noVideo) { stage, done, total in bars.update(stage, done, total) }
+        let result = try stoppingOnSignals(logger, stopped: "stopped; no partial frames were kept") {
+            try speaker.generate(
+                speech: speech, steps: steps, pose: posing, noise: start, batchSize: batch,
+                audioEncoder: audioEncoder.map { URL(fileURLWithPath: $0) }, to: URL(fileURLWithPath: out),
+                makeVideo: !noVideo) { stage, done, total in bars.update(stage, done, total) }
+        }
 
         for note in result.notes { logger.warning("\(note)") }
         print(result.timings.table(speechSeconds: result.seconds))

@@ -19,7 +19,8 @@ struct SpeechToLatentTrainCommand: ParsableCommand {
         radians and modelled in degrees.
 
         Writes RUN/s2l.h5 (model and training state: every --checkpoint-every
-        steps, at the end and on Ctrl-C; a second Ctrl-C quits at once),
+        steps, at the end and on Ctrl-C or SIGTERM, which then exit with status 130
+        or 143; a second signal quits at once),
         RUN/run.json, and RUN/eval.json with the held-out scores: z_sem cosine
         similarity, normalised MSE and pose MAE in degrees.
 
@@ -115,7 +116,7 @@ struct SpeechToLatentTrainCommand: ParsableCommand {
         line.finish()
         if result.interrupted {
             logger.info("stopped at step \(result.step); continue with the same command and --resume")
-            return
+            throw ExitCode.interrupted
         }
         let evaluation = try trainer.evaluate()
         print(evaluation.table())

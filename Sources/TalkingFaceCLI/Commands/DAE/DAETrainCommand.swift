@@ -17,8 +17,8 @@ struct DAETrainCommand: ParsableCommand {
 
         The run folder gets options.json, checkpoint.h5 (everything for an exact resume), \
         dae.h5 (the EMA weights: the model for encode/decode/reconstruct) and loss.csv. Both \
-        .h5 files are written every --checkpoint-every steps, at the end and on Ctrl-C (a \
-        second Ctrl-C quits at once). A NaN/Inf loss stops the run, leaving the last good files. \
+        .h5 files are written every --checkpoint-every steps, at the end and on Ctrl-C or \
+        SIGTERM (exit status 130 or 143; a second one quits at once). A NaN/Inf loss stops the run, leaving the last good files. \
         --resume continues a run with its own settings; only --steps and --checkpoint-every may change.
 
         --recipe FILE.json holds everything else, with snake_case keys; a field left \
@@ -119,6 +119,7 @@ struct DAETrainCommand: ParsableCommand {
         line.finish()
         if result.interrupted {
             logger.info("stopped at step \(result.step); continue with: talkingface dae train --out \(out) --resume")
+            throw ExitCode.interrupted
         } else {
             logger.info("done: \(result.step) steps, last loss \(result.lastLoss.map { String(format: "%.4f", $0) } ?? "-"); model \(trainer.modelURL.path)")
         }
