@@ -21,10 +21,13 @@ public enum DatasetPreparation {
         public var size: Int
         /// One eye-aligned crop per frame instead of one fixed crop for the clip.
         public var align: Bool
+        /// Resample the video to this frame rate (nil: every stored frame, at its own rate).
+        public var frameRate: Double?
 
-        public init(size: Int = 128, align: Bool = false) {
+        public init(size: Int = 128, align: Bool = false, frameRate: Double? = nil) {
             self.size = size
             self.align = align
+            self.frameRate = frameRate
         }
     }
 
@@ -79,9 +82,9 @@ public enum DatasetPreparation {
     private static func write(video: URL, into root: URL, options: Options, tracker: FaceTracker,
                               progress: (String, Int, Int) -> Void) throws -> Report {
         let fm = FileManager.default
-        let fps = try Video.frameRate(of: video)
+        let fps = try options.frameRate ?? Video.frameRate(of: video)
         let sourceFrames = root.appendingPathComponent("source")
-        let count = try Video.extractFrames(from: video, to: sourceFrames)
+        let count = try Video.extractFrames(from: video, to: sourceFrames, frameRate: options.frameRate)
         func source(_ i: Int) throws -> RGBImage {
             RGBImage(try PNG.read(sourceFrames.appendingPathComponent(Video.frameName(i))))
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FaceTracking
 import Foundation
 import Logging
 import TalkingFace
@@ -18,11 +19,11 @@ struct FineTuneCommand: ParsableCommand {
           2. encode  z_sem of every frame                             → OUT/latents.h5
           3. s2l     speech → z_sem fine-tuned from the base's s2l.h5 → OUT/s2l/
           4. bundle  the new speaker bundle (float16)                 → OUT/speaker/
-        The person's data: --video FILE (frames and audio are extracted into OUT/data/ with \
-        ffmpeg), or --data DIR (a speaker data set: frames/, audio.wav, meta.json, optional \
+        The person's data: --video FILE (made into a data set in OUT/data/ as `talkingface \
+        prepare` does: the face tracked and cropped at the base bundle's size, the head pose \
+        from its landmarks), or --data DIR (a data set: frames/, audio.wav, meta.json, optional \
         pose.csv). The last 10 % of the recording is held out from both trainings. Without \
-        audio only the DAE stages run. Frames are centre-cropped to a square unless the \
-        data set's meta.json gives a crop.
+        audio only the DAE stages run.
 
         --recipe FILE.json gives the settings with snake_case keys, the flags' names (a flag \
         wins over it): dae_steps, s2l_steps, batch, dae_lr, s2l_lr, seed, checkpoint_every, \
@@ -41,7 +42,7 @@ struct FineTuneCommand: ParsableCommand {
         """)
 
     @Option(help: "The speaker bundle to start from.") var base = "Weights/default"
-    @Option(help: "The person's video (frames and audio extracted into OUT/data/).") var video: String?
+    @Option(help: "The person's video (prepared into OUT/data/: face tracked, cropped, posed).") var video: String?
     @Option(help: "The person's data set folder (instead of --video).") var data: String?
     @Option(help: "Output folder (the stages' runs and OUT/speaker/).") var out: String
     @Option(help: "The new bundle's name (default: the output folder's name).") var name: String?
@@ -128,16 +129,27 @@ struct FineTuneCommand: ParsableCommand {
         }
     }
 
-    /// --video: its frames and audio into OUT/data/ (once; a rerun reuses them).
+    /// --video: `prepare`'s data set of it in OUT/data/ (once; a rerun reuses it): the face
+    /// tracked and cropped at the base bundle's size, its head pose from the landmarks.
     private func importVideo(into folder: URL, logger: Logger) throws -> URL {
         let video = URL(fileURLWithPath: self.video!)
         guard FileManager.default.fileExists(atPath: video.path) else { throw ValidationError("--video \(video.path) does not exist") }
         let dataFolder = folder.appendingPathComponent("data")
-        if !FileManager.default.fileExists(atPath: dataFolder.appendingPathComponent("frames").path) {
+        if !FileManager.default.fileExists(atPath: dataFolder.appendingPathComponent("meta.json").path) {
             let (rate, native) = try FineTuning.importFrameRate(of: video, until: FineTuning.Stage(rawValue: until)!)
+            let size = try SpeakerMeta.read(URL(fileURLWithPath: base).appendingPathComponent("meta.json")).imageSize
             let resampling = rate.map { " at \(Int($0)) fps (the video has \(String(format: "%.2f", native)))" } ?? ""
-            logger.info("extracting \(video.lastPathComponent) into \(dataFolder.path)\(resampling)")
-            try SpeakerDataset.importVideo(video, into: dataFolder, frameRate: rate)
+            logger.info("preparing \(video.lastPathComponent) into \(dataFolder.path)\(resampling): face tracking, \(size)×\(size) crops, head pose")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            var bars: [String: ProgressBar] = [:]
+            let report = try DatasetPreparation.prepare(
+                video: video, out: dataFolder, options: .init(size: size, frameRate: rate), tracker: try FaceTracker()
+            ) { stage, done, total in
+                let bar = bars[stage] ?? ProgressBar(stage)
+                bars[stage] = bar
+                bar.update(done, of: total)
+            }
+            logger.info("face detected in \(report.detected) of \(report.frames) frames, tracked in \(report.tracked), interpolated in \(report.interpolated)")
         }
         return dataFolder
     }
