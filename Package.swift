@@ -46,7 +46,7 @@ let package = Package(
         .executableTarget(
             name: "TalkingFaceCLI",
             dependencies: [
-                "TalkingFace",
+                "TalkingFace", "Autodiff",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
