@@ -31,7 +31,7 @@ struct FineTuneCommand: ParsableCommand {
               --out hello.mp4
         """)
 
-    @Option(help: "The speaker bundle to start from.") var base = "Weights/default"
+    @Option(help: "The speaker bundle to start from (default: the shipped speaker, as for generate).") var base: String?
     @Option(help: "The person's video (frames and audio extracted into OUT/data/).") var video: String?
     @Option(help: "The person's data set folder (instead of --video).") var data: String?
     @Option(help: "Output folder (the stages' runs and OUT/speaker/).") var out: String
@@ -62,7 +62,8 @@ struct FineTuneCommand: ParsableCommand {
         let logger = Logger(label: "talkingface.finetune")
         let folder = URL(fileURLWithPath: out)
         let dataFolder = try data.map { URL(fileURLWithPath: $0) } ?? importVideo(into: folder, logger: logger)
-        var options = FineTuneOptions(base: URL(fileURLWithPath: base).standardizedFileURL.path,
+        let baseBundle = try base.map { URL(fileURLWithPath: $0) } ?? DefaultSpeakerBundle.locate()
+        var options = FineTuneOptions(base: baseBundle.standardizedFileURL.path,
                                       data: dataFolder.standardizedFileURL.path, name: name ?? folder.lastPathComponent)
         options.daeSteps = daeSteps
         options.s2lSteps = s2lSteps
