@@ -29,7 +29,8 @@ public enum DefaultSpeakerBundle {
             places.append(folder.appendingPathComponent(installedWeights).appendingPathComponent(bundleName))
         }
         places.append(currentDirectory.appendingPathComponent(weightsFolder).appendingPathComponent(bundleName))
-        return places.map(\.standardizedFileURL)
+        var seen = Set<String>()
+        return places.map(\.standardizedFileURL).filter { seen.insert($0.path).inserted }
     }
 
     /// The first candidate that is a folder; throws, saying where it looked, if none is.
