@@ -4,11 +4,11 @@ APT_PACKAGES := libopenblas-dev libsndfile1-dev libsoxr-dev libhdf5-dev libpng-d
                 libespeak-ng-dev espeak-ng ffmpeg pkg-config python3-venv \
                 libdlib-dev libdlib-data
 SWIFT ?= swift
-# OpenBLAS 0.3.21 calls this CPU "Cooperlake" and picks a kernel that is 20-35 % slower
-# on our conv-shaped GEMMs; the Haswell/Zen kernel is the fast one (docs/architecture.md §12).
+# OpenBLAS for the test binaries: one thread (the engine spreads work over the cores itself)
+# and the Zen kernel, which OpenBLAS 0.3.21 does not choose on an AMD Zen 4 by itself. The
+# `talkingface` and Bench binaries need neither export: they set both themselves, the kernel
+# chosen for the CPU (Sources/Autodiff/BLASEnvironment.swift); an exported value still wins.
 export OPENBLAS_CORETYPE ?= Zen
-# The engine runs OpenBLAS single-threaded and spreads work over the cores itself; an
-# OpenBLAS thread pool would only spin and take a core from it.
 export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: deps build test bench demo notebooks speaker clean

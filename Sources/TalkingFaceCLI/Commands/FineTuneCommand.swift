@@ -41,7 +41,7 @@ struct FineTuneCommand: ParsableCommand {
               --out hello.mp4
         """)
 
-    @Option(help: "The speaker bundle to start from.") var base = "Weights/default"
+    @Option(help: "The speaker bundle to start from (default: the shipped speaker, as for generate).") var base: String?
     @Option(help: "The person's video (prepared into OUT/data/: face tracked, cropped, posed).") var video: String?
     @Option(help: "The person's data set folder (instead of --video).") var data: String?
     @Option(help: "Output folder (the stages' runs and OUT/speaker/).") var out: String
@@ -72,7 +72,7 @@ struct FineTuneCommand: ParsableCommand {
     private func fineTuneOptions(folder: URL) throws -> FineTuneOptions {
         var options = try recipe.map { try RecipeFile.read(FineTuneOptions.self, from: $0).value }
             ?? FineTuneOptions(base: "", data: "", name: "")
-        options.base = URL(fileURLWithPath: base).standardizedFileURL.path
+        options.base = try baseBundle().standardizedFileURL.path
         options.name = name ?? folder.lastPathComponent
         if let daeSteps { options.daeSteps = daeSteps }
         if let s2lSteps { options.s2lSteps = s2lSteps }
@@ -129,6 +129,11 @@ struct FineTuneCommand: ParsableCommand {
         }
     }
 
+    /// --base, or the shipped speaker found as `generate` finds it.
+    private func baseBundle() throws -> URL {
+        try base.map { URL(fileURLWithPath: $0) } ?? DefaultSpeakerBundle.locate()
+    }
+
     /// --video: `prepare`'s data set of it in OUT/data/ (once; a rerun reuses it): the face
     /// tracked and cropped at the base bundle's size, its head pose from the landmarks.
     private func importVideo(into folder: URL, logger: Logger) throws -> URL {
@@ -137,7 +142,7 @@ struct FineTuneCommand: ParsableCommand {
         let dataFolder = folder.appendingPathComponent("data")
         if !FileManager.default.fileExists(atPath: dataFolder.appendingPathComponent("meta.json").path) {
             let (rate, native) = try FineTuning.importFrameRate(of: video, until: FineTuning.Stage(rawValue: until)!)
-            let size = try SpeakerMeta.read(URL(fileURLWithPath: base).appendingPathComponent("meta.json")).imageSize
+            let size = try SpeakerMeta.read(baseBundle().appendingPathComponent("meta.json")).imageSize
             let resampling = rate.map { " at \(Int($0)) fps (the video has \(String(format: "%.2f", native)))" } ?? ""
             logger.info("preparing \(video.lastPathComponent) into \(dataFolder.path)\(resampling): face tracking, \(size)×\(size) crops, head pose")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -39,7 +39,8 @@ struct GenerateCommand: ParsableCommand {
         """)
 
     @Option(help: "Speech: WAV, FLAC or OGG (any rate; mixed to mono, resampled to 16 kHz).") var audio: String
-    @Option(help: "The speaker bundle folder (dae.h5, s2l.h5, reference.h5, meta.json).") var speaker = "Weights/default"
+    @Option(help: "Speaker bundle folder (dae.h5, s2l.h5, reference.h5, meta.json); default: Weights/default in $\(DefaultSpeakerBundle.weightsVariable), beside the executable, or here.")
+    var speaker: String?
     @Option(help: "Output: NAME.mp4 (frames in NAME/) or a folder.") var out: String
     @Option(help: "Pose override: CSV with columns frame, yaw, pitch, roll.") var pose: String?
     @Flag(help: "The --pose file's angles are in degrees (default: radians).") var poseDegrees = false
@@ -66,8 +67,9 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         let logger = Logger(label: "talkingface.generate")
         let speech = URL(fileURLWithPath: audio)
-        let speaker = try Speaker(bundle: self.speaker)
-        logger.info("speaker \(speaker.meta.name): \(speaker.meta.imageSize)×\(speaker.meta.imageSize) at \(speaker.meta.fps) fps (\(self.speaker))")
+        let bundle = try self.speaker.map { URL(fileURLWithPath: $0) } ?? DefaultSpeakerBundle.locate()
+        let speaker = try Speaker(bundle: bundle)
+        logger.info("speaker \(speaker.meta.name): \(speaker.meta.imageSize)×\(speaker.meta.imageSize) at \(speaker.meta.fps) fps (\(bundle.path))")
 
         let start: NoiseStart = switch noise {
         case "seed": .seeded(seed)
