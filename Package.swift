@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "CFaceTracker", cxxSettings: [.unsafeFlags(["-O2"])],
             linkerSettings: [.linkedLibrary("dlib"), .linkedLibrary("openblas")]),
-        .target(name: "FaceTracking", dependencies: ["CFaceTracker", "Datasets"], swiftSettings: fast),
+        .target(name: "FaceTracking", dependencies: ["CFaceTracker", "MediaIO", "Datasets"], swiftSettings: fast),
         .target(
             name: "Disentanglement",
             dependencies: [
