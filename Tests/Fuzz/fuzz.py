@@ -34,7 +34,9 @@ import commands              # noqa: E402
 import fixtures              # noqa: E402
 import media                 # noqa: E402
 
-MEMORY_LIMIT_BYTES = 6 << 30     # a runaway allocation fails instead of taking the machine
+MEMORY_LIMIT_BYTES = 4 << 30       # a runaway allocation fails instead of taking the machine
+OUTPUT_FILE_LIMIT_BYTES = 1 << 30  # and so does a runaway file (SIGXFSZ)
+LOG_TAIL_BYTES = 64 << 10          # the end of a command's output is what the checks read
 LOG_LINE = re.compile(r"^\S+\s+(trace|debug|info|notice)\s")
 CRASH_WORDS = ("Fatal error:", "Program crashed", "*** Signal ", "Segmentation fault", "Illegal instruction", "Stack dump:", "Current stack trace")
 RAW_ERROR_WORDS = ("Error Domain=",)
@@ -50,8 +52,7 @@ def tree_hash(path):
     """Hash of a file, or of a folder's names and contents (so added and removed files count)."""
     h = hashlib.sha1()
     if os.path.isfile(path):
-        with open(path, "rb") as f:
-            h.update(f.read())
+        hash_file(h, path)
     elif os.path.isdir(path):
         for root, dirs, files in os.walk(path):
             if root == path and os.path.isfile(os.path.join(path, "meta.json")):
@@ -62,11 +63,16 @@ def tree_hash(path):
                 full = os.path.join(root, name.rstrip("/"))
                 h.update(os.path.relpath(full, path).encode() + b"\0")
                 if os.path.isfile(full) and not os.path.islink(full):
-                    with open(full, "rb") as f:
-                        h.update(f.read())
+                    hash_file(h, full)
     else:
         h.update(b"<absent>")
     return h.hexdigest()
+
+
+def hash_file(h, path):
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
 
 
 def listing(path):
@@ -88,6 +94,7 @@ def limit_resources():
     os.setsid()
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (OUTPUT_FILE_LIMIT_BYTES, OUTPUT_FILE_LIMIT_BYTES))
 
 
 def error_text(output):
@@ -105,6 +112,8 @@ def check_output(path):
     files = [path] if os.path.isfile(path) else [os.path.join(r, f) for r, _, fs in os.walk(path) for f in fs]
     pngs = sorted(f for f in files if f.endswith(".png"))
     for f in pngs[:12] + pngs[-4:]:
+        if os.path.getsize(f) > 4 << 20:
+            return "%s is %d MB" % (os.path.relpath(f, path), os.path.getsize(f) >> 20)
         try:
             mean, std = media.png_stats(f)
         except Exception as e:  # noqa: BLE001
@@ -129,6 +138,8 @@ def check_output(path):
                         if not math.isfinite(v):
                             return "%s row %d holds %s" % (name, i, cell)
             elif name.endswith(".h5"):
+                if os.path.getsize(f) > 256 << 20:
+                    return "%s is %d MB" % (name, os.path.getsize(f) >> 20)
                 n = media.count_nonfinite_float32(open(f, "rb").read())
                 if n:
                     return "%s holds %d NaN/Inf numbers" % (name, n)
@@ -157,6 +168,15 @@ class Result:
 
 
 def run_case(case, fx, binary, work, timeout, keep):
+    try:
+        return run_case_checked(case, fx, binary, work, timeout, keep)
+    except Exception as e:  # noqa: BLE001
+        result = Result(case)
+        result.problems.append((HARNESS, repr(e)))
+        return result
+
+
+def run_case_checked(case, fx, binary, work, timeout, keep):
     result = Result(case)
     directory = os.path.join(work, "cases", re.sub(r"[^A-Za-z0-9._=-]+", "_", case.name))
     shutil.rmtree(directory, ignore_errors=True)
@@ -174,18 +194,23 @@ def run_case(case, fx, binary, work, timeout, keep):
     files_before = listing(directory)
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OPENBLAS_CORETYPE=os.environ.get("OPENBLAS_CORETYPE", "Zen"))
     start = time.time()
-    proc = subprocess.Popen([binary] + args, cwd=directory, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, env=env, preexec_fn=limit_resources)
-    try:
-        output, _ = proc.communicate(timeout=timeout)
-        hung = False
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        output, _ = proc.communicate()
-        hung = True
+    log_path = os.path.join(work, "logs", os.path.basename(directory) + ".log")
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([binary] + args, cwd=directory, stdout=log, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, env=env, preexec_fn=limit_resources)
+        try:
+            proc.wait(timeout=timeout)
+            hung = False
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            hung = True
     result.seconds = time.time() - start
     result.exit = proc.returncode
-    text = output.decode("utf-8", "replace")
+    with open(log_path, "rb") as log:
+        log.seek(max(0, os.path.getsize(log_path) - LOG_TAIL_BYTES))
+        text = log.read().decode("utf-8", "replace")
+    os.remove(log_path)
     result.message = error_text(text)
     if P.get("readonly"):
         subprocess.run(["chattr", "-i", P["readonly"]], stderr=subprocess.DEVNULL)
@@ -275,7 +300,7 @@ def main():
     parser.add_argument("--bin", default=default_binary(), help="the talkingface binary (default: TALKINGFACE_BIN or .build/release)")
     parser.add_argument("--quick", action="store_true", help="a stratified sample of about 50 cases")
     parser.add_argument("--jobs", type=int, default=2, help="cases run at once (default 2)")
-    parser.add_argument("--timeout", type=float, default=120, help="seconds before a case counts as hung (default 120)")
+    parser.add_argument("--timeout", type=float, default=60, help="seconds before a case counts as hung (default 60)")
     parser.add_argument("--filter", default="", help="only cases whose name contains this")
     parser.add_argument("--category", default="", help="only cases of this category")
     parser.add_argument("--work", help="work folder (default: a new temporary folder, removed afterwards)")
@@ -283,6 +308,9 @@ def main():
     parser.add_argument("--list", action="store_true", help="list the cases and exit")
     options = parser.parse_args()
 
+    # the runner itself stays small whatever a case writes (the commands get their own limit)
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (3 << 30, hard))
     cases = catalogue.all_cases()
     if options.quick:
         cases = quick_sample(cases)
@@ -300,7 +328,7 @@ def main():
         print("fuzz: no talkingface binary at %s (swift build -c release, or set TALKINGFACE_BIN)" % binary, file=sys.stderr)
         return 2
     work = os.path.abspath(options.work) if options.work else tempfile.mkdtemp(prefix="talkingface-fuzz-")
-    os.makedirs(work, exist_ok=True)
+    os.makedirs(os.path.join(work, "logs"), exist_ok=True)
     started = time.time()
     print("fuzz: %d cases against %s (fixtures in %s)" % (len(cases), binary, work), flush=True)
     fx = fixtures.build(binary, os.path.join(work, "fixtures"))
