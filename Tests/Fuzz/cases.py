@@ -374,11 +374,12 @@ def s2l_config_mutations(key_path):
     return [
         ("s2l-config-heads-zero", edit({"heads": 0}), ["heads"]),
         ("s2l-config-dimension-zero", edit({"dimension": 0}), ["dimension"]),
-        ("s2l-config-dimension-negative", edit({"dimension": -32}), ["dimension"]),
+        ("s2l-config-dimension-negative", edit({"dimension": -1}), ["dimension"]),
         ("s2l-config-kernel-zero", edit({"kernelSize": 0}), ["kernelSize"]),
         ("s2l-config-window-zero", edit({"windowSeconds": 0}), ["windowSeconds"]),
         ("s2l-config-frame-rate-zero", edit({"frameRate": 0}), ["frameRate"]),
-        ("s2l-config-latent-huge", edit({"latentDimension": 999999999}), ["latentDimension"]),
+        ("s2l-config-latent-mismatch", edit({"latentDimension": 99}), ["latentDimension", "shape"]),
+        ("s2l-config-feed-forward-negative", edit({"feedForward": -1}), ["feedForward"]),
     ]
 
 # --- bundle meta.json -----------------------------------------------------------------------------
@@ -555,7 +556,7 @@ def out_foreign_folder(P, fx):
     path = os.path.join(P["dir"], "mine")
     os.makedirs(path)
     write(os.path.join(path, "thesis.txt"), "years of work\n")
-    P["inputs"].add(path)
+    P["inputs"].add(os.path.join(path, "thesis.txt"))   # writing beside it is fine; losing it is not
     set_out(P, path)
     return ["mine"]
 
@@ -721,7 +722,7 @@ def all_cases():
             add(Case("out-inside-input/" + command, "out-path", command, out_inside_input(command)))
         if command in ["dae-encode", "dae-decode", "dae-reconstruct", "bundle", "probe", "s2l-train", "eval"]:
             add(Case("out-at-model/" + command, "out-path", command, out_model_input(command)))
-        add(Case("out-is-file/" + command, "out-path", command, out_is_file, expect=EITHER))
+        add(Case("out-is-file/" + command, "out-path", command, out_is_file))
         add(Case("out-foreign-folder/" + command, "out-path", command, out_foreign_folder, expect=EITHER))
         add(Case("out-readonly/" + command, "out-path", command, out_readonly, no_message_words=["Error Domain="]))
         add(Case("out-proc/" + command, "out-path", command, out_proc, no_message_words=["Error Domain="]))

@@ -263,7 +263,7 @@ def run_case_checked(case, fx, binary, work, timeout, keep):
             for word in list(RAW_ERROR_WORDS) + case.no_message_words:
                 if word.lower() in lower:
                     problem(RAW, "%r in: %s" % (word, one_line(result.message)))
-    if result.passed and not keep:
+    if result.passed and keep != "all":
         shutil.rmtree(directory, ignore_errors=True)
     else:
         with open(os.path.join(directory, "command.txt"), "w") as f:
@@ -336,7 +336,7 @@ def main():
 
     results = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        futures = [pool.submit(run_case, c, fx, binary, work, options.timeout, options.keep or bool(options.work)) for c in cases]
+        futures = [pool.submit(run_case, c, fx, binary, work, options.timeout, "all" if options.keep else "failed") for c in cases]
         for future in concurrent.futures.as_completed(futures):
             r = future.result()
             results.append(r)
