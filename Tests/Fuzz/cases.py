@@ -46,7 +46,7 @@ class Case:
             if P.get(key) and P[key] in args:
                 P["inputs"].add(P[key])
         P["inputs"].update(a for a in args if isinstance(a, str) and a.startswith(directory) and os.path.exists(a)
-                           and not a.startswith(P["out"]))
+                           and not a.startswith(P["out"]) and a != P.get("out_exact"))
         return args, P
 
 # --- helpers that copy a fixture into the case's folder ------------------------------------------
