@@ -11,7 +11,7 @@ SWIFT ?= swift
 export OPENBLAS_CORETYPE ?= Zen
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: deps build test bench demo notebooks speaker clean
+.PHONY: deps build test fuzz fuzz-quick bench demo notebooks speaker clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -35,6 +35,18 @@ test: deps
 	python3 Scripts/check_dependencies.py
 	$(SWIFT) build $(TEST_BUILD) --build-tests
 	SWIFT=$(SWIFT) bash Scripts/test-summary.sh $(TEST_BUILD) --skip-build --disable-swift-testing
+
+# `make fuzz`: bad inputs of every kind against every command (Tests/Fuzz/README.md), run
+# against the release CLI, or TALKINGFACE_BIN when set. `make fuzz-quick`: a stratified sample.
+FUZZ_ARGS ?=
+
+fuzz: deps
+	@if [ -z "$$TALKINGFACE_BIN" ]; then $(SWIFT) build -c release --product talkingface; fi
+	python3 Tests/Fuzz/fuzz.py $(FUZZ_ARGS)
+
+fuzz-quick: deps
+	@if [ -z "$$TALKINGFACE_BIN" ]; then $(SWIFT) build -c release --product talkingface; fi
+	python3 Tests/Fuzz/fuzz.py --quick $(FUZZ_ARGS)
 
 bench: deps
 	bash Benchmarks/run.sh

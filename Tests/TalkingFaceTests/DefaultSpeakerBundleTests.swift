@@ -1,5 +1,6 @@
 import Foundation
 import TalkingFace
+import TestSupport
 import XCTest
 
 final class DefaultSpeakerBundleTests: XCTestCase {
@@ -23,32 +24,32 @@ final class DefaultSpeakerBundleTests: XCTestCase {
     }
 
     func testTheFirstExistingPlaceWins() throws {
-        let scratch = try ScratchFolder()
+        let scratch = try TemporaryDirectory()
         let fm = FileManager.default
         for folder in ["custom/Weights/default", "repo/Weights/default", "elsewhere/Weights/default", "repo/.build/release"] {
-            try fm.createDirectory(at: scratch.path(folder), withIntermediateDirectories: true)
+            try fm.createDirectory(at: scratch.file(folder), withIntermediateDirectories: true)
         }
-        let executable = scratch.path("repo/.build/release/talkingface")
-        let elsewhere = scratch.path("elsewhere")
+        let executable = scratch.file("repo/.build/release/talkingface")
+        let elsewhere = scratch.file("elsewhere")
         func locate(_ environment: [String: String]) throws -> String {
             try DefaultSpeakerBundle.locate(environment: environment, executable: executable, currentDirectory: elsewhere).path
         }
-        let variable = ["TALKINGFACE_WEIGHTS": scratch.path("custom/Weights").path]
-        XCTAssertEqual(try locate(variable), scratch.path("custom/Weights/default").standardizedFileURL.path)
-        XCTAssertEqual(try locate([:]), scratch.path("repo/Weights/default").standardizedFileURL.path)
+        let variable = ["TALKINGFACE_WEIGHTS": scratch.file("custom/Weights").path]
+        XCTAssertEqual(try locate(variable), scratch.file("custom/Weights/default").standardizedFileURL.path)
+        XCTAssertEqual(try locate([:]), scratch.file("repo/Weights/default").standardizedFileURL.path)
         // A relative variable is read from the current folder.
-        XCTAssertEqual(try locate(["TALKINGFACE_WEIGHTS": "Weights"]), scratch.path("elsewhere/Weights/default").standardizedFileURL.path)
+        XCTAssertEqual(try locate(["TALKINGFACE_WEIGHTS": "Weights"]), scratch.file("elsewhere/Weights/default").standardizedFileURL.path)
 
-        try fm.removeItem(at: scratch.path("repo/Weights"))
-        XCTAssertEqual(try locate(variable), scratch.path("custom/Weights/default").standardizedFileURL.path)
-        XCTAssertEqual(try locate([:]), scratch.path("elsewhere/Weights/default").standardizedFileURL.path)
+        try fm.removeItem(at: scratch.file("repo/Weights"))
+        XCTAssertEqual(try locate(variable), scratch.file("custom/Weights/default").standardizedFileURL.path)
+        XCTAssertEqual(try locate([:]), scratch.file("elsewhere/Weights/default").standardizedFileURL.path)
 
-        try fm.removeItem(at: scratch.path("elsewhere/Weights"))
+        try fm.removeItem(at: scratch.file("elsewhere/Weights"))
         XCTAssertThrowsError(try locate([:])) { error in
             let message = "\(error)"
             XCTAssertTrue(message.contains("TALKINGFACE_WEIGHTS is unset"), message)
-            XCTAssertTrue(message.contains(scratch.path("elsewhere/Weights/default").standardizedFileURL.path), message)
-            XCTAssertTrue(message.contains(scratch.path("repo/Weights/default").standardizedFileURL.path), message)
+            XCTAssertTrue(message.contains(scratch.file("elsewhere/Weights/default").standardizedFileURL.path), message)
+            XCTAssertTrue(message.contains(scratch.file("repo/Weights/default").standardizedFileURL.path), message)
         }
     }
 }
