@@ -7,7 +7,7 @@
 #            1000× (the encoder's output had collapsed to a spread of 1.6e-4) and 4,500 more
 #            steps from those raw weights, then the continuation to 7,512 (stopped there)
 #   motion   the v-model's run stopped at 7,512 steps, then continued from those raw weights with
-#            the loss weighted towards the pixels that move (--motion-weight 50): 1,247 steps with
+#            the loss weighted towards the pixels that move (motion_weight 50): 1,247 steps with
 #            the weight proportional to the motion (the first form, commit 678a538; the eyes began
 #            to follow z_sem, the mouth not), then with the weight clipped at the 95th percentile
 #   graft    the shipped ε model's semantic encoder (its z_sem holds the mouth opening at held-out
@@ -16,10 +16,10 @@
 #   scratch  a v-model from scratch with the motion weight from step 0 (stopped at 1,038), then its
 #            step-1,000 checkpoint with z_sem widened 1000× (as vpred's part 2; stopped at 4,226)
 #   dark     scratch's model on the first near-black mouth interior: 2,000 steps, then 1,500 more
-#            with half of each batch at t ≥ 500 (--high-noise-share 0.5)
+#            with half of each batch at t ≥ 500 (high_noise_share 0.5)
 #   look     that model on today's look (near-black interior, openings a pixel or more): the
 #            DAE of Weights/default
-#   fresh    a v-model from scratch on today's look alone, scratch's flags plus dark's high-noise
+#   fresh    a v-model from scratch on today's look alone, scratch's settings plus dark's high-noise
 #            share, stopped at 2 hours of wall time: Weights/dae_cpu64 (not in the default list:
 #            run it by name; it ran with the binary of commit be9cb90, before F(4×4) Winograd)
 #   fresh_measure  its figures, on the float16 copy
@@ -28,6 +28,9 @@
 #   bash experiments/dae_experiments.sh vpred
 #   MODEL=runs/dae_v2/dae.h5 bash experiments/dae_experiments.sh measure
 #   bash experiments/dae_experiments.sh --help
+#
+# Each dae train call takes its research settings (prediction, motion weight, …) from a recipe in
+# experiments/recipes/ (talkingface dae train --help lists the fields).
 #
 # Paths, as environment variables (relative ones from the caller's folder; the defaults from the
 # repository root, where the script runs):
@@ -64,6 +67,7 @@ CLIP=${CLIP:-$RUN/data/heldout_00_10s}
 LIGHT_CLIP=${LIGHT_CLIP:-$RUN/data/heldout_00_10s_light}
 OUT=${OUT:-$RUN/exp}
 export OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Zen}
+R=experiments/recipes
 # The ε speaker shipped in Weights/default until tag speaker-epsilon: refine and graft use its
 # DAE, taken out of git once (through a temporary file, so a failed read leaves nothing behind).
 EPSILON=$OUT/speaker_epsilon_dae.h5
@@ -95,11 +99,11 @@ stage_refine() {
 stage_vpred() {
   # Part 1 was started with --steps 6000 and stopped with Ctrl-C at 1,812; the warm-up is the
   # same 200 steps and the rate constant after it, so this is the same schedule.
-  "$TF" dae train --data "$LIGHT" --preset cpu64 --prediction v --steps 1812 --warmup 200 \
+  "$TF" dae train --data "$LIGHT" --preset cpu64 --recipe "$R/v_warmup200.json" --steps 1812 \
     --checkpoint-every 250 --seed 1 --out "$RUN/dae_v"
   # Part 2 starts from part 1's raw weights (checkpoint.h5), not its EMA.
-  "$TF" dae train --data "$LIGHT" --preset cpu64 --prediction v --initial "$RUN/dae_v/checkpoint.h5" \
-    --semantic-gain 1000 --steps 4500 --checkpoint-every 250 --seed 2 --out "$RUN/dae_v2"
+  "$TF" dae train --data "$LIGHT" --preset cpu64 --recipe "$R/v_gain1000.json" \
+    --initial "$RUN/dae_v/checkpoint.h5" --steps 4500 --checkpoint-every 250 --seed 2 --out "$RUN/dae_v2"
   cp "$RUN/dae_v2/dae.h5" "$OUT/v2_4500.h5"
   "$TF" dae train --out "$RUN/dae_v2" --resume --steps 7512
 }
@@ -109,10 +113,10 @@ stage_motion() {
   # constant rate after warm-up, so the same schedule); the motion-weighted run starts from
   # those raw weights.
   cp "$RUN/dae_v2/checkpoint.h5" "$OUT/v2_ck7500.h5"
-  "$TF" dae train --data "$LIGHT" --preset cpu64 --prediction v --initial "$OUT/v2_ck7500.h5" \
-    --motion-weight 50 --steps 1247 --warmup 200 --checkpoint-every 250 --seed 3 --out "$RUN/dae_vm"  # built at 678a538
-  "$TF" dae train --data "$LIGHT" --preset cpu64 --prediction v --initial "$RUN/dae_vm/checkpoint.h5" \
-    --motion-weight 50 --steps 1000 --warmup 200 --checkpoint-every 250 --seed 4 --out "$RUN/dae_vm2"
+  "$TF" dae train --data "$LIGHT" --preset cpu64 --recipe "$R/v_motion_warmup200.json" \
+    --initial "$OUT/v2_ck7500.h5" --steps 1247 --checkpoint-every 250 --seed 3 --out "$RUN/dae_vm"  # built at 678a538
+  "$TF" dae train --data "$LIGHT" --preset cpu64 --recipe "$R/v_motion_warmup200.json" \
+    --initial "$RUN/dae_vm/checkpoint.h5" --steps 1000 --checkpoint-every 250 --seed 4 --out "$RUN/dae_vm2"
 }
 
 stage_graft() {
@@ -128,57 +132,57 @@ stage_graft() {
     --base "$base" --base-latents "$OUT/vm2_ck1000_0.z.h5" --out "$OUT/hybrid.h5"
   # Trained on at one rate for all (lr 1e-4, then 2e-5) the UNet lost the pose within 500 steps
   # (both stopped with Ctrl-C, at 928 and 653 steps); with the encoder at 1 % of the rate:
-  "$TF" dae train --data "$LIGHT" --preset cpu64 --prediction v --initial "$OUT/hybrid.h5" \
-    --motion-weight 50 --steps 928 --warmup 200 --checkpoint-every 250 --seed 5 --out "$RUN/dae_hy"
-  "$TF" dae train --data "$LIGHT" --preset cpu64 --prediction v --initial "$OUT/hybrid.h5" \
-    --motion-weight 50 --lr 2e-5 --steps 653 --warmup 200 --checkpoint-every 250 --seed 6 --out "$RUN/dae_hy2"
-  "$TF" dae train --data "$LIGHT" --preset cpu64 --prediction v --initial "$OUT/hybrid.h5" \
-    --motion-weight 50 --encoder-lr-scale 0.01 --steps 6000 --checkpoint-every 250 --seed 7 --out "$RUN/dae_hy3"
+  "$TF" dae train --data "$LIGHT" --preset cpu64 --recipe "$R/v_motion_warmup200.json" \
+    --initial "$OUT/hybrid.h5" --steps 928 --checkpoint-every 250 --seed 5 --out "$RUN/dae_hy"
+  "$TF" dae train --data "$LIGHT" --preset cpu64 --recipe "$R/v_motion_warmup200.json" \
+    --initial "$OUT/hybrid.h5" --lr 2e-5 --steps 653 --checkpoint-every 250 --seed 6 --out "$RUN/dae_hy2"
+  "$TF" dae train --data "$LIGHT" --preset cpu64 --recipe "$R/v_motion_encoder_slow.json" \
+    --initial "$OUT/hybrid.h5" --steps 6000 --checkpoint-every 250 --seed 7 --out "$RUN/dae_hy3"
 }
 
 stage_scratch() {
-  "$TF" dae train --data "$LIGHT" --preset cpu64 --prediction v --motion-weight 50 --steps 1000 --warmup 200 \
+  "$TF" dae train --data "$LIGHT" --preset cpu64 --recipe "$R/v_motion_warmup200.json" --steps 1000 \
     --checkpoint-every 250 --seed 8 --out "$RUN/dae_vms"
   cp "$RUN/dae_vms/checkpoint.h5" "$OUT/vms_ck1000.h5"
   # Started with --steps 6000 and stopped with Ctrl-C at 4,226 (a constant rate after warm-up,
   # so the same schedule).
-  "$TF" dae train --data "$LIGHT" --preset cpu64 --prediction v --initial "$OUT/vms_ck1000.h5" --semantic-gain 1000 \
-    --motion-weight 50 --steps 4226 --checkpoint-every 250 --seed 9 --out "$RUN/dae_vms2"
+  "$TF" dae train --data "$LIGHT" --preset cpu64 --recipe "$R/v_motion_gain1000.json" \
+    --initial "$OUT/vms_ck1000.h5" --steps 4226 --checkpoint-every 250 --seed 9 --out "$RUN/dae_vms2"
 }
 
 stage_dark() {
   # scratch's EMA weights (dae.h5) start this stage.
   cp "$RUN/dae_vms2/dae.h5" "$OUT/vms2_last.h5"
-  "$TF" dae train --data "$DARK" --preset cpu64 --prediction v --initial "$OUT/vms2_last.h5" \
-    --motion-weight 50 --steps 2000 --checkpoint-every 250 --seed 14 --out "$RUN/dae_vdark"
+  "$TF" dae train --data "$DARK" --preset cpu64 --recipe "$R/v_motion.json" --initial "$OUT/vms2_last.h5" \
+    --steps 2000 --checkpoint-every 250 --seed 14 --out "$RUN/dae_vdark"
   cp "$RUN/dae_vdark/dae.h5" "$OUT/vdark_2000.h5"
-  "$TF" dae train --data "$DARK" --preset cpu64 --prediction v --initial "$OUT/vdark_2000.h5" \
-    --motion-weight 50 --high-noise-share 0.5 --steps 1500 --checkpoint-every 250 --seed 15 --out "$RUN/dae_vdark_hn"
+  "$TF" dae train --data "$DARK" --preset cpu64 --recipe "$R/v_motion_high_noise.json" \
+    --initial "$OUT/vdark_2000.h5" --steps 1500 --checkpoint-every 250 --seed 15 --out "$RUN/dae_vdark_hn"
 }
 
 stage_look() {
   # Run as 2,000 steps, then resumed with a larger --steps (the rate is constant after warm-up).
-  "$TF" dae train --data "$DATA" --preset cpu64 --prediction v --initial "$RUN/dae_vdark_hn/dae.h5" \
-    --motion-weight 50 --high-noise-share 0.5 --steps 2000 --checkpoint-every 250 --seed 16 --out "$RUN/dae_look"
+  "$TF" dae train --data "$DATA" --preset cpu64 --recipe "$R/v_motion_high_noise.json" \
+    --initial "$RUN/dae_vdark_hn/dae.h5" --steps 2000 --checkpoint-every 250 --seed 16 --out "$RUN/dae_look"
   "$TF" dae train --out "$RUN/dae_look" --resume --steps "${LOOK_STEPS:-5000}"
 }
 
 stage_fresh() {
-  # A v-model from scratch on today's look alone, with the flags the stages above found, in
+  # A v-model from scratch on today's look alone, with the settings the stages above found, in
   # 2 hours of wall time all told (the DAE's time budget): scratch's two parts (motion weight from
-  # step 0; z_sem widened 1000× at step 1,000), the second with --high-noise-share 0.5 from its
+  # step 0; z_sem widened 1000× at step 1,000), the second with high_noise_share 0.5 from its
   # start, and stopped by SIGINT (which checkpoints) when the 2 hours are up (timeout's exit
   # status 124; any other failure stops the script). It ran with
   # OPENBLAS_NUM_THREADS=2, kept here as run; it changes nothing: Parallel sets OpenBLAS to one
   # thread before its first product and spreads the work over both cores itself.
   local start left
   start=$(date +%s)
-  OPENBLAS_NUM_THREADS=2 "$TF" dae train --data "$DATA" --preset cpu64 --prediction v --motion-weight 50 \
-    --steps 1000 --warmup 200 --checkpoint-every 250 --seed 21 --out "$RUN/dae_s2h_a"
+  OPENBLAS_NUM_THREADS=2 "$TF" dae train --data "$DATA" --preset cpu64 --recipe "$R/v_motion_warmup200.json" \
+    --steps 1000 --checkpoint-every 250 --seed 21 --out "$RUN/dae_s2h_a"
   cp "$RUN/dae_s2h_a/checkpoint.h5" "$OUT/s2h_a_ck1000.h5"
   left=$(( start + 7200 - $(date +%s) ))
-  OPENBLAS_NUM_THREADS=2 timeout -s INT "$left" "$TF" dae train --data "$DATA" --preset cpu64 --prediction v \
-    --initial "$OUT/s2h_a_ck1000.h5" --semantic-gain 1000 --motion-weight 50 --high-noise-share 0.5 \
+  OPENBLAS_NUM_THREADS=2 timeout -s INT "$left" "$TF" dae train --data "$DATA" --preset cpu64 \
+    --recipe "$R/v_motion_gain1000_high_noise.json" --initial "$OUT/s2h_a_ck1000.h5" \
     --steps 20000 --checkpoint-every 250 --seed 22 --out "$RUN/dae_s2h_b" || [ $? -eq 124 ]
 }
 

