@@ -96,3 +96,32 @@ extension KeyedDecodingContainer {
         return value
     }
 }
+
+/// The fields of a recipe, or of a run's own record (options.json and the like), which also
+/// answers to the keys an earlier version wrote, so that an old run folder still continues.
+/// Unknown keys are rejected on creation.
+///
+///     let field = try RecipeFields(decoder, known: Self.recipeFields, earlierKeys: Self.earlierKeys)
+///     if let v: Int = try field(.batchSize) { batchSize = v }
+struct RecipeFields<Key: CodingKey & Hashable> {
+    let container: KeyedDecodingContainer<Key>
+    private let earlier: KeyedDecodingContainer<AnyCodingKey>
+    private let earlierKeys: [Key: String]
+    private let runRecord: Bool
+
+    /// `alsoInRunRecord`: keys a run's record may hold that a recipe may not (run state).
+    init(_ decoder: Decoder, known: [String], earlierKeys: [Key: String], alsoInRunRecord: [String] = []) throws {
+        runRecord = decoder.readsRunRecord
+        try decoder.rejectUnknownKeys(known: known, accepted: runRecord ? alsoInRunRecord + Array(earlierKeys.values).sorted() : [])
+        container = try decoder.container(keyedBy: Key.self)
+        earlier = try decoder.container(keyedBy: AnyCodingKey.self)
+        self.earlierKeys = earlierKeys
+    }
+
+    /// The value under `key`, or (in a run's own record) under the key it had before.
+    func callAsFunction<T: Decodable>(_ key: Key) throws -> T? {
+        if let value: T = try container.value(key) { return value }
+        guard runRecord, let old = earlierKeys[key] else { return nil }
+        return try earlier.value(AnyCodingKey(stringValue: old))
+    }
+}

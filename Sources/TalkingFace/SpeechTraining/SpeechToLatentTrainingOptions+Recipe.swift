@@ -21,15 +21,8 @@ extension SpeechToLatentTrainingOptions {
     public static let recipeFields = CodingKeys.allCases.map(\.stringValue)
 
     public init(from decoder: Decoder) throws {
-        let runRecord = decoder.readsRunRecord
-        try decoder.rejectUnknownKeys(known: Self.recipeFields, accepted: runRecord ? Array(Self.earlierKeys.values).sorted() : [])
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let earlier = try decoder.container(keyedBy: AnyCodingKey.self)
-        func field<T: Decodable>(_ key: CodingKeys) throws -> T? {
-            if let value: T = try c.value(key) { return value }
-            guard runRecord, let old = Self.earlierKeys[key] else { return nil }
-            return try earlier.value(AnyCodingKey(stringValue: old))
-        }
+        let field = try RecipeFields(decoder, known: Self.recipeFields, earlierKeys: Self.earlierKeys)
+        let c = field.container
         self.init()
         preset = try c.choice(.preset)
         if let v: Int = try field(.steps) { steps = v }

@@ -34,17 +34,8 @@ extension DAETrainingOptions {
     public static let recipeFields = CodingKeys.allCases.filter { $0 != .trainingFrames }.map(\.stringValue)
 
     public init(from decoder: Decoder) throws {
-        let runRecord = decoder.readsRunRecord
-        try decoder.rejectUnknownKeys(known: Self.recipeFields,
-                                      accepted: runRecord ? [CodingKeys.trainingFrames.stringValue] + Array(Self.earlierKeys.values).sorted() : [])
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let earlier = try decoder.container(keyedBy: AnyCodingKey.self)
-        /// The value under its key, or (in a run's own record) under the key it had before.
-        func field<T: Decodable>(_ key: CodingKeys) throws -> T? {
-            if let value: T = try c.value(key) { return value }
-            guard runRecord, let old = Self.earlierKeys[key] else { return nil }
-            return try earlier.value(AnyCodingKey(stringValue: old))
-        }
+        let field = try RecipeFields(decoder, known: Self.recipeFields, earlierKeys: Self.earlierKeys, alsoInRunRecord: [CodingKeys.trainingFrames.stringValue])
+        let c = field.container
         let steps: Int = try field(.steps) ?? Self.defaultSteps
         self.init(data: try field(.data) ?? [], preset: try c.choice(.preset) ?? .cpu64, steps: steps, warmupSteps: try field(.warmupSteps))
         if let v: Int = try field(.batchSize) { batchSize = v }
@@ -76,6 +67,6 @@ extension DAETrainingOptions {
             latentSplitWeights = try field(.latentSplitWeights)
         }
         latentSplitErasure = try field(.latentSplitErasure)
-        trainingFrames = runRecord ? try c.value(.trainingFrames) : nil
+        trainingFrames = decoder.readsRunRecord ? try c.value(.trainingFrames) : nil
     }
 }
