@@ -59,6 +59,7 @@ public struct DAELatents {
     public static func read(_ url: URL) throws -> DAELatents {
         guard FileManager.default.fileExists(atPath: url.path) else { throw DAEWorkflowError.missingFile(url, "latents") }
         let contents = try TensorFile.readContents(url)
+        try requireFinite(contents.tensors, in: url)
         func bad(_ why: String) -> DAEWorkflowError { .mismatch("\(url.path): \(why)") }
         guard let zSem = contents.tensors[Key.zSem], zSem.rank == 2 else { throw bad("no '\(Key.zSem)' of shape (N, Z); was it written by dae encode?") }
         let n = zSem.shape[0]

@@ -46,6 +46,7 @@ public struct LatentsFile {
             throw MediaIOError(.fileNotFound, file: url, "no latents file here (write one with `talkingface dae encode`)")
         }
         let contents = try TensorFile.readContents(url)
+        try requireFinite(contents.tensors, in: url)
         guard let zSem = contents.tensors[Key.zSem] else {
             let found = (Array(contents.tensors.keys) + Array(contents.integers.keys)).sorted().joined(separator: ", ")
             throw MediaIOError(.invalidArgument, file: url, key: Key.zSem, "missing; a latents file needs z_sem (N, Z) (found: \(found.isEmpty ? "nothing" : found))")
