@@ -8,7 +8,7 @@ import TestSupport
 
 /// Every way into a data set, a bundle or a latents file meets bad values with an error
 /// naming the file, the key or row, and the reason.
-final class InputValidationTests: XCTestCase {
+final class DatasetAndBundleValidationTests: XCTestCase {
     /// A data set of `frames` 8×6 frames with `meta`.
     func makeDataset(frames: Int = 3, meta: DatasetMeta = DatasetMeta(fps: 25)) throws -> TemporaryDirectory {
         let scratch = try TemporaryDirectory()

@@ -8,7 +8,7 @@ import TestSupport
 
 /// A DiffAE configuration read from a file is checked before the model is built: no
 /// division by zero, no gigabyte allocation, an error naming the file and the key.
-final class ConfigValidationTests: XCTestCase {
+final class DiffAEConfigValidationTests: XCTestCase {
     func testEveryPresetIsValid() throws {
         for preset in DiffAEPreset.allCases { XCTAssertNoThrow(try preset.config.validate(), preset.rawValue) }
     }

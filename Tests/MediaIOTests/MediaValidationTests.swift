@@ -52,7 +52,7 @@ func makePNG(width: Int, height: Int, bitDepth: Int, colourType: UInt8, samplesP
     return Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", header) + chunk("IDAT", zlib) + chunk("IEND", []))
 }
 
-final class InputValidationTests: XCTestCase {
+final class MediaValidationTests: XCTestCase {
     func testNonFiniteAudioSamplesAreAnErrorNamingTheFileAndTheSample() throws {
         let dir = try TemporaryDirectory()
         for (name, bad) in [("nan.wav", Float.nan), ("inf.wav", Float.infinity), ("minus-inf.wav", -Float.infinity)] {
