@@ -51,28 +51,6 @@ func requireReadableFile(_ url: URL) throws {
 }
 
 extension Data {
-    /// Writes these bytes to `path`, which must not exist yet; a failure (a full disk, a
-    /// refused path) is a `MediaIOError(.io)` naming `url` and the system's reason.
-    func write(toNewFile path: URL, reportingAs url: URL) throws {
-        let descriptor = open(path.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-        guard descriptor >= 0 else { throw MediaIOError(.io, file: url, "cannot create the file: \(String(cString: strerror(errno)))") }
-        var failure: Int32 = 0
-        withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Foundation.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                offset += written
-            }
-        }
-        if close(descriptor) != 0 && failure == 0 { failure = errno }
-        if failure != 0 { throw MediaIOError(.io, file: url, "writing failed: \(String(cString: strerror(failure)))") }
-    }
-
     /// Writes these bytes atomically (temporary file beside `url`, then rename).
     ///
     /// Use this instead of `write(to:options: .atomic)`: on Linux, Foundation's atomic write

@@ -36,19 +36,13 @@ public enum TensorFile {
     ) throws {
         try validateNames(Array(tensors.keys) + Array(integers.keys), file: url)
         try writeAtomically(to: url) { temporary in
-            // Built in memory, then written by us: a full disk is a clean error from our own
-            // write, never a failure inside HDF5 (whose half-closed file crashes at exit).
-            let image = try HDF5Library.run {
-                try reportingFailuresAsIO { () -> Data in
-                    let bytes = tensors.values.reduce(0) { $0 + 4 * $1.count } + integers.values.reduce(0) { $0 + 8 * $1.count }
-                    let file = try HDF5File.createInMemory(named: temporary, reportingAs: url, expectedBytes: bytes + (1 << 16))
+            try HDF5Library.run {
+                try reportingFailuresAsIO {
+                    let file = try HDF5File.create(at: temporary, reportingAs: url)
                     try fill(file, tensors: tensors, integers: integers, attributes: attributes, precision: precision)
-                    let image = try file.image()
-                    try file.close()
-                    return image
+                    try file.close()  // strong close degree: complete on disk once this returns
                 }
             }
-            try image.write(toNewFile: temporary, reportingAs: url)
         }
     }
 
@@ -117,9 +111,9 @@ public enum TensorFile {
 
     /// HDF5 failures default to `.corrupt` (right for reading); while writing, a failing
     /// call means the disk or the path refused, so report `.io`.
-    private static func reportingFailuresAsIO<T>(_ body: () throws -> T) throws -> T {
+    private static func reportingFailuresAsIO(_ body: () throws -> Void) throws {
         do {
-            return try body()
+            try body()
         } catch let error as MediaIOError where error.kind == .corrupt {
             throw MediaIOError(.io, file: error.file, key: error.key, error.reason)
         }

@@ -7,27 +7,15 @@ struct HDF5File {
     let handle: HDF5Handle
     var url: URL { handle.file }
 
-    /// Creates a new file held in memory only (HDF5's core driver without a backing
-    /// store), named `name` for HDF5's own bookkeeping; `image()` gives its bytes. A write
-    /// error on disk can then never happen inside the library: a failed H5Fclose leaves a
-    /// half-closed file that HDF5 closes again, and crashes in, when the process exits.
-    static func createInMemory(named name: URL, reportingAs reportedURL: URL, expectedBytes: Int) throws -> HDF5File {
+    /// Creates a new file at `path` (which must not exist); errors name `reportedURL`,
+    /// the file the user asked for, since `path` is only a temporary name.
+    static func create(at path: URL, reportingAs reportedURL: URL) throws -> HDF5File {
+        // Strong close degree: H5Fclose flushes and closes everything in the file, so a
+        // successful close means the file on disk is complete.
         let access = try HDF5Handle(H5Pcreate(tf_h5p_file_access()), .propertyList, file: reportedURL, opening: "creating file access properties")
-        try access.check(H5Pset_fapl_core(access.id, max(1 << 16, expectedBytes), false), "choosing the in-memory driver")
         try access.check(H5Pset_fclose_degree(access.id, H5F_CLOSE_STRONG), "setting the close degree")
-        let id = H5Fcreate(name.path, tf_h5f_acc_excl(), tf_h5p_default(), access.id)
-        return HDF5File(handle: try HDF5Handle(id, .file, file: reportedURL, opening: "creating \(name.lastPathComponent) in memory"))
-    }
-
-    /// The bytes of the file as it stands (everything flushed first).
-    func image() throws -> Data {
-        try handle.check(H5Fflush(handle.id, H5F_SCOPE_GLOBAL), "flushing the file")
-        let size = H5Fget_file_image(handle.id, nil, 0)
-        guard size >= 0 else { throw hdf5Failure("measuring the file image", file: url, key: nil) }
-        var bytes = Data(count: size)
-        let copied = bytes.withUnsafeMutableBytes { H5Fget_file_image(handle.id, $0.baseAddress, size) }
-        guard copied == size else { throw hdf5Failure("copying the file image", file: url, key: nil) }
-        return bytes
+        let id = H5Fcreate(path.path, tf_h5f_acc_excl(), tf_h5p_default(), access.id)
+        return HDF5File(handle: try HDF5Handle(id, .file, file: reportedURL, opening: "creating \(path.lastPathComponent)"))
     }
 
     /// Opens an existing file read-only, after checking it exists and has an HDF5 signature.
