@@ -5,6 +5,8 @@ public enum DatasetError: Error, CustomStringConvertible {
     case unreadable(URL, String)
     case frameMissing(URL, Int)
     case mismatch(String)
+    /// A value in a file that cannot be used: the file, the key (or row, or frame) and why.
+    case invalid(URL, key: String, String)
 
     public var description: String {
         switch self {
@@ -12,6 +14,7 @@ public enum DatasetError: Error, CustomStringConvertible {
         case .unreadable(let url, let why): return "cannot read \(url.path): \(why)"
         case .frameMissing(let url, let i): return "frame \(i) is missing in \(url.path)"
         case .mismatch(let why): return why
+        case .invalid(let url, let key, let why): return "\(url.path): \(key): \(why)"
         }
     }
 }

@@ -47,10 +47,14 @@ public struct DatasetMeta: Codable, Equatable, Sendable {
         try JSONFile.write(self, to: url)
     }
 
+    /// Reads and checks (`validate`) a data set's `meta.json`.
     public static func read(_ url: URL) throws -> DatasetMeta {
-        do { return try JSONDecoder().decode(DatasetMeta.self, from: Data(contentsOf: url)) } catch {
+        let meta: DatasetMeta
+        do { meta = try JSONDecoder().decode(DatasetMeta.self, from: Data(contentsOf: url)) } catch {
             throw DatasetError.unreadable(url, "\(error)")
         }
+        try meta.validate(url)
+        return meta
     }
 }
 
@@ -78,12 +82,8 @@ public struct PoseTrack: Equatable, Sendable {
         try table.write(to: url)
     }
 
-    /// Reads `pose.csv`; `degrees` converts to radians.
+    /// Reads `pose.csv`; `degrees` converts to radians. Every angle is checked (see `angles`).
     public static func read(_ url: URL, degrees: Bool = false) throws -> PoseTrack {
-        let table = try CSVTable.read(url)
-        let k: Float = degrees ? .pi / 180 : 1
-        return PoseTrack(yaw: try table.column("yaw", in: url).map { $0 * k },
-                         pitch: try table.column("pitch", in: url).map { $0 * k },
-                         roll: try table.column("roll", in: url).map { $0 * k })
+        try angles(of: try CSVTable.read(url), in: url, degrees: degrees)
     }
 }

@@ -53,7 +53,8 @@ public struct RGBImage: Equatable, Sendable {
 
     /// The pixels inside `rect` (x, y, width, height), clipped to the image.
     public func cropped(x: Int, y: Int, width w: Int, height h: Int) -> RGBImage {
-        let x0 = max(0, x), y0 = max(0, y), x1 = min(width, x + w), y1 = min(height, y + h)
+        let x0 = max(0, x), y0 = max(0, y)
+        let x1 = max(x0, min(width, x + w)), y1 = max(y0, min(height, y + h))  // a rect outside: empty
         var out = RGBImage(width: max(0, x1 - x0), height: max(0, y1 - y0))
         for yy in y0..<y1 { for xx in x0..<x1 { out[xx - x0, yy - y0] = self[xx, yy] } }
         return out

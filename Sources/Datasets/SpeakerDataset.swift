@@ -47,11 +47,13 @@ public struct SpeakerDataset {
         }
         guard let meta else { throw DatasetError.notADataset(root, "meta.json is missing (it holds the frame rate)") }
         self.meta = meta
-        frameCount = try Video.frameCount(in: frames)
+        let folder = try FrameFolder(frames)
+        frameCount = folder.count
         guard frameCount > 0 else { throw DatasetError.notADataset(root, "frames/ holds no 00000.png") }
+        if let crop = meta.crop { try meta.requireCrop(crop, inside: folder.width, folder.height, metaURL) }
         let poseURL = root.appendingPathComponent("pose.csv")
         if fm.fileExists(atPath: poseURL.path) {
-            let pose = try PoseTrack.read(poseURL, degrees: meta.poseUnits == "degrees")
+            let pose = try PoseTrack.read(poseURL, degrees: meta.poseInDegrees)
             guard pose.count >= frameCount else {
                 throw DatasetError.mismatch("\(poseURL.path) has \(pose.count) rows for \(frameCount) frames")
             }

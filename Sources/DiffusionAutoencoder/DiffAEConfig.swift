@@ -55,7 +55,7 @@ public struct DiffAEConfig: Codable, Equatable, Sendable {
         return copy
     }
 
-    private enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey {
         case imageSize, channels, channelMult, resBlocks, attentionResolutions, embedChannels, encoderChannelMult,
              encoderResBlocks, zSemChannels, attentionHeads, dropout, prediction
     }

@@ -73,6 +73,7 @@ public enum DiffAEImport {
         throws -> (model: DiffAE, preset: DiffAEPreset)
     {
         let tensors = modelTensors(try SafeTensors.read(url), prefix: prefix)
+        try requireFinite(tensors, in: url)
         return try load(tensors, preset: preset, source: url.path)
     }
 

@@ -53,6 +53,7 @@ public enum PNG {
     // libpng's format flags (png.h): the composite macros are not imported into Swift.
     private static let flagAlpha: UInt32 = 0x01
     private static let flagColor: UInt32 = 0x02
+    private static let flag16BitSRGB = UInt32(PNG_IMAGE_FLAG_16BIT_sRGB)
 
     private static func format(channels: Int) -> UInt32 {
         switch channels {
@@ -80,6 +81,9 @@ public enum PNG {
         }
         guard began != 0 else { throw PNGError.unreadable(url, message(image)) }
         defer { png_image_free(&image) }
+        // A 16-bit file without gAMA/sRGB chunks holds sRGB values like an 8-bit one (what
+        // image tools write); libpng would otherwise take them as linear and brighten them.
+        image.flags |= flag16BitSRGB
 
         let fileChannels = (image.format & flagColor != 0 ? 3 : 1) + (image.format & flagAlpha != 0 ? 1 : 0)
         let outChannels = channels ?? (fileChannels == 2 ? 4 : fileChannels)  // gray+alpha → RGBA

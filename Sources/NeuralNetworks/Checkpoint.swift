@@ -41,22 +41,32 @@ public enum Checkpoint {
         try TensorFile.write(tensors, integers: integers, attributes: [configAttribute: json], to: url, precision: precision)
     }
 
-    /// The configuration stored in `url`, to build the module before `load`.
+    /// The configuration stored in `url`, to build the module before `load`; one that
+    /// can check itself (`ValidatableConfig`) is checked before it is returned.
     public static func config<Config: Decodable>(_ type: Config.Type, from url: URL) throws -> Config {
         guard let json = try TensorFile.readAttributes(url)[configAttribute] else {
             throw CheckpointError(file: url, reason: "no '\(configAttribute)' attribute")
         }
+        let config: Config
         do {
-            return try JSONDecoder().decode(type, from: Data(json.utf8))
+            config = try JSONDecoder().decode(type, from: Data(json.utf8))
         } catch {
             throw CheckpointError(file: url, reason: "attribute '\(configAttribute)' is not a valid \(type): \(error)")
         }
+        do {
+            try (config as? ValidatableConfig)?.validate()
+        } catch {
+            throw CheckpointError(file: url, reason: "attribute '\(configAttribute)' cannot build a model: \(error)")
+        }
+        return config
     }
 
     /// Loads the module state from `url` (all-or-nothing) and returns the training state.
+    /// A NaN or ±∞ anywhere in the file is an error naming its key.
     @discardableResult
     public static func load(into module: Module, from url: URL, verify: VerifyUpdate = .all) throws -> TrainingState {
         let contents = try TensorFile.readContents(url)
+        try requireFinite(contents.tensors, in: url)
         var weights: [String: Tensor] = [:]
         var training = TrainingState()
         for (key, value) in contents.tensors {

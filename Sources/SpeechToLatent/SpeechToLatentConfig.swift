@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNetworks
 
 /// Shape and training setting of the speech-to-latent model (docs/architecture.md §6). Stored as JSON in
 /// every checkpoint, so a model can be rebuilt from its file.
@@ -76,24 +77,45 @@ public struct SpeechToLatentConfig: Codable, Equatable, Sendable {
     /// Latent frames in one training window.
     public var windowFrames: Int { Int((windowSeconds * Double(frameRate)).rounded()) }
 
-    /// Throws naming the first setting that cannot build a model.
+    /// Largest width (feature size, D, feed-forward, z_sem, predictor) and block count
+    /// accepted: far above every preset, far below what would exhaust memory.
+    public static let maxWidth = 16384, maxBlocks = 64, maxKernel = 255
+
+    /// Throws naming the first setting (by its JSON key) that cannot build a model, before
+    /// anything is allocated.
     public func validate() throws {
-        func check(_ ok: Bool, _ reason: String) throws {
-            if !ok { throw SpeechToLatentError("invalid speech-to-latent config: \(reason)") }
+        func check(_ ok: Bool, _ key: String, _ reason: @autoclosure () -> String) throws {
+            if !ok { throw SpeechToLatentError("invalid speech-to-latent config: '\(key)': \(reason())") }
         }
-        try check(featureDimension > 0 && featureLayers > 0, "featureDimension and featureLayers must be positive")
-        try check(frameRate > 0 && featureRate >= frameRate && featureRate % frameRate == 0,
-                  "featureRate \(featureRate) must be a whole multiple of frameRate \(frameRate)")
-        try check(dimension > 0 && heads > 0 && dimension % heads == 0, "dimension \(dimension) must split into \(heads) heads")
-        try check(dimension % 2 == 0, "dimension \(dimension) must be even (sinusoid pairs)")
-        try check(feedForward > 0 && encoderBlocks >= 0 && decoderBlocks >= 0, "feedForward > 0, block counts ≥ 0")
-        try check(kernelSize > 0 && kernelSize % 2 == 1, "kernelSize \(kernelSize) must be odd")
-        try check(posePredictorKernel > 0 && posePredictorKernel % 2 == 1, "posePredictorKernel \(posePredictorKernel) must be odd")
-        try check(dropout >= 0 && dropout < 1, "dropout \(dropout) outside [0, 1)")
-        try check(latentDimension > 0 && poseDimension > 0 && posePredictorChannels > 0, "latent, pose and predictor sizes must be positive")
-        try check(windowFrames >= 2, "windowSeconds \(windowSeconds) gives fewer than 2 frames")
+        func width(_ value: Int, _ key: String) throws {
+            try check(value > 0 && value <= Self.maxWidth, key, "\(value) must be in 1…\(Self.maxWidth)")
+        }
+        try width(featureDimension, "featureDimension")
+        try check(featureLayers > 0 && featureLayers <= Self.maxBlocks, "featureLayers", "\(featureLayers) must be in 1…\(Self.maxBlocks)")
+        try check(frameRate > 0 && frameRate <= 1000, "frameRate", "\(frameRate) must be in 1…1000")
+        try check(featureRate >= frameRate && featureRate <= 100_000 && featureRate % frameRate == 0,
+                  "featureRate", "\(featureRate) must be a whole multiple of frameRate \(frameRate)")
+        try width(dimension, "dimension")
+        try check(heads > 0 && dimension % heads == 0, "heads", "dimension \(dimension) must split into \(heads) heads")
+        try check(dimension % 2 == 0, "dimension", "\(dimension) must be even (sinusoid pairs)")
+        try width(feedForward, "feedForward")
+        try check(encoderBlocks >= 0 && encoderBlocks <= Self.maxBlocks, "encoderBlocks", "\(encoderBlocks) must be in 0…\(Self.maxBlocks)")
+        try check(decoderBlocks >= 0 && decoderBlocks <= Self.maxBlocks, "decoderBlocks", "\(decoderBlocks) must be in 0…\(Self.maxBlocks)")
+        try check(kernelSize > 0 && kernelSize <= Self.maxKernel && kernelSize % 2 == 1, "kernelSize",
+                  "\(kernelSize) must be odd, in 1…\(Self.maxKernel)")
+        try check(posePredictorKernel > 0 && posePredictorKernel <= Self.maxKernel && posePredictorKernel % 2 == 1,
+                  "posePredictorKernel", "\(posePredictorKernel) must be odd, in 1…\(Self.maxKernel)")
+        try check(dropout >= 0 && dropout < 1, "dropout", "\(dropout) outside [0, 1)")
+        try width(latentDimension, "latentDimension")
+        try check(poseDimension > 0 && poseDimension <= 64, "poseDimension", "\(poseDimension) must be in 1…64")
+        try width(posePredictorChannels, "posePredictorChannels")
+        try check(windowSeconds.isFinite && windowSeconds > 0 && windowSeconds <= 3600, "windowSeconds", "\(windowSeconds) must be in (0, 3600]")
+        try check(windowFrames >= 2, "windowSeconds", "\(windowSeconds) gives fewer than 2 frames")
+        try check(poseLossWeight.isFinite && poseLossWeight >= 0, "poseLossWeight", "\(poseLossWeight) must be finite and ≥ 0")
     }
 }
+
+extension SpeechToLatentConfig: ValidatableConfig {}
 
 /// Bad input to the speech-to-latent model (wrong feature size, pose length, config …).
 public struct SpeechToLatentError: Error, CustomStringConvertible, LocalizedError {

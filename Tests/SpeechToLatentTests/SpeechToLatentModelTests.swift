@@ -17,7 +17,7 @@ final class SpeechToLatentModelTests: XCTestCase {
         XCTAssertNoThrow(try SpeechToLatentConfig.cpu().validate())
         var bad = config
         bad.featureRate = 90
-        XCTAssertThrowsError(try SpeechToLatentModel(config: bad)) { XCTAssertTrue("\($0)".contains("featureRate 90")) }
+        XCTAssertThrowsError(try SpeechToLatentModel(config: bad)) { XCTAssertTrue("\($0)".contains("'featureRate': 90"), "\($0)") }
         bad = config
         bad.kernelSize = 12
         XCTAssertThrowsError(try bad.validate())

@@ -28,11 +28,13 @@ public enum AudioFile {
     /// down to mono and resampled with libsoxr to `sampleRate` (nil keeps the file's rate).
     ///
     /// Throws `MediaIOError` naming the file: `.fileNotFound`, `.emptyFile` (0 bytes),
-    /// `.corrupt` (unknown or damaged format), `.emptyAudio` (no frames). Silent audio
+    /// `.corrupt` (unknown or damaged format, or a NaN/∞ sample), `.emptyAudio` (no frames). Silent audio
     /// reads fine; check `clip.isSilent`.
     public static func read(_ url: URL, sampleRate: Int? = 16000) throws -> AudioClip {
         let stream = try AudioStream(url, sampleRate: sampleRate)
-        return AudioClip(samples: try stream.readAll(), sampleRate: stream.sampleRate)
+        let samples = try stream.readAll()
+        guard !samples.isEmpty else { throw MediaIOError(.emptyAudio, file: url, "the file decodes to no audio samples") }
+        return AudioClip(samples: samples, sampleRate: stream.sampleRate)
     }
 
     /// Writes mono `clip` to `url` (replacing it atomically). Samples beyond ±1 clip.

@@ -9,6 +9,8 @@ final class SoundFileReader {
     /// Frames (one sample per channel) in the file.
     let frameCount: Int
     private let handle: OpaquePointer
+    /// Frames returned so far (to say where a bad sample sits).
+    private var position = 0
 
     init(_ url: URL) throws {
         try requireReadableFile(url)
@@ -28,11 +30,17 @@ final class SoundFileReader {
     }
 
     /// Reads up to `frames` interleaved frames as floats in [-1, 1]; 0 at the end of the file.
+    /// A NaN or ±∞ sample (possible in float WAVs) is an error naming its frame and time.
     func read(into buffer: UnsafeMutablePointer<Float>, frames: Int) throws -> Int {
         let got = Int(sf_readf_float(handle, buffer, sf_count_t(frames)))
         if got < frames, sf_error(handle) != 0 {
             throw MediaIOError(.corrupt, file: url, "decoding failed (libsndfile: \(String(cString: sf_strerror(handle))))")
         }
+        if let bad = firstNonFinite(UnsafeBufferPointer(start: buffer, count: got * channels)) {
+            let frame = position + bad.index / channels
+            throw MediaIOError(.corrupt, file: url, "sample \(frame) (at \(String(format: "%.3f", Double(frame) / Double(sampleRate))) s) is \(bad.value); audio samples must be finite")
+        }
+        position += got
         return got
     }
 

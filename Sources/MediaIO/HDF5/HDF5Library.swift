@@ -7,9 +7,16 @@ import Foundation
 enum HDF5Library {
     private static let lock = NSRecursiveLock()
 
+    /// No library shutdown at process exit. A file whose H5Fclose failed (a write error,
+    /// e.g. a full disk) stays half-closed in HDF5's table, and the shutdown would close it
+    /// a second time and crash after the clean error; our handles close every file exactly
+    /// once themselves, so the shutdown has nothing left to do. Must precede any other call.
+    private static let skipsShutdownAtExit: Void = { _ = H5dont_atexit() }()
+
     static func run<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
+        skipsShutdownAtExit
         // The automatic printer is per thread in thread-safe builds, so silence it every time.
         H5Eset_auto2(tf_h5e_default(), nil, nil)
         return try body()

@@ -35,6 +35,7 @@ public final class SpeechEncoder: Module {
         try self.init(configuration, rng: &rng)
         let weightsURL = directory.appendingPathComponent("model.safetensors")
         let weights = try Self.encoderWeights(SafeTensors.read(weightsURL, skippingNonFloat: true))
+        try requireFinite(weights, in: weightsURL)
         do {
             try update(parameters: weights.merging(missingBufferDefaults(in: weights)) { given, _ in given })
         } catch let error as ParameterUpdateError {

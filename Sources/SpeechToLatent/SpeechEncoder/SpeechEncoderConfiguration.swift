@@ -88,6 +88,18 @@ public struct SpeechEncoderConfiguration: Decodable, Sendable, Equatable {
         if convDim.isEmpty || convDim.count != convKernel.count || convDim.count != convStride.count {
             problems.append("conv_dim, conv_kernel and conv_stride must be non-empty and of equal length")
         }
+        // Sizes first: a zero divides, a huge one allocates gigabytes before any weight is read.
+        let maxWidth = 16384, maxLayers = 128, maxKernel = 1024
+        if !(1...maxWidth).contains(hiddenSize) { problems.append("hidden_size \(hiddenSize) (1…\(maxWidth))") }
+        if !(1...maxWidth * 4).contains(intermediateSize) { problems.append("intermediate_size \(intermediateSize) (1…\(maxWidth * 4))") }
+        if !(0...maxLayers).contains(numHiddenLayers) { problems.append("num_hidden_layers \(numHiddenLayers) (0…\(maxLayers))") }
+        if convDim.count > maxLayers || !convDim.allSatisfy({ (1...maxWidth).contains($0) }) {
+            problems.append("conv_dim \(convDim) (at most \(maxLayers) layers of 1…\(maxWidth) channels)")
+        }
+        if !convKernel.allSatisfy({ (1...maxKernel).contains($0) }) { problems.append("conv_kernel \(convKernel) (each 1…\(maxKernel))") }
+        if !convStride.allSatisfy({ (1...maxKernel).contains($0) }) { problems.append("conv_stride \(convStride) (each 1…\(maxKernel))") }
+        if !(1...maxKernel).contains(numConvPosEmbeddings) { problems.append("num_conv_pos_embeddings \(numConvPosEmbeddings) (1…\(maxKernel))") }
+        if !(layerNormEps.isFinite && layerNormEps > 0) { problems.append("layer_norm_eps \(layerNormEps) (finite, > 0)") }
         if hiddenSize <= 0 || numAttentionHeads <= 0 || hiddenSize % numAttentionHeads != 0 {
             problems.append("hidden_size \(hiddenSize) does not split into \(numAttentionHeads) heads")
         }

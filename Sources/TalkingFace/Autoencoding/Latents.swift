@@ -77,6 +77,7 @@ public struct Latents {
             throw MediaIOError(.fileNotFound, file: url, "no latents file here (write one with `talkingface dae encode` or `talkingface s2l predict`)")
         }
         let contents = try TensorFile.readContents(url)
+        try requireFinite(contents.tensors, in: url)
         func bad(_ key: String, _ why: String) -> MediaIOError { MediaIOError(.invalidArgument, file: url, key: key, why) }
         guard let zSem = contents.tensors[Key.zSem] else {
             let found = (Array(contents.tensors.keys) + Array(contents.integers.keys)).sorted().joined(separator: ", ")

@@ -47,8 +47,8 @@ extension PoseTrack {
     public static let columns = ["frame", "yaw", "pitch", "roll"]
 
     /// A pose override file: exactly the columns frame, yaw, pitch, roll, frames numbered
-    /// 0, 1, 2, … in order, angles in radians (or degrees when `degrees`). Errors name the
-    /// file and the line.
+    /// 0, 1, 2, … in order, finite angles within ±π radians (or ±180 degrees when `degrees`).
+    /// Errors name the file and the line.
     public static func readOverride(_ url: URL, degrees: Bool = false) throws -> PoseTrack {
         let table: CSVTable
         do { table = try CSVTable.read(url) } catch let error as DatasetError { throw SpeakerError(file: url, Self.reason(error)) }
@@ -60,9 +60,7 @@ extension PoseTrack {
             throw SpeakerError(file: url, "line \(n + 2): frame '\(row[0])', expected \(n) (frames numbered from 0, in order)")
         }
         do {
-            let k: Float = degrees ? .pi / 180 : 1
-            return PoseTrack(yaw: try table.column("yaw", in: url).map { $0 * k }, pitch: try table.column("pitch", in: url).map { $0 * k },
-                             roll: try table.column("roll", in: url).map { $0 * k })
+            return try angles(of: table, in: url, degrees: degrees, degreesHint: "if the file holds degrees, pass --pose-degrees")
         } catch let error as DatasetError { throw SpeakerError(file: url, Self.reason(error)) }
     }
 
@@ -82,6 +80,7 @@ extension PoseTrack {
     /// The data-set error's reason without its "cannot read PATH:" prefix (the SpeakerError names the file).
     private static func reason(_ error: DatasetError) -> String {
         if case .unreadable(_, let why) = error { return why }
+        if case .invalid(_, let key, let why) = error { return "\(key): \(why)" }
         return error.description
     }
 }

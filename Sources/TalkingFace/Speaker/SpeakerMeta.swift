@@ -1,3 +1,4 @@
+import DiffusionAutoencoder
 import Foundation
 import MediaIO
 
@@ -62,9 +63,29 @@ public struct SpeakerMeta: Codable, Equatable, Sendable {
     public static func read(_ url: URL) throws -> SpeakerMeta {
         let data: Data
         do { data = try Data(contentsOf: url) } catch { throw SpeakerError(file: url, "cannot read: \(error.localizedDescription)") }
-        do { return try JSONDecoder().decode(SpeakerMeta.self, from: data) } catch {
+        let meta: SpeakerMeta
+        do { meta = try JSONDecoder().decode(SpeakerMeta.self, from: data) } catch {
             throw SpeakerError(file: url, "not a speaker meta.json: \(Self.describe(error))")
         }
+        try meta.validate(url)
+        return meta
+    }
+
+    /// The values `pose_units` may take.
+    public static let poseUnitValues = ["degrees", "radians"]
+
+    /// Throws naming `url` and the first key whose value no bundle can have (how the values
+    /// fit the models is `Speaker`'s check): fps finite and in (0, 1000], a sane
+    /// image_size, default_steps ≥ 1, a known pose_units.
+    public func validate(_ url: URL) throws {
+        func check(_ ok: Bool, _ key: CodingKeys, _ reason: @autoclosure () -> String) throws {
+            if !ok { throw SpeakerError(file: url, "'\(key.stringValue)': \(reason())") }
+        }
+        try check(fps.isFinite && fps > 0 && fps <= 1000, .fps, "\(fps) frames per second; must be finite and in (0, 1000]")
+        try check(imageSize >= 1 && imageSize <= DiffAEConfig.maxImageSize, .imageSize, "\(imageSize) pixels; must be in 1…\(DiffAEConfig.maxImageSize)")
+        try check(defaultSteps >= 1, .defaultSteps, "\(defaultSteps); must be at least 1")
+        try check(Self.poseUnitValues.contains(poseUnits), .poseUnits,
+                  "\"\(poseUnits)\" is not a known unit (\(Self.poseUnitValues.joined(separator: " or ")))")
     }
 
     /// A decoding error in a sentence (which key is missing or wrong), not Foundation's dump.

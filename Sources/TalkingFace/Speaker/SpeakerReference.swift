@@ -46,6 +46,7 @@ public struct SpeakerReference {
 
     public static func read(_ url: URL) throws -> SpeakerReference {
         let contents = try TensorFile.readContents(url)
+        try requireFinite(contents.tensors, in: url)
         func tensor(_ key: String, rank: Int) throws -> Tensor {
             guard let t = contents.tensors[key] else { throw SpeakerError(file: url, "no '\(key)' dataset") }
             guard t.rank == rank, t.size(0) == 1 else { throw SpeakerError(file: url, "'\(key)' has shape \(t.shape); expected \(rank == 4 ? "(1, 3, S, S)" : "(1, Z)")") }
