@@ -15,8 +15,7 @@ final class StreamingGenerationTests: XCTestCase {
         let speech = scratch.file("speech.wav")
         try writeTestSpeech(seconds: 26, to: speech)
         let model = untrainedSpeaker.s2l
-        let samples = try AudioFile.read(speech, sampleRate: 16000).samples
-        let features = try SpeechFeatureExtractor()(samples: samples)  // (T·s, F) from the whole clip in memory
+        let features = try SpeechFeatureExtractor()(file: speech)  // (T·s, F) of the whole file at once
         let frames = model.frameCount(featureFrames: features.size(0))
         XCTAssertGreaterThan(model.defaultChunking.ranges(length: frames).count, 2, "the clip should span several windows")
         let whole = try model.predict(features: features)
