@@ -14,7 +14,10 @@ public final class SpeechToLatentStream {
     private let poses: OverlapStitcher
     private let givenPose: Tensor?       // (length, P) normalised, when conditioning on a given pose
     private let given: Tensor?           // (length, P) as given
-    private var features: Tensor?        // buffered features from feature frame `bufferStart` on
+    /// Buffered features from feature frame `bufferStart` on, one (n·F) array per layer.
+    /// Plain arrays, not tensors: their length changes with every block, and tensors of
+    /// ever new sizes would each leave a buffer in the tensor pool.
+    private var features: [[Float]]
     private var bufferStart = 0
     private var received = 0
 
@@ -36,6 +39,7 @@ public final class SpeechToLatentStream {
             (given, givenPose) = (nil, nil)
         }
         self.model = model
+        features = Array(repeating: [], count: config.featureLayers)
         let chunking = chunking ?? model.defaultChunking
         latents = OverlapStitcher(chunking, length: length, channels: config.latentDimension)
         poses = OverlapStitcher(chunking, length: length, channels: config.poseDimension)
@@ -55,23 +59,27 @@ public final class SpeechToLatentStream {
             let expected = layered ? "(\(config.featureLayers), n, \(config.featureDimension))" : "(n, \(config.featureDimension))"
             throw SpeechToLatentError("features of shape \(block.shape); this model reads \(expected)")
         }
-        let time = block.rank - 2
-        received += block.size(time)
+        let (n, f) = (block.size(-2), config.featureDimension)
+        received += n
         let first = latents.emitted
         if isComplete { return (Tensor(uninitializedShape: [0, config.latentDimension]), Tensor(uninitializedShape: [0, config.poseDimension])) }
-        features = features.map { concat([$0, block], dim: time) } ?? block
+        for layer in features.indices {
+            features[layer].append(contentsOf: UnsafeBufferPointer(start: block.pointer + layer * n * f, count: n * f))
+        }
         let s = config.stride
         let wasTraining = model.training
         model.eval()
         defer { model.train(wasTraining) }
         var latentRows: [Tensor] = [], poseRows: [Tensor] = []
         while let range = latents.nextRange, range.upperBound * s <= received {
-            let chunk = features!.slice(dim: time, (range.lowerBound * s - bufferStart)..<(range.upperBound * s - bufferStart))
+            let frames = (range.lowerBound * s - bufferStart)..<(range.upperBound * s - bufferStart)
+            let values = features.flatMap { $0[(frames.lowerBound * f)..<(frames.upperBound * f)] }
+            let input = Tensor(shape: (layered ? [1, config.featureLayers] : [1]) + [frames.count, f], values: values)
             let conditioning = givenPose.map { $0.slice(dim: 0, range).reshaped([1, range.count, config.poseDimension]) }
-            let (z, p) = withoutGradients { model(chunk.reshaped([1] + chunk.shape), pose: conditioning) }
+            let (z, p) = withoutGradients { model(input, pose: conditioning) }
             latentRows.append(latents.add(z.reshaped([range.count, config.latentDimension])))
             poseRows.append(poses.add(p.reshaped([range.count, config.poseDimension])))
-            dropFeatures(before: (latents.nextRange?.lowerBound ?? length) * s, dim: time)
+            dropFeatures(before: (latents.nextRange?.lowerBound ?? length) * s)
         }
         let done = latents.emitted - first
         guard done > 0 else {
@@ -85,11 +93,11 @@ public final class SpeechToLatentStream {
     }
 
     /// Forgets the buffered feature frames before `frame`, which no later window reads.
-    private func dropFeatures(before frame: Int, dim time: Int) {
-        guard let buffered = features else { return }
-        let size = buffered.size(time), count = min(frame - bufferStart, size)
+    private func dropFeatures(before frame: Int) {
+        let f = model.config.featureDimension
+        let count = min(frame - bufferStart, features[0].count / f)
         guard count > 0 else { return }
-        features = count == size ? nil : buffered.slice(dim: time, count..<size)
+        for layer in features.indices { features[layer].removeFirst(count * f) }
         bufferStart += count
     }
 
