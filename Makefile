@@ -1,16 +1,17 @@
 # TalkingFace — the two commands a user needs are `make demo` and `make test`.
 SHELL := /bin/bash
 APT_PACKAGES := libopenblas-dev libsndfile1-dev libsoxr-dev libhdf5-dev libpng-dev \
-                libespeak-ng-dev espeak-ng ffmpeg pkg-config python3-venv
+                libespeak-ng-dev espeak-ng ffmpeg pkg-config python3-venv \
+                libdlib-dev libdlib-data
 SWIFT ?= swift
-# OpenBLAS 0.3.21 calls this CPU "Cooperlake" and picks a kernel that is 20-35 % slower
-# on our conv-shaped GEMMs; the Haswell/Zen kernel is the fast one (docs/architecture.md §12).
+# OpenBLAS for the test binaries: one thread (the engine spreads work over the cores itself)
+# and the Zen kernel, which OpenBLAS 0.3.21 does not choose on an AMD Zen 4 by itself. The
+# `talkingface` and Bench binaries need neither export: they set both themselves, the kernel
+# chosen for the CPU (Sources/Autodiff/BLASEnvironment.swift); an exported value still wins.
 export OPENBLAS_CORETYPE ?= Zen
-# The engine runs OpenBLAS single-threaded and spreads work over the cores itself; an
-# OpenBLAS thread pool would only spin and take a core from it.
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: deps build test bench demo notebooks clean
+.PHONY: deps build test fuzz fuzz-quick bench demo notebooks speaker clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -34,6 +35,18 @@ test: deps
 	python3 Scripts/check_dependencies.py
 	$(SWIFT) build $(TEST_BUILD) --build-tests
 	SWIFT=$(SWIFT) bash Scripts/test-summary.sh $(TEST_BUILD) --skip-build --disable-swift-testing
+
+# `make fuzz`: bad inputs of every kind against every command (Tests/Fuzz/README.md), run
+# against the release CLI, or TALKINGFACE_BIN when set. `make fuzz-quick`: a stratified sample.
+FUZZ_ARGS ?=
+
+fuzz: deps
+	@if [ -z "$$TALKINGFACE_BIN" ]; then $(SWIFT) build -c release --product talkingface; fi
+	python3 Tests/Fuzz/fuzz.py $(FUZZ_ARGS)
+
+fuzz-quick: deps
+	@if [ -z "$$TALKINGFACE_BIN" ]; then $(SWIFT) build -c release --product talkingface; fi
+	python3 Tests/Fuzz/fuzz.py --quick $(FUZZ_ARGS)
 
 bench: deps
 	bash Benchmarks/run.sh
@@ -63,6 +76,17 @@ MODE ?= smoke
 
 notebooks: deps
 	SWIFT=$(SWIFT) bash Notebooks/run.sh $(MODE)
+
+# `make speaker RECIPE=Weights/default/recipe.json OUT=runs/default`: a speaker bundle made
+# again from the recipe.json it ships with (Scripts/reproduce_bundle.py: synth, the DAE stages,
+# encode, s2l train, bundle; rerun to continue). ARGS="--dry-run" prints the commands;
+# ARGS="--scale 0.001 --minutes 0.2 --speakers 1" is a smoke run of a few minutes.
+speaker: deps
+	@if [ -z "$(RECIPE)" ] || [ -z "$(OUT)" ]; then \
+	  echo "usage: make speaker RECIPE=Weights/default/recipe.json OUT=runs/default [ARGS=--dry-run]"; exit 1; fi
+	$(SWIFT) build -c release
+	python3 Scripts/reproduce_bundle.py "$(RECIPE)" --out "$(OUT)" \
+	  --tool "$$($(SWIFT) build -c release --show-bin-path)/talkingface" $(ARGS)
 
 clean:
 	rm -rf .build

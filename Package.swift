@@ -45,6 +45,12 @@ let package = Package(
         .target(name: "SpeechToLatent", dependencies: ["COpenBLAS", "Autodiff", "NeuralNetworks", "MediaIO"], swiftSettings: fast),
         .target(name: "Datasets", dependencies: ["Autodiff", "MediaIO"], swiftSettings: fast),
         .target(name: "DrawnFace", dependencies: ["Datasets"], swiftSettings: fast),
+        // dlib's face detector and 68-point landmarks behind a C interface (libdlib-dev; its
+        // BLAS calls resolve to OpenBLAS, which the engine links anyway).
+        .target(
+            name: "CFaceTracker", cxxSettings: [.unsafeFlags(["-O2"])],
+            linkerSettings: [.linkedLibrary("dlib"), .linkedLibrary("openblas")]),
+        .target(name: "FaceTracking", dependencies: ["CFaceTracker", "MediaIO", "Datasets"], swiftSettings: fast),
         .target(
             name: "Disentanglement",
             dependencies: [
@@ -65,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "TalkingFaceCLI",
             dependencies: [
-                "TalkingFace", "SyntheticSpeaker", "Disentanglement", "DiffusionAutoencoder", "SpeechToLatent", "Datasets",
+                "TalkingFace", "FaceTracking", "SyntheticSpeaker", "Disentanglement", "DiffusionAutoencoder", "SpeechToLatent", "Datasets",
                 "DrawnFace", "MediaIO", "NeuralNetworks", "Autodiff",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -94,6 +100,7 @@ let package = Package(
             name: "DisentanglementTests",
             dependencies: ["Autodiff", "NeuralNetworks", "MediaIO", "DiffusionAutoencoder", "Datasets", "Disentanglement", "TestSupport"],
             swiftSettings: fast),
+        .testTarget(name: "FaceTrackingTests", dependencies: ["Datasets", "MediaIO", "FaceTracking", "TestSupport"], swiftSettings: fast),
         .testTarget(
             name: "TalkingFaceTests",
             dependencies: [
@@ -106,5 +113,6 @@ let package = Package(
             dependencies: ["Autodiff", "NeuralNetworks", "MediaIO", "SpeechToLatent", "ReferenceBlocks", "TestSupport"],
             swiftSettings: fast),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v5],
+    cxxLanguageStandard: .cxx17
 )

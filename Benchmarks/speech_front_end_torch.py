@@ -1,7 +1,7 @@
 """PyTorch twin of Tests/SpeechToLatentTests/SpeechSpeedTests.swift: log-mel and a
 wav2vec2-base-shaped forward (random weights, all hidden states) over 10 s of audio.
 
-Run:  PYTHONPATH=/tmp/ta211 /work/venv/bin/python Benchmarks/speech_front_end_torch.py
+Run:  python3 Benchmarks/speech_front_end_torch.py   (in a venv with torch; torchaudio optional)
 (torchaudio's MelSpectrogram as in Tests/Fixtures/make_speech_goldens.py; without it the
 log-mel is timed through torch.stft and the same filterbank.)
 """

@@ -12,6 +12,8 @@ import COpenBLAS
 import Foundation
 import ReferenceBlocks
 
+BLASEnvironment.reexecuteIfUnset()  // OpenBLAS as the tools run it, also from a plain shell
+
 var runs = 5
 var warmups = 1
 var only: String?

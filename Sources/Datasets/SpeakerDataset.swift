@@ -2,7 +2,7 @@ import Autodiff
 import Foundation
 import MediaIO
 
-/// One speaker's data on disk (docs/architecture.md §10):
+/// A data set: one person's recording with its labels, on disk (docs/architecture.md §10):
 ///
 ///     DIR/frames/00000.png …   the video as PNG frames (or DIR/video.mp4, extracted once)
 ///     DIR/audio.wav            the speech
@@ -68,13 +68,22 @@ public struct SpeakerDataset {
     public static func importVideo(_ video: URL, into root: URL, existingMeta: DatasetMeta? = nil,
                                    frameRate: Double? = nil) throws {
         let fm = FileManager.default
+        let rootExisted = fm.fileExists(atPath: root.path)
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
         let frames = root.appendingPathComponent("frames")
-        // Extract into a scratch folder and rename, so an interrupted run leaves no partial frames/.
+        // Extract into a scratch folder and rename, so an interrupted run leaves no partial
+        // frames/; a failed one removes the scratch, a killed one's is removed here next time.
         let scratch = root.appendingPathComponent(".frames.partial")
         try? fm.removeItem(at: scratch)
-        let count = try Video.extractFrames(from: video, to: scratch, frameRate: frameRate)
-        try fm.moveItem(at: scratch, to: frames)
+        let count: Int
+        do {
+            count = try Video.extractFrames(from: video, to: scratch, frameRate: frameRate)
+            try fm.moveItem(at: scratch, to: frames)
+        } catch {
+            try? fm.removeItem(at: scratch)
+            if !rootExisted, (try? fm.contentsOfDirectory(atPath: root.path))?.isEmpty == true { try? fm.removeItem(at: root) }
+            throw error
+        }
         let audio = root.appendingPathComponent("audio.wav")
         if !fm.fileExists(atPath: audio.path), try Video.hasAudio(video) {
             try Video.extractAudio(from: video, to: audio)

@@ -48,36 +48,33 @@ public struct LatentSplitWeights: Codable, Equatable, Sendable {
         self.identityReadout = identityReadout
     }
 
-    public static let fieldNames = "SWAP,IDVAR,POSE,DECOR,SHARE[,POSELEAK,SPEAKERLEAK,POSERESID[,POSEREADOUT[,EXPREADOUT[,IDREADOUT]]]]"
+    /// The fields' names in JSON (options.json, recipes' `split_weights`).
+    public static let fieldNames = CodingKeys.allCases.map(\.stringValue)
 
-    /// Parses "SWAP,ID_VARIANCE,POSE,DECORRELATION,SPEAKER_SHARE", optionally followed by
-    /// ",POSE_LEAK,SPEAKER_LEAK,POSE_RESIDUAL", then ",POSE_READOUT", ",EXPRESSION_READOUT" and
-    /// ",IDENTITY_READOUT" (e.g. "1,0.1,10,0.1,0.1", the defaults, which leave the later ones
-    /// off); each weight must be finite and ≥ 0.
-    public init?(parsing text: String) {
-        let fields = text.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
-        guard [5, 8, 9, 10, 11].contains(fields.count), fields.allSatisfy({ $0 != nil && $0!.isFinite && $0! >= 0 }) else { return nil }
-        let f = fields.map { $0! } + [Float](repeating: 0, count: 11 - fields.count)
-        self.init(swap: f[0], idVariance: f[1], pose: f[2], decorrelation: f[3], speakerShare: f[4],
-                  poseLeak: f[5], speakerLeak: f[6], poseResidual: f[7], poseReadout: f[8], expressionReadout: f[9], identityReadout: f[10])
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case swap, idVariance = "id_variance", pose, decorrelation, speakerShare = "speaker_share", poseLeak = "pose_leak",
+             speakerLeak = "speaker_leak", poseResidual = "pose_residual", poseReadout = "pose_readout",
+             expressionReadout = "expression_readout", identityReadout = "identity_readout"
     }
 
-    private enum CodingKeys: String, CodingKey {
-        case swap, idVariance, pose, decorrelation, speakerShare, poseLeak, speakerLeak, poseResidual, poseReadout, expressionReadout, identityReadout
-    }
-
-    /// Runs written before the later terms existed decode with them off.
+    /// A field left out keeps its default (so runs written before the later terms existed
+    /// decode with them off, and a recipe names only the weights it changes).
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(swap: try c.decode(Float.self, forKey: .swap), idVariance: try c.decode(Float.self, forKey: .idVariance),
-                  pose: try c.decode(Float.self, forKey: .pose), decorrelation: try c.decode(Float.self, forKey: .decorrelation),
-                  speakerShare: try c.decode(Float.self, forKey: .speakerShare),
-                  poseLeak: try c.decodeIfPresent(Float.self, forKey: .poseLeak) ?? 0,
-                  speakerLeak: try c.decodeIfPresent(Float.self, forKey: .speakerLeak) ?? 0,
-                  poseResidual: try c.decodeIfPresent(Float.self, forKey: .poseResidual) ?? 0,
-                  poseReadout: try c.decodeIfPresent(Float.self, forKey: .poseReadout) ?? 0,
-                  expressionReadout: try c.decodeIfPresent(Float.self, forKey: .expressionReadout) ?? 0,
-                  identityReadout: try c.decodeIfPresent(Float.self, forKey: .identityReadout) ?? 0)
+        let d = LatentSplitWeights()
+        func weight(_ key: CodingKeys, _ fallback: Float) throws -> Float { try c.decodeIfPresent(Float.self, forKey: key) ?? fallback }
+        self.init(swap: try weight(.swap, d.swap), idVariance: try weight(.idVariance, d.idVariance), pose: try weight(.pose, d.pose),
+                  decorrelation: try weight(.decorrelation, d.decorrelation), speakerShare: try weight(.speakerShare, d.speakerShare),
+                  poseLeak: try weight(.poseLeak, d.poseLeak), speakerLeak: try weight(.speakerLeak, d.speakerLeak),
+                  poseResidual: try weight(.poseResidual, d.poseResidual), poseReadout: try weight(.poseReadout, d.poseReadout),
+                  expressionReadout: try weight(.expressionReadout, d.expressionReadout),
+                  identityReadout: try weight(.identityReadout, d.identityReadout))
+    }
+
+    /// Every weight by its field name, in field order.
+    public var named: [(name: String, weight: Float)] {
+        Array(zip(Self.fieldNames, [swap, idVariance, pose, decorrelation, speakerShare, poseLeak, speakerLeak, poseResidual,
+                                    poseReadout, expressionReadout, identityReadout]))
     }
 }
 

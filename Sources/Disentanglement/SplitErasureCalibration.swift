@@ -2,7 +2,7 @@ import DiffusionAutoencoder
 import Foundation
 import Datasets
 
-/// Makes a `--split-erasure` model's erasure exact on its training frames: encodes them, fits
+/// Makes a `split_erasure` model's erasure exact on its training frames: encodes them, fits
 /// `ErasureProjection(u: z_exp, labels: [pose | speaker one-hot])` on every one of them and
 /// folds it into the encoder, so z_exp's covariance with pose and speaker is 0 there.
 ///

@@ -12,7 +12,7 @@ func writeAtomically(to url: URL, _ body: (URL) throws -> Void) throws {
         throw MediaIOError(.io, file: url, "directory \(directory.path) does not exist")
     }
     // Same directory, so the rename stays on one file system and is atomic.
-    let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).partial")
+    let temporary = directory.appendingPathComponent(partialName(of: url.lastPathComponent))
     do {
         try body(temporary)
         // The bytes must be on disk before the rename, or a crash could leave the new
@@ -26,6 +26,33 @@ func writeAtomically(to url: URL, _ body: (URL) throws -> Void) throws {
         let reason = String(cString: strerror(errno))
         try? FileManager.default.removeItem(at: temporary)
         throw MediaIOError(.io, file: url, "could not move the finished file into place: \(reason)")
+    }
+}
+
+/// The temporary name `writeAtomically` builds `name` under: `.NAME.UUID.partial`.
+private func partialName(of name: String) -> String { ".\(name).\(UUID().uuidString)\(partialSuffix)" }
+private let partialSuffix = ".partial"
+
+/// Whether `name` is one `partialName` made.
+func isPartialName(_ name: String) -> Bool {
+    guard name.hasPrefix("."), name.hasSuffix(partialSuffix) else { return false }
+    let stem = name.dropFirst().dropLast(partialSuffix.count)  // NAME.UUID
+    guard let dot = stem.lastIndex(of: "."), dot > stem.startIndex else { return false }
+    return UUID(uuidString: String(stem[stem.index(after: dot)...])) != nil
+}
+
+/// Removes the temporary files a killed `writeAtomically` left in `directory` (only names
+/// of its own pattern `.NAME.UUID.partial`, only regular files, not in subfolders), so
+/// they do not pile up in a folder written over and over, such as a training run's. Call
+/// it when no other writer is at work in the folder. Returns the names removed.
+@discardableResult
+public func removeStalePartialFiles(in directory: URL) -> [String] {
+    let fm = FileManager.default
+    guard let names = try? fm.contentsOfDirectory(atPath: directory.path) else { return [] }
+    return names.filter(isPartialName).sorted().filter { name in
+        let url = directory.appendingPathComponent(name)
+        guard (try? fm.attributesOfItem(atPath: url.path)[.type] as? FileAttributeType) == .typeRegular else { return false }
+        return (try? fm.removeItem(at: url)) != nil
     }
 }
 

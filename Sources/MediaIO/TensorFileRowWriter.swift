@@ -16,10 +16,10 @@ public final class TensorFileRowWriter {
     private var shapes: [String: [Int]] = [:]
     private var rowsWritten: [String: Int] = [:]
 
-    /// Creates `url` (replacing a file there) with float32 datasets of `shapes` and root
-    /// string `attributes`.
-    public init(url: URL, shapes: [String: [Int]], attributes: [String: String] = [:]) throws {
-        try TensorFile.validateNames(Array(shapes.keys), file: url)
+    /// Creates `url` (replacing a file there) with float32 datasets of `shapes`, the int64
+    /// arrays `integers` (written whole, now) and root string `attributes`.
+    public init(url: URL, shapes: [String: [Int]], integers: [String: [Int64]] = [:], attributes: [String: String] = [:]) throws {
+        try TensorFile.validateNames(Array(shapes.keys) + Array(integers.keys), file: url)
         if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
         self.url = url
         file = try HDF5Library.run { try HDF5File.create(at: url, reportingAs: url) }
@@ -33,6 +33,16 @@ public final class TensorFileRowWriter {
             }
             self.shapes[name] = shape
             rowsWritten[name] = 0
+        }
+        for name in integers.keys.sorted() {
+            let values = integers[name]!
+            let buffer = values.isEmpty ? [0] : values  // HDF5 wants a non-null buffer even for no values
+            try HDF5Library.run {
+                try buffer.withUnsafeBytes { bytes in
+                    try file.writeDataset(TensorFile.path(of: name), key: name, shape: [values.count], fileType: tf_h5t_std_i64le(),
+                                          memoryType: tf_h5t_native_int64(), data: bytes.baseAddress!)
+                }
+            }
         }
         for name in attributes.keys.sorted() {
             try HDF5Library.run { try file.writeRootStringAttribute(name, attributes[name]!) }

@@ -13,9 +13,16 @@ struct TalkingFaceCommand: ParsableCommand {
           talkingface dae encode --model runs/dae --data data/synth/speaker_00 --out runs/dae/latents.h5
           talkingface s2l train --data data/synth/speaker_00 --latents runs/dae/latents.h5 --out runs/s2l
           talkingface s2l predict --model runs/s2l/s2l.h5 --audio speech.wav --out runs/s2l/speech_latents.h5
+
+        Environment:
+          TALKINGFACE_WEIGHTS    a Weights folder; its default/ is the speaker used when none is
+                                 named (else Weights/default beside the executable, or here)
+          TALKINGFACE_LOG_LEVEL  trace, debug, info (default), notice, warning, error, critical
+          OPENBLAS_NUM_THREADS   1 when unset: the engine spreads work over the cores itself
+          OPENBLAS_CORETYPE      when unset, the OpenBLAS kernel chosen for this CPU
         """,
         subcommands: [
             GenerateCommand.self, SynthCommand.self, DAECommand.self, SpeechToLatentCommand.self, EvalCommand.self,
-            FineTuneCommand.self, BundleCommand.self, ClipCommand.self, ProbeCommand.self, WeightsCommand.self,
+            FineTuneCommand.self, PrepareCommand.self, BundleCommand.self, ClipCommand.self, ProbeCommand.self, WeightsCommand.self,
         ])
 }

@@ -108,19 +108,19 @@ final class RunningRidgeReadoutTests: XCTestCase {
         for (a, b) in zip(twice, projection.values) { XCTAssertEqual(a, b, accuracy: 1e-5) }
     }
 
-    /// Weights written before the readouts existed read back with them off; 8 to 11 fields parse.
-    func testWeightsParseAndOldRunsDecode() throws {
-        let parsed = LatentSplitWeights(parsing: "1,1,10,0,0,1,2,3,4")!
-        XCTAssertEqual([parsed.poseLeak, parsed.speakerLeak, parsed.poseResidual, parsed.poseReadout], [1, 2, 3, 4])
-        XCTAssertEqual(LatentSplitWeights(parsing: "1,1,10,0,0,1,2,3")?.poseReadout, 0)
-        XCTAssertNil(LatentSplitWeights(parsing: "1,1,10,0,0,1,2"))
-        let readouts = LatentSplitWeights(parsing: "1,1,0,0,0,0,0,1,10,5,6")!
-        XCTAssertEqual([readouts.poseReadout, readouts.expressionReadout, readouts.identityReadout], [10, 5, 6])
-        XCTAssertEqual(LatentSplitWeights(parsing: "1,1,0,0,0,0,0,1,10,5")?.identityReadout, 0)
-        XCTAssertNil(LatentSplitWeights(parsing: "1,1,0,0,0,0,0,1,10,5,6,7"))
-        let old = #"{"swap":1,"idVariance":0.1,"pose":10,"decorrelation":0.1,"speakerShare":0.1}"#
+    /// Weights written before the readouts existed read back with them off; a field left out
+    /// keeps its default, and the JSON form round-trips under its snake_case names.
+    func testWeightsDecodeByName() throws {
+        let old = #"{"swap":1,"id_variance":0.1,"pose":10,"decorrelation":0.1,"speaker_share":0.1}"#
         XCTAssertEqual(try JSONDecoder().decode(LatentSplitWeights.self, from: Data(old.utf8)), LatentSplitWeights())
-        let round = try JSONDecoder().decode(LatentSplitWeights.self, from: JSONEncoder().encode(parsed))
-        XCTAssertEqual(round, parsed)
+        let some = try JSONDecoder().decode(LatentSplitWeights.self, from: Data(#"{"pose_readout":10,"swap":0}"#.utf8))
+        XCTAssertEqual(some, LatentSplitWeights(swap: 0, poseReadout: 10))
+        let all = LatentSplitWeights(swap: 1, idVariance: 2, pose: 3, decorrelation: 4, speakerShare: 5, poseLeak: 6, speakerLeak: 7,
+                                     poseResidual: 8, poseReadout: 9, expressionReadout: 10, identityReadout: 11)
+        XCTAssertEqual(all.named.map(\.weight), (1...11).map(Float.init))
+        XCTAssertEqual(all.named.map(\.name), LatentSplitWeights.fieldNames)
+        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(all)) as! [String: Any]
+        XCTAssertEqual(Set(json.keys), Set(LatentSplitWeights.fieldNames))
+        XCTAssertEqual(try JSONDecoder().decode(LatentSplitWeights.self, from: JSONEncoder().encode(all)), all)
     }
 }

@@ -155,25 +155,57 @@ final class TrainingLoopTests: XCTestCase {
         XCTAssertEqual(bits(onDisk.namedState()), bits(model.namedState()))
     }
 
-    func testRunPutsBackTheSIGINTHandlerItFound() throws {
-        func currentHandler() -> UnsafeRawPointer? {
-            var action = sigaction()
-            sigaction(SIGINT, nil, &action)
-            #if canImport(Glibc)
-            return unsafeBitCast(action.__sigaction_handler.sa_handler, to: UnsafeRawPointer?.self)
-            #else
-            return unsafeBitCast(action.__sigaction_u.__sa_handler, to: UnsafeRawPointer?.self)
-            #endif
-        }
-        let before = currentHandler()
-        let (model, loop) = makeLoop(modelSeed: 5, totalSteps: 2, checkpoint: nil)
-        var during: UnsafeRawPointer?
-        try loop.run { context in
-            during = currentHandler()
+    func testSIGTERMSavesAndStopsLikeCtrlC() throws {
+        let url = directory.file("sigterm.h5")
+        let (model, loop) = makeLoop(modelSeed: 5, totalSteps: 50, checkpoint: url)
+        let result = try loop.run { context in
+            if context.step == 2 { raise(SIGTERM) }  // what `timeout`, Docker and Slurm send
             return data.loss(model, &context)
         }
-        XCTAssertNotEqual(during, before, "the loop routes SIGINT to its flag while running")
-        XCTAssertEqual(currentHandler(), before)
+        XCTAssertTrue(result.interrupted)
+        XCTAssertEqual(result.step, 3)
+        XCTAssertEqual(InterruptSignal.receivedSignal, SIGTERM)
+        XCTAssertEqual(InterruptSignal.exitStatus, 143)
+        XCTAssertEqual(try Checkpoint.load(into: TinyRegressor(seed: 6), from: url).integers["step"], [3])
+        InterruptSignal.reset()
+        XCTAssertNil(InterruptSignal.receivedSignal)
+        InterruptSignal.request()
+        XCTAssertEqual(InterruptSignal.exitStatus, 130)
+        InterruptSignal.reset()
+    }
+
+    func testRunRemovesWhatAKilledCheckpointWriteLeftBehind() throws {
+        let folder = try TemporaryDirectory()
+        let leftover = folder.file(".last.h5.\(UUID().uuidString).partial")
+        try Data("half a checkpoint".utf8).write(to: leftover)
+        let (model, loop) = makeLoop(modelSeed: 5, totalSteps: 2, checkpoint: folder.file("last.h5"))
+        try loop.run { data.loss(model, &$0) }
+        XCTAssertEqual(try folder.contents(), ["last.h5"])
+    }
+
+    func testRunPutsBackTheSIGINTAndSIGTERMHandlersItFound() throws {
+        func currentHandlers() -> [UnsafeRawPointer?] {
+            [SIGINT, SIGTERM].map { signal in
+                var action = sigaction()
+                sigaction(signal, nil, &action)
+                #if canImport(Glibc)
+                return unsafeBitCast(action.__sigaction_handler.sa_handler, to: UnsafeRawPointer?.self)
+                #else
+                return unsafeBitCast(action.__sigaction_u.__sa_handler, to: UnsafeRawPointer?.self)
+                #endif
+            }
+        }
+        let before = currentHandlers()
+        let (model, loop) = makeLoop(modelSeed: 5, totalSteps: 2, checkpoint: nil)
+        var during: [UnsafeRawPointer?] = []
+        try loop.run { context in
+            during = currentHandlers()
+            return data.loss(model, &context)
+        }
+        XCTAssertNotEqual(during[0], before[0], "the loop routes SIGINT to its flag while running")
+        XCTAssertNotEqual(during[1], before[1], "the loop routes SIGTERM to its flag while running")
+        XCTAssertEqual(currentHandlers(), before)
+        XCTAssertFalse(InterruptSignal.isInstalled)
     }
 
     func testInterruptFlagSetProgrammaticallySavesAndStops() throws {

@@ -32,7 +32,7 @@ final class DAEAutoencodingTests: XCTestCase {
                                                   referenceFrame: 9, chunk: 3)
         let url = scratch.file("latents.h5")
         try encoded.write(to: url)
-        let latents = try DAELatents.read(url)
+        let latents = try Latents.read(url)
         XCTAssertEqual(latents.frames, frames)
         XCTAssertEqual(latents.referenceFrame, 9)
         XCTAssertEqual(latents.zSem.shape, [4, 32])

@@ -131,6 +131,6 @@ final class DAESplitTrainingTests: XCTestCase {
         }
         var flipped = options(data, steps: 2)
         flipped.horizontalFlip = true
-        XCTAssertThrowsError(try flipped.validate()) { XCTAssertTrue("\($0)".contains("--flip"), "\($0)") }
+        XCTAssertThrowsError(try flipped.validate()) { XCTAssertTrue("\($0)".contains("flip"), "\($0)") }
     }
 }

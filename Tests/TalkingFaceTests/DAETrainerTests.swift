@@ -113,7 +113,7 @@ final class DAETrainerTests: XCTestCase {
         var epsilonRun = options(data, steps: 2)
         epsilonRun.initialWeights = trainer.modelURL.path
         XCTAssertThrowsError(try DAETrainer(options: epsilonRun, run: scratch.file("eps"))) {
-            XCTAssertTrue("\($0)".contains("--prediction v"), "\($0)")
+            XCTAssertTrue("\($0)".contains(#""prediction": "v""#), "\($0)")
         }
         // The latent split trains a v-model on its own loss.
         settings.latentSplit = LatentSplit(id: 8, pose: 8, expression: 16)
@@ -138,10 +138,10 @@ final class DAETrainerTests: XCTestCase {
 
         settings.latentSplit = LatentSplit(id: 8, pose: 8, expression: 16)
         settings.horizontalFlip = false
-        XCTAssertThrowsError(try settings.validate()) { XCTAssertTrue("\($0)".contains("--motion-weight"), "\($0)") }
+        XCTAssertThrowsError(try settings.validate()) { XCTAssertTrue("\($0)".contains("motion_weight"), "\($0)") }
         settings.latentSplit = nil
         settings.motionWeight = -1
-        XCTAssertThrowsError(try settings.validate()) { XCTAssertTrue("\($0)".contains("--motion-weight"), "\($0)") }
+        XCTAssertThrowsError(try settings.validate()) { XCTAssertTrue("\($0)".contains("motion_weight"), "\($0)") }
     }
 
     func testEncoderRateScaleZeroKeepsTheEncoderWhileTheUNetLearns() throws {
@@ -157,7 +157,7 @@ final class DAETrainerTests: XCTestCase {
         XCTAssertTrue(moved.allSatisfy { !$0.hasPrefix("encoder.") }, "\(moved.filter { $0.hasPrefix("encoder.") })")
         XCTAssertEqual(try DAETrainer.resumeOptions(run: scratch.file("run")).encoderRateScale, 0)
         settings.encoderRateScale = -1
-        XCTAssertThrowsError(try settings.validate()) { XCTAssertTrue("\($0)".contains("--encoder-lr-scale"), "\($0)") }
+        XCTAssertThrowsError(try settings.validate()) { XCTAssertTrue("\($0)".contains("encoder_lr_scale"), "\($0)") }
     }
 
     /// --semantic-lr-scale reaches the encoder's output projection alone (0 here: it stays),
@@ -179,7 +179,7 @@ final class DAETrainerTests: XCTestCase {
         XCTAssertTrue(moved.contains { $0.hasPrefix("encoder.") }, "the rest of the encoder learns")
         XCTAssertEqual(try DAETrainer.resumeOptions(run: scratch.file("run")).semanticRateScale, 0)
         settings.semanticRateScale = -1
-        XCTAssertThrowsError(try settings.validate()) { XCTAssertTrue("\($0)".contains("--semantic-lr-scale"), "\($0)") }
+        XCTAssertThrowsError(try settings.validate()) { XCTAssertTrue("\($0)".contains("semantic_lr_scale"), "\($0)") }
     }
 
     func testNonFiniteLossStopsWithTheLastGoodFilesKept() throws {

@@ -223,7 +223,8 @@ final class LatentProbeTests: XCTestCase {
     }
 
     /// `talkingface probe` as a process: the split from the checkpoint's sidecar, the table
-    /// on stdout, the files in --out; a split that does not fit z_sem fails with a message.
+    /// on stdout, the files in --out; a split that does not fit z_sem fails with a message,
+    /// and so does a --speaker that is not a speaker bundle.
     func testProbeCommand() throws {
         let tool = LatentProbeTests.tool
         guard FileManager.default.isExecutableFile(atPath: tool.path) else {
@@ -233,10 +234,10 @@ final class LatentProbeTests: XCTestCase {
         let checkpoint = scratch.file("dae.h5")
         try tinyModel().save(to: checkpoint)
         try LatentSplit(id: 2, pose: 3, expression: 4).write(to: LatentSplit.sidecar(of: checkpoint))
-        func probe(_ extra: [String]) throws -> (status: Int32, output: String) {
+        func probe(_ extra: [String], model: [String]? = nil) throws -> (status: Int32, output: String) {
             let process = Process()
             process.executableURL = tool
-            process.arguments = ["probe", "--speaker", scratch.url.path, "--out", scratch.file("out").path,
+            process.arguments = ["probe"] + (model ?? ["--model", scratch.url.path]) + ["--out", scratch.file("out").path,
                                  "--traversal-rows", "1", "--traversal-steps", "2", "--steps", "2"]
                 + LatentProbeTests.speakerFolder.roots.flatMap { ["--data", $0.path] } + extra
             let stdout = Pipe(), stderr = Pipe()
@@ -258,5 +259,12 @@ final class LatentProbeTests: XCTestCase {
         let bad = try probe(["--split", "4,4,4"])
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.output.contains("z_sem has 9 channels"), bad.output)
+
+        let file = try probe([], model: ["--speaker", checkpoint.path])
+        XCTAssertNotEqual(file.status, 0)
+        XCTAssertTrue(file.output.contains("--speaker takes a speaker bundle folder") && file.output.contains("--model"), file.output)
+        let run = try probe([], model: ["--speaker", scratch.url.path])
+        XCTAssertNotEqual(run.status, 0)
+        XCTAssertTrue(run.output.contains("speaker bundle is missing"), run.output)
     }
 }

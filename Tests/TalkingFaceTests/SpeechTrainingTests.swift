@@ -28,7 +28,7 @@ final class SyntheticLatentSpeaker {
         var rng = RandomGenerator(seed: 99)
         let m = Tensor.randn([6, 8], using: &rng)
         zSem = tanh(matmul(x, m)) * 2 + 0.5
-        try LatentsFile(zSem: zSem).write(to: scratch.file("latents.h5"))
+        try Latents(zSem: zSem).write(to: scratch.file("latents.h5"))
     }
 
     func trainingData(latents: URL? = nil) throws -> SpeechTrainingData {
@@ -112,7 +112,7 @@ final class SpeechTrainingTests: XCTestCase {
         let poisoned = speaker.zSem.copy()
         for i in split.heldOut { for j in 0..<8 { poisoned.pointer[i * 8 + j] = 1000 } }
         let url = speaker.scratch.file("poisoned.h5")
-        try LatentsFile(zSem: poisoned).write(to: url)
+        try Latents(zSem: poisoned).write(to: url)
         let stats = try speaker.trainingData(latents: url).trainingStatistics()
         let expected = try LatentStatistics(samples: [speaker.zSem.slice(dim: 0, split.train)])
         for j in 0..<8 {
@@ -206,10 +206,10 @@ final class SpeechTrainingTests: XCTestCase {
         XCTAssertEqual(predicted.pose?.shape, [80, 3])
         let out = speaker.scratch.file("predicted.h5")
         try predicted.write(to: out)
-        let back = try LatentsFile.read(out)
+        let back = try Latents.read(out)
         XCTAssertEqual(back.zSem.values, predicted.zSem.values)
         XCTAssertEqual(back.attributes["pose_units"], "radians")
-        XCTAssertEqual(back.frameIndex, Array(0..<80))
+        XCTAssertEqual(back.recordedFrames, Array(0..<80))
 
         // A given pose is used as is; too short a pose file is an error naming it.
         let pose = PoseTrack(yaw: .init(repeating: 0.1, count: 80), pitch: .init(repeating: 0, count: 80), roll: .init(repeating: -0.05, count: 80))
@@ -236,17 +236,17 @@ final class SpeechTrainingTests: XCTestCase {
     func testLatentRowsMustMatchTheFrames() throws {
         let speaker = try self.speaker
         let url = speaker.scratch.file("short.h5")
-        try LatentsFile(zSem: speaker.zSem.slice(dim: 0, 0..<140)).write(to: url)
+        try Latents(zSem: speaker.zSem.slice(dim: 0, 0..<140)).write(to: url)
         XCTAssertThrowsError(try speaker.trainingData(latents: url)) { error in
             XCTAssertTrue("\(error)".contains(url.path) && "\(error)".contains("140"), "\(error)")
         }
         // Within two frames is accepted (and trimmed).
         let close = speaker.scratch.file("close.h5")
-        try LatentsFile(zSem: speaker.zSem.slice(dim: 0, 0..<148)).write(to: close)
+        try Latents(zSem: speaker.zSem.slice(dim: 0, 0..<148)).write(to: close)
         XCTAssertEqual(try speaker.trainingData(latents: close).speakers[0].usable, 0..<148)
         // With frame numbers, a file may cover part of the recording (here frames 10..<150).
         let part = speaker.scratch.file("part.h5")
-        try LatentsFile(zSem: speaker.zSem.slice(dim: 0, 10..<150), frameIndex: Array(10..<150)).write(to: part)
+        try Latents(zSem: speaker.zSem.slice(dim: 0, 10..<150), frames: Array(10..<150)).write(to: part)
         let partial = try speaker.trainingData(latents: part).speakers[0]
         XCTAssertEqual(partial.usable, 10..<150)
         XCTAssertEqual(partial.train.lowerBound, 10)
@@ -254,7 +254,7 @@ final class SpeechTrainingTests: XCTestCase {
         // Frame numbers with gaps are refused, naming the file.
         let gappy = speaker.scratch.file("gappy.h5")
         try TensorFile.write(["z_sem": speaker.zSem.slice(dim: 0, 0..<3)], integers: ["frames": [0, 2, 4]], to: gappy)
-        XCTAssertThrowsError(try LatentsFile.read(gappy)) { XCTAssertTrue("\($0)".contains(gappy.path), "\($0)") }
+        XCTAssertThrowsError(try speaker.trainingData(latents: gappy)) { XCTAssertTrue("\($0)".contains(gappy.path) && "\($0)".contains("'frames'"), "\($0)") }
     }
 
     func testAudioFarShorterThanVideoIsAnError() throws {

@@ -1,5 +1,6 @@
 import Autodiff
 import Foundation
+import MediaIO
 
 /// What a training step sees: its index and the random streams and data order it may
 /// advance. The loop keeps their state (and checkpoints it), so a resumed run draws the
@@ -24,7 +25,8 @@ public struct TrainingContext {
 public struct TrainingResult: Sendable {
     /// Optimizer steps completed in total.
     public let step: Int
-    /// True when Ctrl-C or `requestStop()` ended the run early (after saving).
+    /// True when Ctrl-C, SIGTERM or `requestStop()` ended the run early (after saving);
+    /// `InterruptSignal.receivedSignal` tells which signal, if any.
     public let interrupted: Bool
     /// The last step's loss (nil if no step ran).
     public let lastLoss: Float?
@@ -53,7 +55,7 @@ public struct NonFiniteTrainingError: Error, CustomStringConvertible, LocalizedE
 
 /// The training loop both trainers share: step closure → backward → gradient clip →
 /// learning rate → optimizer → EMA, with a checkpoint every `checkpointEvery` steps, at
-/// the end and on Ctrl-C, exact resume, progress reports and a NaN/Inf guard.
+/// the end and on Ctrl-C or SIGTERM, exact resume, progress reports and a NaN/Inf guard.
 ///
 ///     let loop = TrainingLoop(model: model, optimizer: AdamW(learningRate: 1e-4), ema: EMA(decay: 0.9999),
 ///                             totalSteps: 10_000, checkpoint: run.appendingPathComponent("last.h5"),
@@ -86,7 +88,7 @@ public final class TrainingLoop {
     public var progress: ((TrainingProgress) -> Void)?
     /// Decay of the smoothed loss in progress reports.
     public var lossSmoothing = 0.98
-    /// Whether `run` routes Ctrl-C to a clean stop (turn off to handle SIGINT yourself).
+    /// Whether `run` routes Ctrl-C and SIGTERM to a clean stop (turn off to handle them yourself).
     public var handlesInterrupt = true
 
     /// Optimizer steps completed.
@@ -122,7 +124,7 @@ public final class TrainingLoop {
     // MARK: - Running
 
     /// Trains from the current step to `totalSteps`. `computeLoss` builds the scalar loss on
-    /// the tape; the loop does the rest. Returns early (after saving) on Ctrl-C or
+    /// the tape; the loop does the rest. Returns early (after saving) on Ctrl-C, SIGTERM or
     /// `requestStop()`; throws `NonFiniteTrainingError` without updating or saving when a
     /// loss or gradient is not finite, and rethrows the closure's and checkpoint errors.
     @discardableResult
@@ -134,6 +136,8 @@ public final class TrainingLoop {
             InterruptSignal.install()
         }
         defer { if handlesInterrupt { InterruptSignal.uninstall() } }
+        // What a process killed mid-write left beside the checkpoint (a start or a resume).
+        if let checkpointURL { removeStalePartialFiles(in: checkpointURL.deletingLastPathComponent()) }
         if let ema, ema.average.isEmpty, step == 0 { ema.update(model) }  // start from the initial weights
 
         var smoother = LossSmoother(decay: lossSmoothing)
@@ -162,11 +166,13 @@ public final class TrainingLoop {
 
             let stopping = stopRequested || (handlesInterrupt && InterruptSignal.isRequested)
             let saving = checkpointURL != nil && (step % checkpointEvery == 0 || step == totalSteps || stopping)
-            if saving { try saveCheckpoint() }
+            // Reported before the checkpoint is written, so what the report logs (a loss row,
+            // the model file) is on disk whenever the checkpoint is, even after a SIGKILL.
             progress?(TrainingProgress(
                 step: step, totalSteps: totalSteps, loss: value, smoothedLoss: smoother.add(value),
                 learningRate: lr, gradientNorm: norm, stepsPerSecond: rate.stepsPerSecond,
                 secondsRemaining: rate.secondsRemaining(totalSteps - step), checkpointSaved: saving))
+            if saving { try saveCheckpoint() }
             if stopping { return TrainingResult(step: step, interrupted: true, lastLoss: lastLoss) }
         }
         return TrainingResult(step: step, interrupted: false, lastLoss: lastLoss)

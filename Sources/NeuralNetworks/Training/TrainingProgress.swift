@@ -17,7 +17,7 @@ public struct TrainingProgress: Sendable {
     public var stepsPerSecond: Double
     /// Remaining steps at the current rate.
     public var secondsRemaining: Double
-    /// True when a checkpoint was written after this step.
+    /// True when this step ends with a checkpoint (written right after this report).
     public var checkpointSaved: Bool
 }
 

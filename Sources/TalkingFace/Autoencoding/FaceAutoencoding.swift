@@ -14,7 +14,7 @@ public enum DecodeNoise: Equatable, Sendable {
     case seed(UInt64)
 }
 
-/// Speaker frames through a trained diffusion autoencoder: encode to `DAELatents`, decode
+/// A data set's frames through a trained diffusion autoencoder: encode to `Latents`, decode
 /// them back to images, and reconstruction with its PSNR/SSIM. Work goes in chunks of
 /// `chunk` frames so progress can be reported and memory stays bounded.
 public enum FaceAutoencoding {
@@ -24,7 +24,7 @@ public enum FaceAutoencoding {
     /// the synthetic factors (factors.h5) of those frames come along when the data set has them.
     public static func encode(model: DiffAE, dataset: SpeakerDataset, frames: [Int], stochastic: Bool, steps: Int = 20,
                               refinements: Int = DiffAE.recommendedRefinements, referenceFrame: Int = 0, chunk: Int = 32,
-                              progress: (Int, Int) -> Void = { _, _ in }) throws -> DAELatents {
+                              progress: (Int, Int) -> Void = { _, _ in }) throws -> Latents {
         try checkFrames(frames + [referenceFrame], of: dataset, for: model)
         let size = model.config.imageSize
         var zParts: [Tensor] = [], xParts: [Tensor] = []
@@ -50,9 +50,9 @@ public enum FaceAutoencoding {
             }
         }
         let json = String(decoding: try JSONEncoder().encode(model.config), as: UTF8.self)
-        return DAELatents(
-            zSem: concat(zParts, dim: 0), xT: stochastic ? concat(xParts, dim: 0) : nil, referenceXT: reference,
-            frames: frames, referenceFrame: referenceFrame, pose: pose, factors: factors,
+        return Latents(
+            zSem: concat(zParts, dim: 0), frames: frames, xT: stochastic ? concat(xParts, dim: 0) : nil, referenceXT: reference,
+            referenceFrame: referenceFrame, pose: pose, factors: factors,
             attributes: ["data": dataset.root.path, "fps": String(dataset.meta.fps), "stochastic_steps": String(steps),
                          "inversion_refinements": String(refinements),
                          "config": json])
@@ -68,7 +68,7 @@ public enum FaceAutoencoding {
 
     /// Images decoded from `latents` (DDIM over `steps` sampling steps), handed to `output`
     /// chunk by chunk with the index of the chunk's first frame.
-    public static func decode(model: DiffAE, latents: DAELatents, noise: DecodeNoise, steps: Int = 20, chunk: Int = 32,
+    public static func decode(model: DiffAE, latents: Latents, noise: DecodeNoise, steps: Int = 20, chunk: Int = 32,
                               progress: (Int, Int) -> Void = { _, _ in },
                               output: (Int, [RGBImage]) throws -> Void) throws {
         try checkCompatible(model: model, latents: latents)
@@ -143,7 +143,7 @@ public enum FaceAutoencoding {
     // MARK: - Checks and helpers
 
     /// The latents were made by a model of this shape.
-    public static func checkCompatible(model: DiffAE, latents: DAELatents) throws {
+    public static func checkCompatible(model: DiffAE, latents: Latents) throws {
         let config = model.config
         let source = latents.attributes["data"].map { " (encoded from \($0))" } ?? ""
         guard latents.zSem.shape[1] == config.zSemChannels else {

@@ -6,7 +6,8 @@ import SpeechToLatent
 import Datasets
 
 /// What `talkingface finetune` was asked to do; stored as OUT/finetune.json so a rerun of
-/// the same command continues where the last one stopped.
+/// the same command continues where the last one stopped. Its JSON form is also the
+/// `finetune --recipe` file (`FineTuneOptions+Recipe.swift`).
 public struct FineTuneOptions: Codable, Equatable, Sendable {
     /// The speaker bundle to start from.
     public var base: String
@@ -19,7 +20,7 @@ public struct FineTuneOptions: Codable, Equatable, Sendable {
     public var s2lLearningRate = 1e-4
     public var seed: UInt64 = 0
     public var checkpointEvery = 100
-    /// A Wav2Vec2/HuBERT folder, when the base speaker reads its features.
+    /// A Wav2Vec2/HuBERT folder, when the base bundle reads its features.
     public var audioEncoder: String?
     /// The frame whose x_T the bundle shares; nil: the most typical training frame.
     public var referenceFrame: Int?
@@ -33,13 +34,12 @@ public struct FineTuneOptions: Codable, Equatable, Sendable {
     }
 
     public func write(to url: URL) throws {
-        try JSONFile.write(self, to: url) { $0.keyEncodingStrategy = .convertToSnakeCase }
+        try JSONFile.write(self, to: url)
     }
 
     public static func read(_ url: URL) throws -> FineTuneOptions {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        do { return try decoder.decode(Self.self, from: Data(contentsOf: url)) } catch {
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw DatasetError.unreadable(url, "no such file") }
+        do { return try RecipeFile.decode(Self.self, from: data, runRecord: true).value } catch {
             throw DatasetError.unreadable(url, "\(error)")
         }
     }
@@ -52,7 +52,7 @@ public struct FineTuneOptions: Codable, Equatable, Sendable {
 ///     OUT/dae/            1. the DAE fine-tuned from the base's dae.h5 (a `dae train` run)
 ///     OUT/latents.h5      2. z_sem of every frame under that DAE (`dae encode`)
 ///     OUT/s2l/            3. speech → z_sem fine-tuned from the base's s2l.h5 (an `s2l train` run)
-///     OUT/speaker/        4. the new bundle: dae.h5, s2l.h5, reference.h5, meta.json (float16)
+///     OUT/speaker/        4. the new speaker bundle: dae.h5, s2l.h5, reference.h5, meta.json (float16)
 ///
 /// A stage that has finished is skipped; one that was interrupted continues from its
 /// checkpoint. Without audio in the data only the DAE stages run.
@@ -101,9 +101,7 @@ public final class FineTuning {
     public init(options: FineTuneOptions, folder: URL) throws {
         self.folder = folder
         base = URL(fileURLWithPath: options.base)
-        for file in [Speaker.daeFile, Speaker.s2lFile, Speaker.metaFile] where !FileManager.default.fileExists(atPath: base.appendingPathComponent(file).path) {
-            throw SpeakerError(file: base.appendingPathComponent(file), "missing: --base must be a speaker bundle (\(Speaker.files.joined(separator: ", ")))")
-        }
+        try Speaker.checkBundle(base)
         dataset = try SpeakerDataset(at: URL(fileURLWithPath: options.data))
         let stored = try? FineTuneOptions.read(folder.appendingPathComponent("finetune.json"))
         if let stored {
@@ -133,6 +131,7 @@ public final class FineTuning {
     @discardableResult
     public func run(until last: Stage = .bundle, report: @escaping (Event) -> Void = { _ in }) throws -> URL? {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        removeStalePartialFiles(in: folder)  // left by a run killed while writing latents.h5 or finetune.json
         try options.write(to: optionsURL)
 
         guard try fineTuneDAE(report) else { return nil }
@@ -185,9 +184,9 @@ public final class FineTuning {
     /// Stage 2: z_sem of every frame (the speech stage needs them all, its own split decides
     /// what it trains on). Redone when the DAE has moved on since the file was written.
     private func encode(_ report: @escaping (Event) -> Void) throws {
-        let modelURL = daeRun.appendingPathComponent("dae.h5")
+        let modelURL = try ModelFile.dae.resolve(daeRun)
         let stamp = try Self.stamp(of: modelURL)
-        if let existing = try? DAELatents.read(latentsURL), existing.attributes["model_stamp"] == stamp {
+        if let existing = try? Latents.read(latentsURL), existing.attributes["model_stamp"] == stamp {
             report(.skipped(.encode, "\(latentsURL.path) is up to date"))
             return
         }
@@ -242,7 +241,7 @@ public final class FineTuning {
     /// Stage 4: the bundle, in float16, with the base's decode steps.
     private func assemble(_ report: @escaping (Event) -> Void) throws {
         let baseMeta = try SpeakerMeta.read(base.appendingPathComponent(Speaker.metaFile))
-        let reference = try options.referenceFrame ?? Speaker.typicalTrainingFrame(DAELatents.read(latentsURL), of: dataset)
+        let reference = try options.referenceFrame ?? Speaker.typicalTrainingFrame(Latents.read(latentsURL), of: dataset)
         report(.started(.bundle, "reference x_T from frame \(reference) (\(baseMeta.defaultSteps) DDIM steps)"))
         var madeBy = [
             "how": "talkingface finetune from \(options.base) on \(options.data)",
@@ -251,7 +250,7 @@ public final class FineTuning {
         ]
         madeBy["base"] = baseMeta.name
         let speaker = try Speaker.assemble(
-            dae: daeRun.appendingPathComponent("dae.h5"), s2l: s2lRun.appendingPathComponent(SpeechToLatentTrainer.checkpointName),
+            dae: ModelFile.dae.resolve(daeRun), s2l: ModelFile.speechToLatent.resolve(s2lRun),
             dataset: dataset, referenceFrame: reference, steps: baseMeta.defaultSteps, name: options.name,
             s2lPreset: baseMeta.s2lPreset, madeBy: madeBy)
         try speaker.write(to: bundleURL, precision: .float16)

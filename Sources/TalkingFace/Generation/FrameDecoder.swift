@@ -1,6 +1,7 @@
 import Autodiff
 import DiffusionAutoencoder
 import Foundation
+import NeuralNetworks
 
 /// Decodes z_sem rows that arrive a few at a time into frames, in batches of `batchSize`
 /// on the same boundaries as for the whole sequence at once (0, B, 2B, …), each batch
@@ -44,6 +45,7 @@ struct FrameDecoder {
     }
 
     private mutating func decode(_ batch: Tensor, timings: inout GenerationTimings) throws {
+        try InterruptSignal.throwIfRequested()  // a signal stops the work between batches
         let first = decoded
         decoded += batch.size(0)
         guard first < decodeLimit else { return }

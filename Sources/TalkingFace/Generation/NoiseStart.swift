@@ -2,7 +2,7 @@ import Autodiff
 
 /// Where each frame's DDIM start x_T comes from (docs/architecture.md §7).
 public enum NoiseStart: Equatable, Sendable {
-    /// The speaker's reference x_T, shared by every frame: the default.
+    /// The speaker bundle's reference x_T, shared by every frame: the default.
     case reference
     /// One Gaussian x_T drawn from the seed, shared by every frame.
     case seeded(UInt64)

@@ -1,13 +1,14 @@
 import DiffusionAutoencoder
 import Foundation
 import MediaIO
+import NeuralNetworks
 import SpeechToLatent
 import Datasets
 
 /// What `Speaker.generate` wrote.
 public struct GeneratedVideo: Sendable {
     /// The output folder: a speaker data set (`frames/`, `meta.json`, `pose.csv`) plus
-    /// `latents.h5` (z_sem (T, Z) and pose (T, 3)), readable by `talkingface eval`.
+    /// `latents.h5` (`Latents`: z_sem (T, Z), frames and pose (T, 3)), readable by `talkingface eval`.
     public let folder: URL
     public var framesFolder: URL { folder.appendingPathComponent("frames") }
     /// The MP4 with the speech, or nil when ffmpeg is missing or no video was asked for.
@@ -29,6 +30,11 @@ extension Speaker {
     /// and frames are decoded batch by batch from one shared x_T and written as each batch
     /// finishes, so memory stays flat however long the speech; then the MP4 with the
     /// speech (ffmpeg).
+    ///
+    /// The frames are decoded into `folder/.frames.partial/` and renamed to `frames/` once all
+    /// are written, before `meta.json`: the frames folder is complete or absent. When
+    /// `InterruptSignal` is installed, a signal stops the work between batches: the partial
+    /// frames are removed and `CancellationError` is thrown.
     ///
     /// - Parameters:
     ///   - speech: any audio file MediaIO reads.
@@ -56,51 +62,75 @@ extension Speaker {
         let frameCount = latents.frameCount
 
         // Earlier frames are replaced only where an earlier generate put them (it writes
-        // latents.h5 first): never a data set's own frames.
+        // latents.h5 with them): never a data set's own frames.
         let fm = FileManager.default
-        if fm.fileExists(atPath: folder.appendingPathComponent("frames").path) && !fm.fileExists(atPath: folder.appendingPathComponent("latents.h5").path) {
-            throw SpeakerError(file: folder.appendingPathComponent("frames"), "holds frames that talkingface generate did not write; choose another output")
+        let framesFolder = folder.appendingPathComponent("frames")
+        if fm.fileExists(atPath: framesFolder.path) && !fm.fileExists(atPath: folder.appendingPathComponent("latents.h5").path) {
+            throw SpeakerError(file: framesFolder, "holds frames that talkingface generate did not write; choose another output")
         }
+        try InterruptSignal.throwIfRequested()
+        let folderExisted = fm.fileExists(atPath: folder.path)
         try fm.createDirectory(at: folder, withIntermediateDirectories: true)
-        // Filled as the latents arrive, so the whole sequence is never held.
-        let latentsFile = try TensorFileRowWriter(url: folder.appendingPathComponent("latents.h5"),
-                                                  shapes: ["z_sem": [frameCount, dae.config.zSemChannels], "pose": [frameCount, 3]])
-        let frames = try PNGFrameWriter(folder: folder.appendingPathComponent("frames"))
-        var decoder = FrameDecoder(dae: dae, steps: steps, noise: noise, reference: reference.xT, batchSize: batchSize, total: frameCount,
-                                   sink: frames, progress: progress, decodeLimit: Self.decodeLimitForMeasurement)
-        var poseRows: [Tensor] = []  // (n, 3) each: 12 bytes a frame, kept for the returned track
-        progress?(.decode, 0, frameCount)
-        try stream(latents, timings: &timings) { zSem, pose, timings in
-            try timings.measure(.write) {
-                try latentsFile.append(zSem, to: "z_sem")
-                try latentsFile.append(pose, to: "pose")
+        let partialFrames = folder.appendingPathComponent(Self.partialFramesName)
+        let partialLatents = folder.appendingPathComponent(Self.partialLatentsName)
+        try? fm.removeItem(at: partialFrames)  // left by a run that was killed
+        try? fm.removeItem(at: partialLatents)
+        let track: PoseTrack
+        do {
+            // Filled as the latents arrive, so the whole sequence is never held.
+            let latentsFile = try TensorFileRowWriter(
+                url: partialLatents, shapes: [Latents.Key.zSem: [frameCount, dae.config.zSemChannels], Latents.Key.pose: [frameCount, 3]],
+                integers: [Latents.Key.frames: (0..<frameCount).map { Int64($0) }], attributes: ["pose_units": "radians"])
+            let frames = try PNGFrameWriter(folder: partialFrames)
+            var decoder = FrameDecoder(dae: dae, steps: steps, noise: noise, reference: reference.xT, batchSize: batchSize, total: frameCount,
+                                       sink: frames, progress: progress, decodeLimit: Self.decodeLimitForMeasurement)
+            var poseRows: [Tensor] = []  // (n, 3) each: 12 bytes a frame, kept for the returned track
+            progress?(.decode, 0, frameCount)
+            try stream(latents, timings: &timings) { zSem, pose, timings in
+                try timings.measure(.write) {
+                    try latentsFile.append(zSem, to: Latents.Key.zSem)
+                    try latentsFile.append(pose, to: Latents.Key.pose)
+                }
+                poseRows.append(pose)
+                try decoder.add(zSem, timings: &timings)
             }
-            poseRows.append(pose)
-            try decoder.add(zSem, timings: &timings)
-        }
-        try decoder.finish(timings: &timings)
-        try timings.measure(.write) { try latentsFile.close() }
-        let track = PoseTrack(tensor: concat(poseRows, dim: 0))
-        try timings.measure(.write) {
-            try track.write(to: folder.appendingPathComponent("pose.csv"))
-            try DatasetMeta(fps: meta.fps, frameCount: frameCount, width: meta.imageSize, height: meta.imageSize, poseUnits: "radians",
-                            source: ["speaker": meta.name, "speech": speech.path, "steps": String(steps), "noise": "\(noise)"])
-                .write(to: folder.appendingPathComponent("meta.json"))
+            try decoder.finish(timings: &timings)
+            try timings.measure(.write) { try latentsFile.close() }
+            track = PoseTrack(tensor: concat(poseRows, dim: 0))
+            // From here on no stop is taken: the rest is quick, and the output becomes whole.
+            try timings.measure(.write) {
+                let latentsURL = folder.appendingPathComponent("latents.h5")
+                if fm.fileExists(atPath: latentsURL.path) { try fm.removeItem(at: latentsURL) }
+                try fm.moveItem(at: partialLatents, to: latentsURL)
+                try track.write(to: folder.appendingPathComponent("pose.csv"))
+                if fm.fileExists(atPath: framesFolder.path) { try fm.removeItem(at: framesFolder) }
+                try fm.moveItem(at: partialFrames, to: framesFolder)
+                try DatasetMeta(fps: meta.fps, frameCount: frameCount, width: meta.imageSize, height: meta.imageSize, poseUnits: "radians",
+                                source: ["speaker": meta.name, "speech": speech.path, "steps": String(steps), "noise": "\(noise)"])
+                    .write(to: folder.appendingPathComponent("meta.json"))
+            }
+        } catch {
+            try? fm.removeItem(at: partialFrames)
+            try? fm.removeItem(at: partialLatents)
+            if !folderExisted, (try? fm.contentsOfDirectory(atPath: folder.path))?.isEmpty == true { try? fm.removeItem(at: folder) }
+            throw error
         }
 
         var video: URL?
         if makeVideo {
+            try InterruptSignal.throwIfRequested()
             if Video.isAvailable {
                 progress?(.video, 0, 1)
                 do {
-                    try timings.measure(.video) { try Video.encode(framesIn: frames.folder, fps: meta.fps, audio: speech, to: videoURL) }
+                    try timings.measure(.video) { try Video.encode(framesIn: framesFolder, fps: meta.fps, audio: speech, to: videoURL) }
                 } catch {
-                    throw SpeakerError(file: videoURL, "ffmpeg could not make the video (\(error)); the frames are in \(frames.folder.path)")
+                    try InterruptSignal.throwIfRequested()  // ffmpeg had Ctrl-C too
+                    throw SpeakerError(file: videoURL, "ffmpeg could not make the video (\(error)); the frames are in \(framesFolder.path)")
                 }
                 progress?(.video, 1, 1)
                 video = videoURL
             } else {
-                notes.append("ffmpeg is not on PATH, so no MP4 was made; the frames are in \(frames.folder.path) "
+                notes.append("ffmpeg is not on PATH, so no MP4 was made; the frames are in \(framesFolder.path) "
                              + "(install ffmpeg, e.g. sudo apt-get install ffmpeg)")
             }
         }
@@ -235,7 +265,8 @@ extension Speaker {
     }
 
     /// Decodes z_sem (T, Z) into T frames, `batchSize` at a time, each batch handed to
-    /// `sink` as soon as it is done. Returns the decode and write times.
+    /// `sink` as soon as it is done. Returns the decode and write times. Stops before a batch
+    /// with `CancellationError` when `InterruptSignal` is installed and raised.
     @discardableResult
     public func render(zSem: Tensor, steps: Int, noise: NoiseStart = .reference, batchSize: Int = 16, into sink: FrameSink,
                        progress: GenerationProgress? = nil) throws -> GenerationTimings {
@@ -251,6 +282,11 @@ extension Speaker {
         try decoder.finish(timings: &timings)
         return timings
     }
+
+    /// Where `generate` writes the frames until all are done.
+    static let partialFramesName = ".frames.partial"
+    /// Where `generate` writes latents.h5 until all frames are done.
+    static let partialLatentsName = ".latents.h5.partial"
 
     /// `NAME.mp4` → (folder NAME, the MP4); a folder → (it, folder/video.mp4).
     static func outputPlaces(_ output: URL) -> (folder: URL, video: URL) {

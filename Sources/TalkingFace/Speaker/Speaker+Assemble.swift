@@ -6,7 +6,7 @@ import SpeechToLatent
 import Datasets
 
 extension Speaker {
-    /// A speaker from its trained parts: the DAE (`dae train`'s dae.h5), the speech-to-latent
+    /// A speaker bundle from its trained parts: the DAE (`dae train`'s dae.h5), the speech-to-latent
     /// model (`s2l train`'s s2l.h5) and the data set they were trained on, whose frame
     /// `referenceFrame` gives the shared noise start x_T (inverted over `steps` DDIM steps,
     /// the bundle's default decode steps, with `refinements` fixed-point iterations per move).
@@ -39,7 +39,7 @@ extension Speaker {
     /// The frame to take the shared x_T from when none is named: the training frame whose
     /// z_sem lies nearest the training frames' mean, i.e. the speaker's most typical face
     /// (a reference caught mid-word or mid-blink would lend every decoded frame its details).
-    public static func typicalFrame(_ latents: DAELatents, among frames: Range<Int>) -> Int? {
+    public static func typicalFrame(_ latents: Latents, among frames: Range<Int>) -> Int? {
         let rows = latents.frames.indices.filter { frames.contains(latents.frames[$0]) }
         guard !rows.isEmpty else { return nil }
         let z = latents.zSem.shape[1]
@@ -54,7 +54,7 @@ extension Speaker {
     }
 
     /// `typicalFrame` among `dataset`'s training frames (its default split).
-    public static func typicalTrainingFrame(_ latents: DAELatents, of dataset: SpeakerDataset) throws -> Int {
+    public static func typicalTrainingFrame(_ latents: Latents, of dataset: SpeakerDataset) throws -> Int {
         guard let frame = typicalFrame(latents, among: dataset.split().train) else {
             throw SpeakerError(file: dataset.root, "the latents hold none of its training frames to take the reference x_T from; name a reference frame")
         }

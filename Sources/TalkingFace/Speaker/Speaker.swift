@@ -3,7 +3,7 @@ import Foundation
 import MediaIO
 import SpeechToLatent
 
-/// One speaker's models, ready to generate (docs/architecture.md §1, §13): a bundle folder
+/// One speaker's models, ready to generate (docs/architecture.md §1, §13): a speaker bundle folder
 ///
 ///     NAME/dae.h5        diffusion autoencoder (DiffAE keys, config attribute; float16 allowed)
 ///     NAME/s2l.h5        speech-to-latent model, with the z_sem and pose statistics as buffers
@@ -36,8 +36,9 @@ public final class Speaker {
         try validate()
     }
 
-    /// Reads the bundle folder `bundle`.
-    public convenience init(bundle: URL) throws {
+    /// Throws unless `bundle` is a folder holding every file of a speaker bundle, naming
+    /// what is missing.
+    public static func checkBundle(_ bundle: URL) throws {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: bundle.path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -49,6 +50,11 @@ public final class Speaker {
         if !missing.isEmpty {
             throw SpeakerError(file: bundle, "speaker bundle is missing \(missing.map(\.path).joined(separator: ", "))")
         }
+    }
+
+    /// Reads the bundle folder `bundle`.
+    public convenience init(bundle: URL) throws {
+        try Self.checkBundle(bundle)
         let meta = try SpeakerMeta.read(bundle.appendingPathComponent(Self.metaFile))
         let dae = try Self.loading(bundle.appendingPathComponent(Self.daeFile)) { try DiffAE.load(checkpoint: $0) }
         let s2l = try Self.loading(bundle.appendingPathComponent(Self.s2lFile), Self.speechToLatent)

@@ -2,7 +2,7 @@ import DiffusionAutoencoder
 import Foundation
 import MediaIO
 
-/// The speaker's shared noise start (`reference.h5`): the stochastic code x_T of one
+/// A speaker bundle's shared noise start (`reference.h5`): the stochastic code x_T of one
 /// reference frame, from which every generated frame is decoded (docs/architecture.md §7), with that
 /// frame's z_sem and where it came from.
 public struct SpeakerReference {

@@ -5,23 +5,22 @@ import NeuralNetworks
 import SpeechToLatent
 import Datasets
 
-/// A trained speech-to-latent model with its speech front end: speech file in, latents
-/// file (z_sem and head pose per 25 fps frame) out, for `dae decode` to render.
+/// A trained speech-to-latent model with its speech front end: speech file in, `Latents`
+/// (z_sem and head pose per 25 fps frame) out, for `dae decode` to render.
 public final class SpeechToLatentPredictor {
     public let model: SpeechToLatentModel
     public let extractor: SpeechFeatureExtractor
     public let modelURL: URL
 
-    /// Loads `s2l.h5` (config, weights, statistics; training state ignored). The front end
-    /// is `audioEncoder` if given, else the one recorded in `run.json` beside the model,
-    /// else log-mel; it must produce what the model reads.
-    public init(model url: URL, audioEncoder: URL? = nil) throws {
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw MediaIOError(.fileNotFound, file: url, "no speech-to-latent model here (train one with `talkingface s2l train`)")
-        }
+    /// Loads the model `model` names: an s2l.h5 file or a folder holding one (`ModelFile`);
+    /// config, weights and statistics, training state ignored. The front end is
+    /// `audioEncoder` if given, else the one recorded in `run.json` beside the model, else
+    /// log-mel; it must produce what the model reads.
+    public init(model: URL, audioEncoder: URL? = nil) throws {
+        let url = try ModelFile.speechToLatent.resolve(model)
         let config = try Checkpoint.config(SpeechToLatentConfig.self, from: url)
-        model = try SpeechToLatentModel(config: config)
-        try Checkpoint.load(into: model, from: url)
+        self.model = try SpeechToLatentModel(config: config)
+        try Checkpoint.load(into: self.model, from: url)
         modelURL = url
         var encoder = audioEncoder
         let info = url.deletingLastPathComponent().appendingPathComponent(SpeechToLatentTrainer.runInfoName)
@@ -43,7 +42,7 @@ public final class SpeechToLatentPredictor {
     /// z_sem (T, Z) and pose (T, 3) in radians for the speech in `audio` (any length:
     /// chunked with overlap), T = ⌊duration · fps⌋. With `pose` (radians, at least T rows)
     /// the model is conditioned on it and it is returned as the pose.
-    public func predict(audio: URL, pose: PoseTrack? = nil, poseFile: URL? = nil) throws -> LatentsFile {
+    public func predict(audio: URL, pose: PoseTrack? = nil, poseFile: URL? = nil) throws -> Latents {
         let features = try extractor(file: audio)
         let frames = model.frameCount(featureFrames: features.size(-2))
         guard frames > 0 else { throw MediaIOError(.emptyAudio, file: audio, "too short for one video frame") }
@@ -57,7 +56,7 @@ public final class SpeechToLatentPredictor {
         }
         let (latents, degrees) = try model.predict(features: features, pose: source)
         let radians = degrees * (Float.pi / 180)
-        return LatentsFile(zSem: latents, pose: radians, frameIndex: Array(0..<latents.size(0)), attributes: [
+        return Latents(zSem: latents, frames: Array(0..<latents.size(0)), pose: radians, attributes: [
             "fps": String(frameRate), "source": "talkingface s2l predict", "audio": audio.path, "model": modelURL.path,
         ])
     }

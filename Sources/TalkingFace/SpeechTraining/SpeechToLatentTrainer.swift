@@ -6,7 +6,7 @@ import SpeechToLatent
 import Datasets
 
 /// Model sizes for `s2l train --preset`.
-public enum SpeechToLatentPreset: String, CaseIterable, Sendable {
+public enum SpeechToLatentPreset: String, CaseIterable, Codable, Sendable {
     /// D 192, 3 + 3 blocks: trains in hours on 2 CPU cores.
     case cpu
     /// DiffDub's setting: D 512, 4 + 4 blocks.
@@ -31,8 +31,12 @@ public enum SpeechToLatentPreset: String, CaseIterable, Sendable {
     }
 }
 
-/// Settings of one speech-to-latent training run.
+/// Settings of one speech-to-latent training run; stored in RUN/run.json. Its JSON form is
+/// also the `s2l train --recipe` file (`SpeechToLatentTrainingOptions+Recipe.swift`).
 public struct SpeechToLatentTrainingOptions: Codable, Equatable, Sendable {
+    /// The model size of a new `s2l train` run (nil: cpu); a resumed or fine-tuned run keeps
+    /// its checkpoint's.
+    public var preset: SpeechToLatentPreset?
     public var steps = 20_000
     public var batchSize = 8
     /// Peak learning rate (Adam, DiffDub's 1e-4), after a linear warm-up, cosine to 10 %.
@@ -44,7 +48,8 @@ public struct SpeechToLatentTrainingOptions: Codable, Equatable, Sendable {
     public var maxGradientNorm: Float = 1
     public var heldOutFraction = 0.1
     public var gapSeconds = 1.0
-    /// An s2l.h5 whose weights start the run instead of random ones (fine-tuning); the
+    /// The model whose weights start the run instead of random ones (fine-tuning): an
+    /// s2l.h5, or a run or speaker bundle folder holding one (`ModelFile`); the
     /// configuration must match. The z_sem and pose statistics still come from the new data.
     public var initialWeights: String?
 
@@ -74,7 +79,9 @@ public struct SpeechToLatentRunInfo: Codable, Equatable, Sendable {
     }
 
     public static func read(_ url: URL) throws -> SpeechToLatentRunInfo {
-        do { return try JSONDecoder().decode(Self.self, from: Data(contentsOf: url)) } catch {
+        let decoder = JSONDecoder()
+        decoder.userInfo[RecipeFile.runRecord] = true  // runs written before recipes keep their keys
+        do { return try decoder.decode(Self.self, from: Data(contentsOf: url)) } catch {
             throw DatasetError.unreadable(url, "\(error)")
         }
     }
@@ -92,7 +99,7 @@ public struct SpeechToLatentRunInfo: Codable, Equatable, Sendable {
 ///     RUN/run.json    data sources, front end, options
 ///     RUN/eval.json   held-out scores (`SpeechToLatentEvaluation`)
 public final class SpeechToLatentTrainer {
-    public static let checkpointName = "s2l.h5"
+    public static let checkpointName = ModelFile.speechToLatent.fileName
     public static let runInfoName = "run.json"
     public static let evaluationName = "eval.json"
 
@@ -129,10 +136,7 @@ public final class SpeechToLatentTrainer {
         }
         model = try SpeechToLatentModel(config: config, seed: options.seed)
         if let initial = options.initialWeights, !exists {
-            let url = URL(fileURLWithPath: initial)
-            guard FileManager.default.fileExists(atPath: url.path) else {
-                throw MediaIOError(.invalidArgument, file: url, "does not exist (the initial weights to fine-tune from)")
-            }
+            let url = try ModelFile.speechToLatent.resolve(initial)
             guard try Checkpoint.config(SpeechToLatentConfig.self, from: url) == config else {
                 throw MediaIOError(.invalidArgument, file: url, "its model configuration differs from the one being trained")
             }

@@ -38,7 +38,7 @@ public struct SpeechTrainingSpeaker {
 /// - the features aligned to the video frames (`FrameAlignment`: trimmed to the shorter,
 ///   a warning beyond 2 frames of disagreement, an error beyond 1 s);
 /// - z_sem from the latents file, which must have one row per frame (within 2 frames)
-///   unless its `frames` says which frames it covers;
+///   unless its `frames` says which consecutive frames it covers;
 /// - head pose from `pose.csv` (else the latents file's `pose`), converted from radians to
 ///   **degrees**: the model's pose inputs and outputs are in degrees (its pose statistics
 ///   normalise them anyway; degrees make its pose loss and errors readable);
@@ -69,7 +69,7 @@ public struct SpeechTrainingData {
             guard abs(dataset.meta.fps - Double(frameRate)) < 1e-6 else {
                 throw DatasetError.mismatch("\(data.appendingPathComponent("meta.json").path): fps \(dataset.meta.fps); speech-to-latent works at \(frameRate) fps")
             }
-            let file = try LatentsFile.read(latentsURL)
+            let file = try Latents.read(latentsURL)
             let (features, cached) = try extractor.cachedFeatures(of: dataset.audioURL, cacheFolder: data.appendingPathComponent("cache"))
             log("\(data.lastPathComponent): \(dataset.frameCount) frames, features \(features.shape)\(cached ? " (cached)" : "")")
             let alignment = try FrameAlignment(videoFrames: dataset.frameCount, featureFrames: features.size(-2),
@@ -79,9 +79,13 @@ public struct SpeechTrainingData {
                 warn("\(dataset.audioURL.path) covers \(alignment.audioFrames) frames, \(dataset.framesFolder.path) has \(alignment.videoFrames); using the first \(alignment.frames)")
             }
 
-            // z_sem rows → frames.
-            let first = file.firstFrame, rows = file.count
-            if file.frameIndex == nil, abs(rows - dataset.frameCount) > FrameAlignment.warningFrames {
+            // z_sem rows → frames: one row per frame, no gaps.
+            let frames = file.frames, first = frames[0], rows = file.count
+            if zip(frames, frames.dropFirst()).contains(where: { $1 != $0 + 1 }) {
+                throw MediaIOError(.invalidArgument, file: latentsURL, key: Latents.Key.frames,
+                                   "\(rows) frame numbers with gaps; speech-to-latent needs consecutive frames (one row per frame, no gaps)")
+            }
+            if file.recordedFrames == nil, abs(rows - dataset.frameCount) > FrameAlignment.warningFrames {
                 throw DatasetError.mismatch("\(latentsURL.path): \(rows) rows of z_sem for the \(dataset.frameCount) frames of \(data.path) "
                                             + "(more than \(FrameAlignment.warningFrames) apart; encode the same data set, or store its frame numbers as 'frames')")
             }

@@ -34,7 +34,7 @@ public final class DAETrainer {
     public let loop: TrainingLoop
 
     public var checkpointURL: URL { run.appendingPathComponent("checkpoint.h5") }
-    public var modelURL: URL { run.appendingPathComponent("dae.h5") }
+    public var modelURL: URL { run.appendingPathComponent(ModelFile.dae.fileName) }
     public var optionsURL: URL { run.appendingPathComponent("options.json") }
     public var logURL: URL { run.appendingPathComponent("loss.csv") }
     public var splitLossURL: URL { run.appendingPathComponent("latent_split.h5") }
@@ -66,7 +66,7 @@ public final class DAETrainer {
 
         let datasets = try options.data.map { try SpeakerDataset(at: URL(fileURLWithPath: $0)) }
         if options.latentSplitErasure == true, let bare = datasets.first(where: { $0.pose == nil }) {
-            throw DAEWorkflowError.missingFile(bare.root.appendingPathComponent("pose.csv"), "--split-erasure erases the pose from z_exp and needs every frame's pose")
+            throw DAEWorkflowError.missingFile(bare.root.appendingPathComponent("pose.csv"), "the recipe's split_erasure erases the pose from z_exp and needs every frame's pose")
         }
         let spans = datasets.map {
             TrainingFrames.Span(dataset: $0, frames: $0.split(heldOutFraction: options.heldOutFraction, gapSeconds: options.gapSeconds).train)
@@ -139,16 +139,14 @@ public final class DAETrainer {
         try motionWeighting?.writeImage(to: motionImageURL)
     }
 
-    /// Fine-tuning starts from `url`'s weights; the EMA then starts from them too (the loop
-    /// seeds the average with the weights at step 0).
-    static func load(initialWeights url: URL, into model: DiffAE, preset: DiffAEPreset) throws {
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw DAEWorkflowError.missingFile(url, "the initial weights to fine-tune from")
-        }
+    /// Fine-tuning starts from the weights of the DAE `initial` names (`ModelFile`); the EMA
+    /// then starts from them too (the loop seeds the average with the weights at step 0).
+    static func load(initialWeights initial: URL, into model: DiffAE, preset: DiffAEPreset) throws {
+        let url = try ModelFile.dae.resolve(initial)
         let stored = try Checkpoint.config(DiffAEConfig.self, from: url)
         guard stored == model.config else {
             if stored.predicting(model.config.prediction) == model.config {
-                throw DAEWorkflowError.mismatch("\(url.path) predicts \(stored.prediction.rawValue), this run \(model.config.prediction.rawValue); fine-tune with --prediction \(stored.prediction.rawValue)")
+                throw DAEWorkflowError.mismatch("\(url.path) predicts \(stored.prediction.rawValue), this run \(model.config.prediction.rawValue); fine-tune with \"prediction\": \"\(stored.prediction.rawValue)\" in the recipe")
             }
             throw DAEWorkflowError.mismatch("\(url.path) is not a \(preset.rawValue) model (its configuration differs); fine-tune with its own preset")
         }

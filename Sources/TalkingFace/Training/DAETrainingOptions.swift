@@ -5,7 +5,8 @@ import Datasets
 import Disentanglement
 
 /// Everything that decides a diffusion-autoencoder training run; stored as `options.json`
-/// in the run folder so that `--resume` continues with exactly the same settings.
+/// in the run folder so that `--resume` continues with exactly the same settings. Its JSON
+/// form is also the `dae train --recipe` file (`DAETrainingOptions+Recipe.swift`).
 public struct DAETrainingOptions: Codable, Equatable, Sendable {
     /// Speaker data set folders; each contributes the training part of its split.
     public var data: [String]
@@ -37,8 +38,9 @@ public struct DAETrainingOptions: Codable, Equatable, Sendable {
     public var gapSeconds = 1.0
     /// Frames the training split held when the run started (checked on resume).
     public var trainingFrames: Int?
-    /// A dae.h5 whose weights start the run instead of random ones (fine-tuning); its
-    /// configuration must be the preset's.
+    /// The DAE whose weights start the run instead of random ones (fine-tuning): a dae.h5,
+    /// or a run or speaker bundle folder holding one (`ModelFile`); its configuration must
+    /// be the preset's.
     public var initialWeights: String?
     /// With `initialWeights`: widen z_sem's spread around its mean over the training frames
     /// by this factor before training (`SemanticEncoder.amplifySemanticCode`).
@@ -71,54 +73,70 @@ public struct DAETrainingOptions: Codable, Equatable, Sendable {
     /// The configuration of the model this run trains (before `initialWeights` are read).
     public var modelConfig: DiffAEConfig { preset.config.predicting(prediction ?? .epsilon) }
 
-    public init(data: [String], preset: DiffAEPreset, steps: Int, warmupSteps: Int? = nil) {
+    public init(data: [String], preset: DiffAEPreset = .cpu64, steps: Int = DAETrainingOptions.defaultSteps, warmupSteps: Int? = nil) {
         self.data = data
         self.preset = preset
         self.steps = steps
         self.warmupSteps = warmupSteps ?? Self.defaultWarmup(steps: steps)
     }
 
+    /// ≈ 2 h of cpu64 on 2 cores.
+    public static let defaultSteps = 3600
+
     /// A tenth of the run, at most 200 steps: enough for Adam's second-moment estimates to settle.
     public static func defaultWarmup(steps: Int) -> Int { Swift.min(200, steps / 10) }
 
-    /// The settings that must be valid before anything runs.
+    /// The settings that must be valid before anything runs; an error names the recipe field
+    /// at fault (`RecipeError`, without the file: the caller knows it).
     public func validate() throws {
-        func fail(_ why: String) throws { throw DAEWorkflowError.invalidOption(why) }
-        if data.isEmpty { try fail("at least one --data folder is needed") }
-        if steps < 1 { try fail("--steps must be at least 1 (got \(steps))") }
-        if batchSize < 1 { try fail("--batch must be at least 1 (got \(batchSize))") }
-        if !(learningRate > 0 && learningRate.isFinite) { try fail("--lr must be positive (got \(learningRate))") }
-        if let p2Gamma, !(p2Gamma >= 0 && p2Gamma <= 4) { try fail("--p2-gamma must be in 0…4 (got \(p2Gamma))") }
-        if let latentSplit {
-            let width = preset.config.zSemChannels
-            if latentSplit.total != width { try fail("--split \(latentSplit.sizes.map(String.init).joined(separator: ",")) adds up to \(latentSplit.total), but the \(preset.rawValue) z_sem has \(width) channels") }
-            if horizontalFlip { try fail("--split trains a pose head on the pose labels, which a mirrored frame contradicts; drop --flip") }
-            if highNoiseShare != nil || p2Gamma != nil { try fail("--split trains on DiffAE's own loss (ε or v); it does not combine with --high-noise-share or --p2-gamma") }
+        func fail(_ field: String, _ why: String) throws { throw RecipeError(field: field, why) }
+        if data.isEmpty { try fail("data", "at least one speaker data set folder is needed") }
+        if steps < 1 { try fail("steps", "must be at least 1 (got \(steps))") }
+        if batchSize < 1 { try fail("batch", "must be at least 1 (got \(batchSize))") }
+        if !(learningRate > 0 && learningRate.isFinite) { try fail("lr", "must be positive (got \(learningRate))") }
+        if checkpointEvery < 1 { try fail("checkpoint_every", "must be at least 1 (got \(checkpointEvery))") }
+        if !(emaDecay >= 0 && emaDecay < 1) { try fail("ema", "must be in [0, 1) (got \(emaDecay))") }
+        if warmupSteps < 0 || warmupSteps > steps { try fail("warmup", "must be in 0…\(steps), the run's steps (got \(warmupSteps))") }
+        if !(heldOutFraction >= 0 && heldOutFraction < 1) { try fail("held_out", "must be in [0, 1) (got \(heldOutFraction))") }
+        if !(gapSeconds >= 0 && gapSeconds.isFinite) { try fail("gap_seconds", "must be ≥ 0 (got \(gapSeconds))") }
+        if !(weightDecay >= 0 && weightDecay.isFinite) { try fail("weight_decay", "must be ≥ 0 (got \(weightDecay))") }
+        if !(gradientClip > 0 && gradientClip.isFinite) { try fail("gradient_clip", "must be positive (got \(gradientClip))") }
+        if let semanticGain {
+            if !(semanticGain > 0 && semanticGain.isFinite) { try fail("semantic_gain", "must be positive (got \(semanticGain))") }
+            if initialWeights == nil { try fail("semantic_gain", "rescales the initial weights; give them (--initial)") }
         }
-        if latentSplitErasure == true && latentSplit == nil { try fail("--split-erasure is part of the --split training; give --split too") }
-        if let motionWeight, !(motionWeight >= 0 && motionWeight <= 1000) { try fail("--motion-weight must be in 0…1000 (got \(motionWeight))") }
-        if latentSplit != nil && motionWeight != nil { try fail("--split trains on DiffAE's own loss (ε or v); it does not combine with --motion-weight") }
-        if let encoderRateScale, !(encoderRateScale >= 0 && encoderRateScale <= 10) { try fail("--encoder-lr-scale must be in 0…10 (got \(encoderRateScale))") }
-        if let semanticRateScale, !(semanticRateScale >= 0 && semanticRateScale <= 10000) { try fail("--semantic-lr-scale must be in 0…10000 (got \(semanticRateScale))") }
-        if !(emaDecay >= 0 && emaDecay < 1) { try fail("--ema must be in [0, 1) (got \(emaDecay))") }
-        if warmupSteps < 0 || warmupSteps > steps { try fail("--warmup must be in 0...\(steps) (got \(warmupSteps))") }
-        if checkpointEvery < 1 { try fail("--checkpoint-every must be at least 1 (got \(checkpointEvery))") }
-        if !(heldOutFraction >= 0 && heldOutFraction < 1) { try fail("--held-out must be in [0, 1) (got \(heldOutFraction))") }
+        if let highNoiseShare, !(0...1).contains(highNoiseShare) { try fail("high_noise_share", "must be in 0…1 (got \(highNoiseShare))") }
+        if let p2Gamma, !(p2Gamma >= 0 && p2Gamma <= 4) { try fail("p2_gamma", "must be in 0…4 (got \(p2Gamma))") }
+        if let motionWeight, !(motionWeight >= 0 && motionWeight <= 1000) { try fail("motion_weight", "must be in 0…1000 (got \(motionWeight))") }
+        if let encoderRateScale, !(encoderRateScale >= 0 && encoderRateScale <= 10) { try fail("encoder_lr_scale", "must be in 0…10 (got \(encoderRateScale))") }
+        if let semanticRateScale, !(semanticRateScale >= 0 && semanticRateScale <= 10000) { try fail("semantic_lr_scale", "must be in 0…10000 (got \(semanticRateScale))") }
+        if let latentSplit {
+            for (name, size) in zip(["id", "pose", "expression"], latentSplit.sizes) where size < 0 {
+                try fail("split.\(name)", "must be ≥ 0 (got \(size))")
+            }
+            let width = preset.config.zSemChannels
+            if latentSplit.total != width { try fail("split", "id + pose + expression = \(latentSplit.total), but the \(preset.rawValue) z_sem has \(width) channels") }
+            if horizontalFlip { try fail("flip", "mirrors frames, which contradicts the pose labels the split trains on; drop it with a split") }
+            if highNoiseShare != nil || p2Gamma != nil { try fail("split", "trains on DiffAE's own loss (ε or v); it does not combine with high_noise_share or p2_gamma") }
+            if motionWeight != nil { try fail("split", "trains on DiffAE's own loss (ε or v); it does not combine with motion_weight") }
+        }
+        for (name, weight) in (latentSplitWeights ?? LatentSplitWeights()).named where !(weight >= 0 && weight.isFinite) {
+            try fail("split_weights.\(name)", "must be ≥ 0 (got \(String(format: "%g", Double(weight))))")
+        }
+        if latentSplitWeights != nil && latentSplit == nil { try fail("split_weights", "weighs the split's pressures; give split too") }
+        if latentSplitErasure == true && latentSplit == nil { try fail("split_erasure", "is part of the split training; give split too") }
     }
 
     public func write(to url: URL) throws {
-        try JSONFile.write(self, to: url) { encoder in
-            encoder.keyEncodingStrategy = .convertToSnakeCase  // as meta.json
-        }
+        try JSONFile.write(self, to: url)
     }
 
+    /// A run's options.json; files written before recipes existed (other key names) still read.
     public static func read(_ url: URL) throws -> DAETrainingOptions {
-        guard FileManager.default.fileExists(atPath: url.path) else {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
             throw DAEWorkflowError.missingFile(url, "the run's training options")
         }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        do { return try decoder.decode(DAETrainingOptions.self, from: Data(contentsOf: url)) } catch {
+        do { return try RecipeFile.decode(DAETrainingOptions.self, from: data, runRecord: true).value } catch {
             throw DatasetError.unreadable(url, "\(error)")
         }
     }

@@ -10,10 +10,10 @@ struct BundleCommand: ParsableCommand {
         commandName: "bundle",
         abstract: "Assemble a speaker bundle from a trained DAE and speech-to-latent model.",
         discussion: """
-        Takes the DAE (`dae train`'s RUN/dae.h5), the speech-to-latent model (`s2l train`'s \
-        RUN/s2l.h5) and the data set they learned, inverts one frame to the shared noise \
-        start x_T over --steps DDIM steps (the bundle's default decode steps), and writes \
-        OUT/dae.h5, s2l.h5, reference.h5 and meta.json. By default the reference is the \
+        Takes the DAE (`dae train`'s run folder or its dae.h5), the speech-to-latent model \
+        (`s2l train`'s run folder or its s2l.h5) and the data set they learned, inverts one \
+        frame to the shared noise start x_T over --steps DDIM steps (the bundle's default \
+        decode steps), and writes OUT/dae.h5, s2l.h5, reference.h5 and meta.json. By default the reference is the \
         training frame whose z_sem is nearest the mean (needs --latents from `dae encode`).
 
         Examples:
@@ -23,8 +23,8 @@ struct BundleCommand: ParsableCommand {
               --data data/me --reference-frame 120 --steps 10 --float32 --out runs/me-speaker
         """)
 
-    @Option(help: "The trained DAE (.h5).") var dae: String
-    @Option(help: "The trained speech-to-latent model (.h5).") var s2l: String
+    @Option(help: ModelFile.dae.help) var dae: String
+    @Option(help: ModelFile.speechToLatent.help) var s2l: String
     @Option(help: "The speaker data set the models were trained on.") var data: String
     @Option(help: "Its latents (dae encode), to pick the most typical reference frame.") var latents: String?
     @Option(help: "The reference frame (instead of the most typical one).") var referenceFrame: Int?
@@ -45,9 +45,10 @@ struct BundleCommand: ParsableCommand {
 
     func run() throws {
         let logger = Logger(label: "talkingface.bundle")
+        let (daeURL, s2lURL) = try (ModelFile.dae.resolve(dae), ModelFile.speechToLatent.resolve(s2l))
         let dataset = try SpeakerDataset(at: URL(fileURLWithPath: data))
-        let reference = try referenceFrame ?? Speaker.typicalTrainingFrame(DAELatents.read(URL(fileURLWithPath: latents!)), of: dataset)
-        var notes: [String: String] = ["dae": dae, "s2l": s2l, "data": data, "reference_frame": String(reference)]
+        let reference = try referenceFrame ?? Speaker.typicalTrainingFrame(Latents.read(URL(fileURLWithPath: latents!)), of: dataset)
+        var notes: [String: String] = ["dae": daeURL.path, "s2l": s2lURL.path, "data": data, "reference_frame": String(reference)]
         for note in madeBy {
             let parts = note.split(separator: "=", maxSplits: 1)
             notes[String(parts[0])] = String(parts[1])
@@ -55,7 +56,7 @@ struct BundleCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: out)
         logger.info("inverting frame \(reference) of \(data) to the shared x_T (\(steps) steps)")
         let speaker = try Speaker.assemble(
-            dae: URL(fileURLWithPath: dae), s2l: URL(fileURLWithPath: s2l), dataset: dataset, referenceFrame: reference,
+            dae: daeURL, s2l: s2lURL, dataset: dataset, referenceFrame: reference,
             steps: steps, refinements: inversion.refinements, name: name ?? folder.lastPathComponent, madeBy: notes)
         try speaker.write(to: folder, precision: float32 ? .float32 : .float16)
         logger.info("wrote \(folder.path) (\(Speaker.files.joined(separator: ", ")))")

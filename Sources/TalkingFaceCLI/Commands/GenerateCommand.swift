@@ -13,15 +13,16 @@ struct GenerateCommand: ParsableCommand {
         Speech → features → z_sem and head pose per frame (25 fps) → frames decoded by DDIM in \
         batches, every frame from the same start noise x_T → PNG frames written as each batch \
         finishes (memory stays flat however long the speech) → an MP4 with the speech when \
-        ffmpeg is on PATH.
+        ffmpeg is on PATH. Ctrl-C or SIGTERM stops it, removes the unfinished frames and \
+        exits with status 130 or 143.
 
         Output: with --out NAME.mp4 the frames go to the folder NAME/ (frames/00000.png …, \
         pose.csv, latents.h5, meta.json: a data set `talkingface eval` reads); with --out DIR \
         they go to DIR/ and the video to DIR/video.mp4.
 
-        Noise (--noise): reference (default) starts every frame from the speaker's reference \
-        x_T; seed draws one Gaussian x_T from --seed and shares it; independent draws fresh \
-        noise for every frame — an ablation only: the video flickers.
+        Noise (--noise): reference (default) starts every frame from the speaker bundle's \
+        reference x_T; seed draws one Gaussian x_T from --seed and shares it; independent \
+        draws fresh noise for every frame — an ablation only: the video flickers.
 
         Pose: predicted from the speech by default; --pose FILE takes a CSV with the columns \
         frame, yaw, pitch, roll (radians unless --pose-degrees; one row per frame, frames \
@@ -38,18 +39,19 @@ struct GenerateCommand: ParsableCommand {
         """)
 
     @Option(help: "Speech: WAV, FLAC or OGG (any rate; mixed to mono, resampled to 16 kHz).") var audio: String
-    @Option(help: "Speaker bundle folder (dae.h5, s2l.h5, reference.h5, meta.json).") var speaker = "Weights/default"
+    @Option(help: "Speaker bundle folder (dae.h5, s2l.h5, reference.h5, meta.json); default: Weights/default in $\(DefaultSpeakerBundle.weightsVariable), beside the executable, or here.")
+    var speaker: String?
     @Option(help: "Output: NAME.mp4 (frames in NAME/) or a folder.") var out: String
     @Option(help: "Pose override: CSV with columns frame, yaw, pitch, roll.") var pose: String?
     @Flag(help: "The --pose file's angles are in degrees (default: radians).") var poseDegrees = false
-    @Option(help: "Pose override from a speaker data set folder's pose.csv.") var poseFrom: String?
+    @Option(help: "Pose override from a data set folder's pose.csv.") var poseFrom: String?
     @Option(help: "When the pose override's length differs from the speech: error, trim (cut a longer track) or loop.")
     var poseFit: String = PoseFit.error.rawValue
-    @Option(help: "DDIM steps (default: the speaker's, 20).") var steps: Int?
+    @Option(help: "DDIM steps (default: the speaker bundle's, 20).") var steps: Int?
     @Option(help: "Start noise: reference, seed or independent (ablation: flickers).") var noise = "reference"
     @Option(help: "Seed for --noise seed|independent.") var seed: UInt64 = 0
     @Option(help: "Frames decoded together.") var batch = 16
-    @Option(help: "Wav2Vec2/HuBERT folder, for a speaker trained on its features.") var audioEncoder: String?
+    @Option(help: "Wav2Vec2/HuBERT folder, for a speaker bundle trained on its features.") var audioEncoder: String?
     @Flag(help: "Write the PNG frames only, no MP4.") var noVideo = false
 
     func validate() throws {
@@ -65,8 +67,9 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         let logger = Logger(label: "talkingface.generate")
         let speech = URL(fileURLWithPath: audio)
-        let speaker = try Speaker(bundle: self.speaker)
-        logger.info("speaker \(speaker.meta.name): \(speaker.meta.imageSize)×\(speaker.meta.imageSize) at \(speaker.meta.fps) fps (\(self.speaker))")
+        let bundle = try self.speaker.map { URL(fileURLWithPath: $0) } ?? DefaultSpeakerBundle.locate()
+        let speaker = try Speaker(bundle: bundle)
+        logger.info("speaker \(speaker.meta.name): \(speaker.meta.imageSize)×\(speaker.meta.imageSize) at \(speaker.meta.fps) fps (\(bundle.path))")
 
         let start: NoiseStart = switch noise {
         case "seed": .seeded(seed)
@@ -88,10 +91,12 @@ struct GenerateCommand: ParsableCommand {
         }
 
         let bars = StageBars()
-        let result = try speaker.generate(
-            speech: speech, steps: steps, pose: posing, noise: start, batchSize: batch,
-            audioEncoder: audioEncoder.map { URL(fileURLWithPath: $0) }, to: URL(fileURLWithPath: out),
-            makeVideo: !noVideo) { stage, done, total in bars.update(stage, done, total) }
+        let result = try stoppingOnSignals(logger, stopped: "stopped; no partial frames were kept") {
+            try speaker.generate(
+                speech: speech, steps: steps, pose: posing, noise: start, batchSize: batch,
+                audioEncoder: audioEncoder.map { URL(fileURLWithPath: $0) }, to: URL(fileURLWithPath: out),
+                makeVideo: !noVideo) { stage, done, total in bars.update(stage, done, total) }
+        }
 
         for note in result.notes { logger.warning("\(note)") }
         print(result.timings.table(speechSeconds: result.seconds))

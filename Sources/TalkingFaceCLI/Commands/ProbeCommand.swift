@@ -19,19 +19,24 @@ struct ProbeCommand: ParsableCommand {
         and traversal grids: each part moved along its principal direction (±2σ), decoded \
         from the same x_T.
 
-        The split comes from --split, else from CHECKPOINT.split.json beside the checkpoint; \
-        a model trained without one is cut into thirds for comparison.
+        The DAE is --model (a run folder or an .h5 file) or the one in the speaker bundle \
+        --speaker. The split comes from --split, else from the .split.json beside the DAE's \
+        .h5 file (dae.split.json beside dae.h5); a model trained without one is cut into \
+        thirds for comparison.
 
         Outputs in --out: probe.txt (the table), probe.json, traversal_{id,pose,exp}.png.
 
         Examples:
-          talkingface probe --speaker runs/dae --data data/synth/speaker_00 \
+          talkingface probe --model runs/dae --data data/synth/speaker_00 \\
               --data data/synth/speaker_01 --out runs/probe
-          talkingface probe --speaker runs/dae/dae.h5 --data data/synth/speaker_00 \
+          talkingface probe --model runs/dae/dae.h5 --data data/synth/speaker_00 \\
               --split 8,4,20 --out runs/probe
+          talkingface probe --speaker Weights/default --data data/synth/speaker_00 \\
+              --data data/synth/speaker_01 --out runs/probe_default
         """)
 
-    @Option(help: "A speaker bundle folder (with dae.h5) or a DAE checkpoint (.h5).") var speaker: String
+    @Option(help: ModelFile.dae.help) var model: String?
+    @Option(help: "A speaker bundle folder: probe its DAE (instead of --model).") var speaker: String?
     @Option(help: "A speaker data set folder (repeat for several speakers; identity needs two or more).") var data: [String]
     @Option(help: "Latent part sizes ID,POSE,EXP (must add up to z_sem's width).") var split: String?
     @Option(help: "Output folder.") var out: String
@@ -42,6 +47,11 @@ struct ProbeCommand: ParsableCommand {
     @Option(help: "DDIM steps for the traversal's encoding and decoding.") var steps = 20
 
     func validate() throws {
+        guard (model == nil) != (speaker == nil) else { throw ValidationError("give either --model (a DAE) or --speaker (a speaker bundle)") }
+        var isFolder: ObjCBool = false
+        if let speaker, FileManager.default.fileExists(atPath: speaker, isDirectory: &isFolder), !isFolder.boolValue {
+            throw ValidationError("--speaker \(speaker) is a file; --speaker takes a speaker bundle folder. Give a DAE's .h5 file with --model.")
+        }
         if data.isEmpty { throw ValidationError("give at least one --data folder") }
         if let split, LatentSplit(parsing: split) == nil { throw ValidationError("--split wants three sizes ID,POSE,EXP, got '\(split)'") }
         if maxFrames < 10 { throw ValidationError("--max-frames must be at least 10") }
@@ -51,9 +61,9 @@ struct ProbeCommand: ParsableCommand {
 
     func run() throws {
         let logger = Logger(label: "talkingface.probe")
-        let checkpoint = try DAEArguments.modelURL(speaker)
-        let model = try DiffAE.load(checkpoint: checkpoint)
-        let width = model.config.zSemChannels
+        let checkpoint = try checkpointURL()
+        let network = try DiffAE.load(checkpoint: checkpoint)
+        let width = network.config.zSemChannels
 
         let given = try DAEArguments.latentSplit(split, of: checkpoint)
         let latentSplit = given ?? LatentSplit.thirds(of: width), isThirds = given == nil
@@ -67,11 +77,19 @@ struct ProbeCommand: ParsableCommand {
         let datasets = try data.map { try SpeakerDataset(at: URL(fileURLWithPath: $0)) }
         let bars = ["encode": ProgressBar("encode"), "traverse": ProgressBar("traverse")]
         let report = try LatentProbe.run(
-            model: model, datasets: datasets, split: latentSplit, splitIsThirds: isThirds,
+            model: network, datasets: datasets, split: latentSplit, splitIsThirds: isThirds,
             sampling: .init(maxFramesPerSpeaker: maxFrames, heldOutFraction: heldOut),
             traversal: TraversalOptions(rows: traversalRows, steps: traversalSteps, decodeSteps: steps),
             out: URL(fileURLWithPath: out)) { stage, done, total in bars[stage]?.update(done, of: total) }
         print(report.table())
         logger.info("wrote \(out)/probe.json, probe.txt\(traversalRows > 0 ? " and traversal grids" : "")")
+    }
+
+    /// The DAE file: --model's, or the --speaker bundle's dae.h5.
+    private func checkpointURL() throws -> URL {
+        if let model { return try ModelFile.dae.resolve(model) }
+        let bundle = URL(fileURLWithPath: speaker!)
+        try Speaker.checkBundle(bundle)
+        return bundle.appendingPathComponent(Speaker.daeFile)
     }
 }

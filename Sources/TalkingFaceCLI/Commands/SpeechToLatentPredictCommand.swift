@@ -15,13 +15,13 @@ struct SpeechToLatentPredictCommand: ParsableCommand {
         least T rows) instead of its own prediction.
 
         Examples:
-          talkingface s2l predict --model runs/s2l/s2l.h5 --audio speech.wav \\
+          talkingface s2l predict --model runs/s2l --audio speech.wav \\
               --out runs/s2l/speech_latents.h5
           talkingface s2l predict --model runs/s2l/s2l.h5 --audio speech.wav \\
               --pose pose.csv --out latents.h5
         """)
 
-    @Option(help: "The trained model (RUN/s2l.h5).") var model: String
+    @Option(help: ModelFile.speechToLatent.help) var model: String
     @Option(help: "Speech: any WAV/FLAC/OGG.") var audio: String
     @Option(help: "Head pose to use instead of the predicted one (pose.csv, radians).") var pose: String?
     @Flag(help: "--pose is in degrees.") var poseDegrees = false

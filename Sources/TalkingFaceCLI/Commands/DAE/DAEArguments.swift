@@ -7,22 +7,9 @@ import Disentanglement
 
 /// Arguments the `dae` subcommands share.
 enum DAEArguments {
-    /// `--model` as given: a .h5 file, or a run folder meaning its dae.h5 (the EMA weights).
+    /// The DAE `--model` names (`ModelFile.dae`).
     static func loadModel(_ path: String) throws -> DiffAE {
-        try DiffAE.load(checkpoint: modelURL(path))
-    }
-
-    /// The checkpoint `path` names: the file itself, or a folder's (a run's or a bundle's) dae.h5.
-    static func modelURL(_ path: String) throws -> URL {
-        var url = URL(fileURLWithPath: path)
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            url = url.appendingPathComponent("dae.h5")
-        }
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw ValidationError("--model \(url.path) does not exist; train one with `talkingface dae train` (it writes RUN/dae.h5) or import one with `talkingface weights import`")
-        }
-        return url
+        try DiffAE.load(checkpoint: ModelFile.dae.resolve(path))
     }
 
     static func preset(_ name: String) throws -> DiffAEPreset {

@@ -8,7 +8,7 @@ import TalkingFace
 struct DAEDecodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode",
-        abstract: "Decode latents (from dae encode, or predicted) to PNG frames.",
+        abstract: "Decode a latents file (from dae encode or s2l predict) to PNG frames.",
         discussion: """
         --noise encoded starts each frame from its own x_T (needs encode --stochastic) and \
         reconstructs it; reference starts every frame from the reference frame's x_T (z_sem \
@@ -25,8 +25,8 @@ struct DAEDecodeCommand: ParsableCommand {
 
     enum NoiseSource: String, ExpressibleByArgument, CaseIterable { case encoded, reference, seed }
 
-    @Option(help: "The model: a run folder (its dae.h5) or an .h5 checkpoint.") var model: String
-    @Option(help: "The latents file (dae encode's output).") var latents: String
+    @Option(help: ModelFile.dae.help) var model: String
+    @Option(help: "The latents file (from dae encode or s2l predict).") var latents: String
     @Option(help: "Output folder for the PNG frames (created).") var out: String
     @Option(help: "Starting noise: encoded, reference or seed.") var noise: NoiseSource?
     @Option(help: "Seed of the noise for --noise seed.") var seed: UInt64 = 0
@@ -41,7 +41,7 @@ struct DAEDecodeCommand: ParsableCommand {
     func run() throws {
         let logger = Logger(label: "talkingface.dae.decode")
         let network = try DAEArguments.loadModel(model)
-        let codes = try DAELatents.read(URL(fileURLWithPath: latents))
+        let codes = try Latents.read(URL(fileURLWithPath: latents))
         let source: DecodeNoise
         switch noise ?? (codes.xT != nil ? .encoded : .reference) {
         case .encoded: source = .encoded

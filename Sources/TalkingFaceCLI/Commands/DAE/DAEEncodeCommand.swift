@@ -7,7 +7,7 @@ import TalkingFace
 struct DAEEncodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "encode",
-        abstract: "Encode a data set's frames to z_sem (and x_T) in one HDF5 file.",
+        abstract: "Encode a data set's frames to z_sem (and x_T) in a latents file.",
         discussion: """
         Writes z_sem (N, Z); with --stochastic also each frame's x_T (N, 3, S, S) by DDIM \
         inversion over --steps; always the x_T of --reference-frame (reference_x_T, shared when \
@@ -21,7 +21,7 @@ struct DAEEncodeCommand: ParsableCommand {
             --out zx.h5 --stochastic --steps 20 --frames held-out
         """)
 
-    @Option(help: "The model: a run folder (its dae.h5) or an .h5 checkpoint.") var model: String
+    @Option(help: ModelFile.dae.help) var model: String
     @Option(help: "The speaker data set folder.") var data: String
     @Option(help: "The latents file to write (.h5).") var out: String
     @Flag(help: "Also compute each frame's stochastic code x_T (DDIM inversion; 19 UNet passes per frame at 20 steps, times 1 + --refinements).")

@@ -8,7 +8,7 @@ import Disentanglement
 struct DAEEraseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "erase",
-        abstract: "Make a --split-erasure model's erasure exact on its training frames.",
+        abstract: "Make a split_erasure model's erasure exact on its training frames.",
         discussion: """
         Encodes the training part of every --data folder (the trainer's split: the last \
         --held-out fraction after a 1 s gap is left out), fits the linear erasure of the pose \
@@ -23,11 +23,11 @@ struct DAEEraseCommand: ParsableCommand {
             --data data/synth/speaker_01 --out runs/split/dae_erased.h5
         """)
 
-    @Option(help: "The model: a run folder (its dae.h5) or an .h5 checkpoint.") var model: String
+    @Option(help: ModelFile.dae.help) var model: String
     @Option(help: "A speaker data set with pose.csv; repeat, in the training order.") var data: [String] = []
     @Option(help: ArgumentHelp("The latent split (default: the model's MODEL.split.json).", valueName: "ID,POSE,EXP"))
     var split: String?
-    @Option(help: "The fraction of each data set held out at its end (as the trainer's --held-out).") var heldOut: Double = 0.1
+    @Option(help: "The fraction of each data set held out at its end (as the training recipe's held_out).") var heldOut: Double = 0.1
     @Option(help: "Use every N-th training frame.") var stride: Int = 1
     @Option(help: "The model file to write (.h5).") var out: String
 
@@ -40,7 +40,7 @@ struct DAEEraseCommand: ParsableCommand {
 
     func run() throws {
         let logger = Logger(label: "talkingface.dae.erase")
-        let modelURL = try DAEArguments.modelURL(model)
+        let modelURL = try ModelFile.dae.resolve(model)
         let network = try DiffAE.load(checkpoint: modelURL)
         guard let latentSplit = try DAEArguments.latentSplit(split, of: modelURL) else {
             throw ValidationError("\(modelURL.path) has no \(LatentSplit.sidecar(of: modelURL).lastPathComponent); give --split ID,POSE,EXP")

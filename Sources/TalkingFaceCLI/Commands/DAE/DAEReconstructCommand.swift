@@ -23,7 +23,7 @@ struct DAEReconstructCommand: ParsableCommand {
             --frames 0:16 --out recon --steps 50
         """)
 
-    @Option(help: "The model: a run folder (its dae.h5) or an .h5 checkpoint.") var model: String
+    @Option(help: ModelFile.dae.help) var model: String
     @Option(help: "The speaker data set folder.") var data: String
     @Option(help: "Frames: START:END (END excluded), all, train or held-out (default: the first 16 held-out frames).")
     var frames: String?

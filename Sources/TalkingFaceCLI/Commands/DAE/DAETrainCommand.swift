@@ -17,71 +17,70 @@ struct DAETrainCommand: ParsableCommand {
 
         The run folder gets options.json, checkpoint.h5 (everything for an exact resume), \
         dae.h5 (the EMA weights: the model for encode/decode/reconstruct) and loss.csv. Both \
-        .h5 files are written every --checkpoint-every steps, at the end and on Ctrl-C (a \
-        second Ctrl-C quits at once). A NaN/Inf loss stops the run, leaving the last good files. \
+        .h5 files are written every --checkpoint-every steps, at the end and on Ctrl-C or \
+        SIGTERM (exit status 130 or 143; a second one quits at once). A NaN/Inf loss stops the run, leaving the last good files. \
         --resume continues a run with its own settings; only --steps and --checkpoint-every may change.
 
+        --recipe FILE.json holds everything else, with snake_case keys; a field left \
+        out keeps its default, and the flags below may appear in it too (a flag wins). \
+        A run's options.json has the same form. The fields:
+          ema               EMA decay of dae.h5's weights (0.999)
+          warmup            warm-up steps (a tenth of the steps, at most 200)
+          flip              mirror frames at random (false: it contradicts poses)
+          held_out          share of each recording held out at its end (0.1)
+          prediction        "epsilon" (DiffAE's) or "v": what a new UNet predicts
+          semantic_gain     with --initial: first widen z_sem's spread by this
+          high_noise_share  share of timesteps from the noisier half (0)
+          p2_gamma          weight each image's loss by 1/(1 + SNR)^γ (none)
+          motion_weight     weight pixels by 1 + W · their motion (none)
+          encoder_lr_scale  the semantic encoder learns at this × lr (1)
+          semantic_lr_scale its output layer learns at this × lr (1; after a
+                            semantic gain G, G keeps its steps in proportion)
+          split             {"id": I, "pose": P, "expression": E}: z_sem as
+                            [z_id | z_pose | z_exp] (two or more data sets)
+          split_weights     the split's pressures by name (see below)
+          split_erasure     erase pose and speaker from z_exp (needs pose.csv)
+          data, preset, steps, batch, lr, seed, checkpoint_every, initial: as flags
+        The split_weights: \(LatentSplitWeights.fieldNames.joined(separator: ", ")).
+
         Examples:
-          talkingface dae train --data data/synth/speaker_00 --out runs/dae --preset cpu64
+          talkingface dae train --data data/synth/speaker_00 --out runs/dae
           talkingface dae train --data data/a --data data/b --out runs/ab \\
-            --steps 10000 --batch 8 --lr 1e-4 --ema 0.999 --checkpoint-every 250
+            --steps 10000 --batch 8 --lr 1e-4 --checkpoint-every 250
           talkingface dae train --out runs/dae --resume --steps 7200
-          talkingface dae train --data data/synth/speaker_00 --out runs/dae_m \\
-            --initial runs/dae/dae.h5 --prediction v --motion-weight 50
+          echo '{"prediction": "v", "motion_weight": 50}' > vmotion.json
+          talkingface dae train --data data/synth/speaker_00 --out runs/dae_v \\
+            --recipe vmotion.json --steps 5000 --seed 16
+          talkingface dae train --data data/a --data data/b --out runs/split \\
+            --recipe split.json
+        with split.json: {"split": {"id": 64, "pose": 32, "expression": 416}, \
+        "split_weights": {"pose_readout": 10}, "split_erasure": true}
         """)
 
     @Option(help: "A speaker data set folder (repeat for several).") var data: [String] = []
     @Option(help: "Model preset: \(DiffAEPreset.allCases.map(\.rawValue).joined(separator: ", ")) (default cpu64).")
     var preset: String?
     @Option(help: "Run folder (created).") var out: String
-    @Option(help: "Total optimizer steps (default 3600, ≈ 2 h of cpu64 on 2 cores).") var steps: Int?
+    @Option(help: "Total optimizer steps (default \(DAETrainingOptions.defaultSteps), ≈ 2 h of cpu64 on 2 cores).") var steps: Int?
     @Option(help: "Frames per step (default 8).") var batch: Int?
     @Option(help: "Peak learning rate (default 1e-4, DiffAE's).") var lr: Double?
-    @Option(help: "EMA decay of the saved weights (default 0.999: DiffAE's 0.9999 averages over 10,000 steps, longer than a CPU run).")
-    var ema: Float?
-    @Option(help: "Warm-up steps (default: a tenth of --steps, at most 200).") var warmup: Int?
-    @Option(help: "Checkpoint every N steps (default 500).") var checkpointEvery: Int?
     @Option(help: "Seed of the initial weights, data order, noise and flips (default 0).") var seed: UInt64?
-    @Option(help: "Fraction of each recording held out at its end (default 0.1).") var heldOut: Double?
-    @Flag(help: "Mirror frames left–right at random (off: mirroring contradicts pose labels).") var flip = false
+    @Option(help: "Checkpoint every N steps (default 500).") var checkpointEvery: Int?
+    @Option(help: "A training recipe (JSON): the research settings, and defaults for these flags (fields above).")
+    var recipe: String?
+    @Option(help: "Start from these weights (a dae.h5 of the same preset) instead of random ones.") var initial: String?
     @Option(help: "Decode all frames into memory when they take at most this many MB (default 4096).") var cacheMb: Int = 4096
     @Flag(help: "Continue the run in --out from its checkpoint.") var resume = false
-    @Option(help: "Start from these weights (a dae.h5 of the same preset) instead of random ones.") var initial: String?
-    @Option(help: "With --initial: widen z_sem's spread around its mean by this factor first (see SemanticGain.swift).")
-    var semanticGain: Float?
-    @Option(help: "What a new model's UNet predicts: epsilon (DiffAE's) or v (velocity; draws the face from z_sem at high noise).")
-    var prediction: DiffusionPrediction?
-    @Option(help: "Share of training timesteps drawn from the noisier half (default 0: DiffAE's uniform draw).")
-    var highNoiseShare: Double?
-    @Option(help: "Weight each image's loss by 1/(1 + SNR)^γ (P2; 1 is the paper's choice; default: equal weights).")
-    var p2Gamma: Double?
-    @Option(help: "Weight each pixel's loss by 1 + W · min(1, its mean frame-to-frame change / the 95th percentile of those), so the mouth and eyes count more than the still background (default: equal weights). The map is written to motion_weight.png.")
-    var motionWeight: Float?
-    @Option(help: "The semantic encoder learns at this × --lr (default 1), e.g. 0.01 to train a UNet onto an encoder grafted from another model (experiments/graft_encoder.py).")
-    var encoderLrScale: Double?
-    @Option(help: "The encoder's output projection (the layer --semantic-gain scaled) learns at this × --lr (default 1); give a fine-tuning of a model trained with --semantic-gain G the same G, or it barely moves.")
-    var semanticLrScale: Double?
-    @Option(help: ArgumentHelp("Train z_sem as [z_id | z_pose | z_exp] with these sizes (docs/architecture.md §8): identity swap between frames of one data set, a pose head on z_pose, identity kept out of the rest. Give two or more --data folders (one per speaker).", valueName: "ID,POSE,EXP"))
-    var split: String?
-    @Option(help: ArgumentHelp("With --split: the weights of its pressures next to DiffAE's loss (default 1,0.1,10,0.1,0.1); three more turn on the linear adversaries and z_pose's residual, a ninth z_pose's closed-form pose readout, a tenth z_exp's readout of the expression factors (synthetic data's factors.csv), an eleventh z_id's readout of the speaker, e.g. 1,1,10,0,0,1,1,1,10 or 1,1,0,0,0,0,0,1,10,10,10.", valueName: "SWAP,IDVAR,POSE,DECOR,SHARE[,POSELEAK,SPEAKERLEAK,POSERESID[,POSEREADOUT[,EXPREADOUT[,IDREADOUT]]]]"))
-    var splitWeights: String?
-    @Flag(help: "With --split: erase the pose and the speaker linearly from z_exp before the UNet sees it (running moments, folded into the saved encoder: LinearErasure), so identity and pose must go through z_id and z_pose. Needs pose.csv in every --data folder.")
-    var splitErasure = false
 
     func validate() throws {
-        if !resume && data.isEmpty { throw ValidationError("give at least one --data folder (a speaker data set; see `talkingface synth`)") }
+        if !resume && data.isEmpty && recipe == nil {
+            throw ValidationError("give at least one --data folder (a speaker data set; see `talkingface synth`)")
+        }
         if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive") }
         if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
         if cacheMb < 0 { throw ValidationError("--cache-mb must not be negative") }
-        if semanticGain != nil && initial == nil { throw ValidationError("--semantic-gain rescales the --initial weights; give --initial too") }
-        if let split, LatentSplit(parsing: split) == nil { throw ValidationError("--split wants three sizes ID,POSE,EXP, e.g. 64,32,416; got '\(split)'") }
-        if let splitWeights {
-            if split == nil && !resume { throw ValidationError("--split-weights weighs the --split pressures; give --split too") }
-            if LatentSplitWeights(parsing: splitWeights) == nil { throw ValidationError("--split-weights wants five, eight, nine, ten or eleven weights ≥ 0, \(LatentSplitWeights.fieldNames); got '\(splitWeights)'") }
-        }
-        if splitErasure && split == nil && !resume { throw ValidationError("--split-erasure is part of the --split training; give --split too") }
-        if let highNoiseShare, !(0...1).contains(highNoiseShare) { throw ValidationError("--high-noise-share must be in 0…1") }
         if resume && initial != nil { throw ValidationError("--resume continues the run's own weights; --initial only starts a new run") }
     }
 
@@ -120,66 +119,82 @@ struct DAETrainCommand: ParsableCommand {
         line.finish()
         if result.interrupted {
             logger.info("stopped at step \(result.step); continue with: talkingface dae train --out \(out) --resume")
+            throw ExitCode.interrupted
         } else {
             logger.info("done: \(result.step) steps, last loss \(result.lastLoss.map { String(format: "%.4f", $0) } ?? "-"); model \(trainer.modelURL.path)")
         }
     }
 
+    /// The recipe's settings with the flags given over them, and who set each field: a flag
+    /// ("--lr") or the recipe ("runs/x.json: lr").
+    private func givenSettings() throws -> (options: DAETrainingOptions, setBy: [String: String]) {
+        var options = DAETrainingOptions(data: [])
+        var setBy: [String: String] = [:]
+        if let recipe {
+            let (value, fields) = try RecipeFile.read(DAETrainingOptions.self, from: recipe)
+            options = value
+            for field in fields { setBy[field] = "\(recipe): \(field)" }
+        }
+        let recipeWarmup = setBy["warmup"] != nil
+        func flag<T>(_ value: T?, _ field: String, _ apply: (inout DAETrainingOptions, T) -> Void) {
+            guard let value else { return }
+            apply(&options, value)
+            setBy[field] = "--" + field.replacingOccurrences(of: "_", with: "-")
+        }
+        flag(data.isEmpty ? nil : data, "data") { $0.data = $1 }
+        flag(try preset.map(DAEArguments.preset), "preset") { $0.preset = $1 }
+        flag(steps, "steps") { $0.steps = $1 }
+        flag(batch, "batch") { $0.batchSize = $1 }
+        flag(lr, "lr") { $0.learningRate = $1 }
+        flag(seed, "seed") { $0.seed = $1 }
+        flag(checkpointEvery, "checkpoint_every") { $0.checkpointEvery = $1 }
+        flag(initial, "initial") { $0.initialWeights = $1 }
+        if !recipeWarmup { options.warmupSteps = DAETrainingOptions.defaultWarmup(steps: options.steps) }
+        // Paths are read from the current folder, as on the command line.
+        options.data = options.data.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        options.initialWeights = options.initialWeights.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        return (options, setBy)
+    }
+
     private func newOptions() throws -> DAETrainingOptions {
-        let totalSteps = steps ?? 3600
-        var options = DAETrainingOptions(
-            data: data.map { URL(fileURLWithPath: $0).standardizedFileURL.path },
-            preset: try DAEArguments.preset(preset ?? "cpu64"), steps: totalSteps, warmupSteps: warmup)
-        if let batch { options.batchSize = batch }
-        if let lr { options.learningRate = lr }
-        if let ema { options.emaDecay = ema }
-        if let checkpointEvery { options.checkpointEvery = checkpointEvery }
-        if let seed { options.seed = seed }
-        if let heldOut { options.heldOutFraction = heldOut }
-        options.horizontalFlip = flip
-        options.initialWeights = initial.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-        options.semanticGain = semanticGain
-        options.highNoiseShare = highNoiseShare
-        options.p2Gamma = p2Gamma
-        options.prediction = prediction
-        options.motionWeight = motionWeight
-        options.encoderRateScale = encoderLrScale
-        options.semanticRateScale = semanticLrScale
-        options.latentSplit = split.flatMap(LatentSplit.init(parsing:))
-        options.latentSplitWeights = splitWeights.flatMap(LatentSplitWeights.init(parsing:))
-        options.latentSplitErasure = splitErasure ? true : nil
-        try options.validate()
+        let (options, setBy) = try givenSettings()
+        if options.data.isEmpty {
+            throw ValidationError("give at least one --data folder (a speaker data set; see `talkingface synth`), or data in the recipe")
+        }
+        do { try options.validate() } catch let error as RecipeError {
+            // Name the recipe when the field at fault came from it, else the flag.
+            let field = String(error.field.prefix { $0 != "." && $0 != "[" })
+            if let recipe, setBy[field]?.hasPrefix("--") != true { throw error.inFile(recipe) }
+            throw ValidationError("\(setBy[field] ?? field): \(error.why)")
+        }
         return options
     }
 
-    /// The run's own options; a setting given again must agree with them.
+    /// The run's own options (options.json); a setting given again, by a flag or the recipe,
+    /// must agree with them. Only steps and checkpoint_every may change.
     private func resumedOptions(_ runFolder: URL) throws -> DAETrainingOptions {
-        let options = try DAETrainer.resumeOptions(run: runFolder, steps: steps, checkpointEvery: checkpointEvery)
-        var conflicts: [String] = []
-        func check<T: Equatable>(_ flag: String, _ given: T?, _ saved: T) {
-            if let given, given != saved { conflicts.append("\(flag) \(given) (the run has \(saved))") }
+        let (given, setBy) = try givenSettings()
+        let options = try DAETrainer.resumeOptions(run: runFolder, steps: setBy["steps"] != nil ? given.steps : nil,
+                                                   checkpointEvery: setBy["checkpoint_every"] != nil ? given.checkpointEvery : nil)
+        let givenFields = try Self.fieldTexts(given), savedFields = try Self.fieldTexts(options)
+        let conflicts = setBy.keys.sorted().filter { !["steps", "checkpoint_every"].contains($0) }.compactMap { field -> String? in
+            let (mine, theirs) = (givenFields[field] ?? "null", savedFields[field] ?? "null")
+            return mine == theirs ? nil : "\(setBy[field]!) \(mine) (the run has \(theirs))"
         }
-        if !data.isEmpty { check("--data", data.map { URL(fileURLWithPath: $0).standardizedFileURL.path }, options.data) }
-        check("--preset", preset, options.preset.rawValue)
-        check("--batch", batch, options.batchSize)
-        check("--lr", lr, options.learningRate)
-        check("--ema", ema, options.emaDecay)
-        check("--warmup", warmup, options.warmupSteps)
-        check("--seed", seed, options.seed)
-        check("--held-out", heldOut, options.heldOutFraction)
-        check("--flip", flip ? true : nil, options.horizontalFlip)
-        check("--high-noise-share", highNoiseShare, options.highNoiseShare ?? 0)
-        check("--p2-gamma", p2Gamma, options.p2Gamma ?? 0)
-        check("--prediction", prediction, options.prediction ?? .epsilon)
-        check("--motion-weight", motionWeight, options.motionWeight ?? 0)
-        check("--encoder-lr-scale", encoderLrScale, options.encoderRateScale ?? 1)
-        check("--semantic-lr-scale", semanticLrScale, options.semanticRateScale ?? 1)
-        check("--split", split.flatMap(LatentSplit.init(parsing:)), options.latentSplit ?? LatentSplit(id: 0, pose: 0, expression: 0))
-        check("--split-weights", splitWeights.flatMap(LatentSplitWeights.init(parsing:)), options.latentSplitWeights ?? LatentSplitWeights())
-        check("--split-erasure", splitErasure ? true : nil, options.latentSplitErasure ?? false)
         guard conflicts.isEmpty else {
             throw ValidationError("--resume continues \(runFolder.path) with its own settings (options.json); only --steps and --checkpoint-every may change, but got: \(conflicts.joined(separator: ", "))")
         }
         return options
+    }
+
+    /// Each field's JSON text, to compare settings field by field.
+    private static func fieldTexts(_ options: DAETrainingOptions) throws -> [String: String] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let object = try JSONSerialization.jsonObject(with: encoder.encode(options)) as? [String: Any] ?? [:]
+        return try object.mapValues { value in
+            let text = try JSONSerialization.data(withJSONObject: [value], options: [.sortedKeys, .withoutEscapingSlashes])
+            return String(decoding: text.dropFirst().dropLast(), as: UTF8.self)
+        }
     }
 }

@@ -5,7 +5,7 @@ itself finds with as many frames. A latent is a nonlinear encoding and could in 
 better; when the pixels and the whole unsplit z_sem both stop near the same R², the limit is how
 visible the factor is at this image size, not how the latent is split.
 
-    python3 Scripts/probe_pixel_ceiling.py [--held-out 0.1] DATA_SET...
+    python3 experiments/probe_pixel_ceiling.py [--held-out 0.1] DATA_SET...
 
 It mirrors the probe's sampling (`LatentProbe.collect`): per data set at most 400 frames at an
 even stride; the last --held-out fraction after a 1 s gap is the test part; the last 20 % of

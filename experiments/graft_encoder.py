@@ -12,7 +12,7 @@ frames (`talkingface dae encode --frames 0:5375 --refinements 0`). The donor's p
 are recovered exactly from its z_sem (its head conv has full column rank). The output is a copy of
 the base file with the encoder replaced; `dae train --initial OUT` starts from it.
 
-    python3 Scripts/graft_encoder.py --donor Weights/default/dae.h5 --donor-latents d.h5 \
+    python3 experiments/graft_encoder.py --donor Weights/default/dae.h5 --donor-latents d.h5 \
         --base runs/dae_vm2/checkpoint.h5 --base-latents b.h5 --out hybrid.h5
 
 Needs numpy and h5py (not part of `make test`).

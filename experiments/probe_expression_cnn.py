@@ -5,7 +5,7 @@ ends. `probe_pixel_ceiling.py` asks the same of a linear readout of the pixels, 
 head's motion limits (a brow that moves with the head is not one pixel's job); this is the
 nonlinear counterpart, an estimate of what a latent part could hold at best.
 
-    python3 Scripts/probe_expression_cnn.py [--held-out 0.1] [--epochs 4] DATA_SET...
+    python3 experiments/probe_expression_cnn.py [--held-out 0.1] [--epochs 4] DATA_SET...
 
 Split as `talkingface probe` and `dae train` split (per data set, the last --held-out fraction
 after a 1 s gap is held out): the CNN trains on every training-part frame, like the DAE, and
