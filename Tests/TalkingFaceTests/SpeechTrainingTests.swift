@@ -294,5 +294,16 @@ final class SpeechTrainingTests: XCTestCase {
         let whole = try frontEnd.layers(of: samples)
         XCTAssertEqual(pieces.shape, [whole.count, whole[0].size(1), whole[0].size(2)])
         XCTAssertEqual(pieces.size(1), frontEnd.encoder.configuration.frameCount(samples: samples.count))
+
+        // Streamed from a file piece by piece: the same frames, bit for bit.
+        let scratch = try TemporaryDirectory()
+        let file = scratch.file("speech.wav")
+        try AudioFile.write(AudioClip(samples: samples, sampleRate: 16000), to: file)
+        let fromFile = try extractor(samples: AudioFile.read(file, sampleRate: 16000).samples)
+        var blocks: [Tensor] = []
+        try extractor.forEachBlock(ofFile: file) { blocks.append($0) }
+        XCTAssertGreaterThan(blocks.count, 2)
+        XCTAssertEqual(concat(blocks, dim: 1).values, fromFile.values)
+        XCTAssertEqual(try extractor.frameCount(ofFile: file), fromFile.size(1))
     }
 }

@@ -63,10 +63,7 @@ public final class SpeechFeatureExtractor {
     /// `extra` makes the conv stack return exactly P frames (its receptive field minus one hop).
     private func encode(_ samples: [Float], with encoder: SpeechEncoderFrontEnd) throws -> Tensor {
         let configuration = encoder.encoder.configuration
-        let hop = configuration.samplesPerFrame
-        let pieceFrames = max(1, Int(encoderPieceSeconds * 16000) / hop)
-        let pieceSamples = pieceFrames * hop
-        let extra = (0..<(8 * hop)).first { configuration.frameCount(samples: pieceSamples + $0) == pieceFrames } ?? 0
+        let (pieceSamples, extra) = pieceLayout(of: encoder)
         let total = configuration.frameCount(samples: samples.count)
         guard samples.count > pieceSamples + extra else { return stackLayers(try encoder.layers(of: samples)) }
         var pieces: [Tensor] = []  // each (L, P, C)
@@ -82,6 +79,17 @@ public final class SpeechFeatureExtractor {
         var joined = concat(pieces, dim: 1)
         joined = joined.slice(dim: 1, 0..<min(total, joined.size(1)))
         return joined.size(0) == 1 ? joined.reshaped([joined.size(1), joined.size(2)]) : joined
+    }
+
+    /// An encoder piece: P frames' worth of samples (P·hop), and the extra samples after
+    /// them that make the conv stack return exactly P frames.
+    func pieceLayout(of encoder: SpeechEncoderFrontEnd) -> (samples: Int, extra: Int) {
+        let configuration = encoder.encoder.configuration
+        let hop = configuration.samplesPerFrame
+        let pieceFrames = max(1, Int(encoderPieceSeconds * 16000) / hop)
+        let pieceSamples = pieceFrames * hop
+        let extra = (0..<(8 * hop)).first { configuration.frameCount(samples: pieceSamples + $0) == pieceFrames } ?? 0
+        return (pieceSamples, extra)
     }
 
     // MARK: - Cache
