@@ -8,7 +8,7 @@ final class DefaultSpeakerBundleTests: XCTestCase {
         let places = DefaultSpeakerBundle.candidates(
             environment: ["TALKINGFACE_WEIGHTS": "/opt/tf/Weights"],
             executable: URL(fileURLWithPath: "/home/me/repo/.build/release/talkingface"),
-            currentDirectory: URL(fileURLWithPath: "/tmp/work")).map(\.path)
+            currentDirectory: URL(fileURLWithPath: "/tmp/elsewhere")).map(\.path)
         XCTAssertEqual(places.first, "/opt/tf/Weights/default")
         XCTAssertEqual(places[1...4], [
             "/home/me/repo/.build/release/Weights/default", "/home/me/repo/.build/release/share/talkingface/Weights/default",
@@ -16,11 +16,11 @@ final class DefaultSpeakerBundleTests: XCTestCase {
         ])
         XCTAssertTrue(places.contains("/home/me/repo/Weights/default"))
         XCTAssertTrue(places.contains("/share/talkingface/Weights/default"), "walks up to the root")
-        XCTAssertEqual(places.last, "/tmp/work/Weights/default")
+        XCTAssertEqual(places.last, "/tmp/elsewhere/Weights/default")
         XCTAssertEqual(Set(places).count, places.count)
 
-        let unset = DefaultSpeakerBundle.candidates(environment: [:], executable: nil, currentDirectory: URL(fileURLWithPath: "/tmp/work"))
-        XCTAssertEqual(unset.map(\.path), ["/tmp/work/Weights/default"])
+        let unset = DefaultSpeakerBundle.candidates(environment: [:], executable: nil, currentDirectory: URL(fileURLWithPath: "/tmp/elsewhere"))
+        XCTAssertEqual(unset.map(\.path), ["/tmp/elsewhere/Weights/default"])
     }
 
     func testTheFirstExistingPlaceWins() throws {
