@@ -71,6 +71,9 @@ public enum PNG {
 
     /// Reads any PNG (palette, 16-bit, interlaced …) converted to 8 bits with `channels`
     /// channels, or with the file's own channel count (gray 1, colour 3, with alpha 4) when nil.
+    /// The largest width or height `read` accepts.
+    public static let maximumSide = 8192
+
     public static func read(_ url: URL, channels: Int? = nil) throws -> Image8 {
         let data: Data
         do { data = try Data(contentsOf: url) } catch { throw PNGError.unreadable(url, error.localizedDescription) }
@@ -90,6 +93,11 @@ public enum PNG {
         precondition([1, 3, 4].contains(outChannels), "channels must be 1, 3 or 4")
         image.format = format(channels: outChannels)
         let width = Int(image.width), height = Int(image.height)
+        // a header can claim any size; a frame beyond 8K × 8K is no frame of ours, and its
+        // pixels would be allocated before the data turns out to be missing
+        guard width <= PNG.maximumSide, height <= PNG.maximumSide else {
+            throw PNGError.unreadable(url, "its header claims \(width)×\(height) pixels, more than \(PNG.maximumSide) a side")
+        }
         var pixels = [UInt8](repeating: 0, count: width * height * outChannels)
         let finished = pixels.withUnsafeMutableBytes { raw in
             png_image_finish_read(&image, nil, raw.baseAddress, Int32(width * outChannels), nil)

@@ -77,6 +77,9 @@ public final class DAETrainer {
             throw DAEWorkflowError.mismatch("the run was started on \(expected) training frames, the data now give \(frames.count); resume with the same data")
         }
         var options = options
+        guard options.batchSize <= frames.count else {
+            throw DAEWorkflowError.invalidOption("--batch \(options.batchSize) is more than the \(frames.count) training frames of \(options.data.joined(separator: ", "))")
+        }
         options.trainingFrames = frames.count
         self.options = options
 

@@ -37,7 +37,7 @@ struct SynthCommand: ParsableCommand {
 
     func validate() throws {
         guard speakers > 0 else { throw ValidationError("--speakers must be at least 1") }
-        guard minutes > 0 else { throw ValidationError("--minutes must be positive") }
+        guard minutes > 0, minutes <= 24 * 60 else { throw ValidationError("--minutes must be positive and at most a day's (1440), got \(minutes)") }
         guard size >= 16 && size <= 4096 else { throw ValidationError("--size must be between 16 and 4096") }
         guard fps > 0 && fps <= 120 else { throw ValidationError("--fps must be in (0, 120]") }
         guard expressionGain >= 0 && expressionGain <= 4 else { throw ValidationError("--expression-gain must be in 0…4") }
