@@ -748,7 +748,7 @@ def all_cases():
             add(Case("option--split=%s/%s" % (split, command), "options", command, options={"--split": split},
                      names=["--split", split, "z_sem", "32"], no_message_words=["Missing value"]))
 
-    # special cases the issue names
+    # special cases: odd but common mistakes
     add(Case("synth-into-existing-set/synth", "special", "synth", synth_into_existing, expect=EITHER, check=synth_consistent))
     add(Case("dae-train-resume-truncated-checkpoint/dae-train", "special", "dae-train", resume_truncated,
              options={"@--resume": ""}, names=["checkpoint"]))
