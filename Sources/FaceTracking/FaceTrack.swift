@@ -60,14 +60,14 @@ public struct FaceTrack: Sendable {
             if end - i > maximumGap { throw FacePreparationError.faceLost(first: i, last: end - 1, fps: fps) }
             i = end
         }
-        let filled = try fillGaps(raw, maximumGap: maximumGap, fps: fps)
+        let filled = fillGaps(raw)
         return FaceTrack(landmarks: OneEuroFilter.smooth(filled, rate: Float(fps)), sources: sources,
                          framesWithSeveralFaces: several)
     }
 
-    /// Linear interpolation across missing frames (held at the ends); a run of more than
-    /// `maximumGap` missing frames is an error naming it.
-    static func fillGaps(_ raw: [FaceLandmarks?], maximumGap: Int, fps: Double) throws -> [FaceLandmarks] {
+    /// Linear interpolation across missing frames (held at the ends); `follow` has already
+    /// refused any run longer than a second.
+    static func fillGaps(_ raw: [FaceLandmarks?]) -> [FaceLandmarks] {
         var out: [FaceLandmarks] = []
         var i = 0
         while i < raw.count {
@@ -78,9 +78,6 @@ public struct FaceTrack: Sendable {
             }
             var end = i
             while end < raw.count && raw[end] == nil { end += 1 }
-            if end - i > maximumGap {
-                throw FacePreparationError.faceLost(first: i, last: end - 1, fps: fps)
-            }
             let before = i > 0 ? raw[i - 1]! : raw[end]!
             let after = end < raw.count ? raw[end]! : before
             for k in i..<end {

@@ -32,27 +32,13 @@ public struct OverlapChunking: Sendable, Equatable {
         }
     }
 
-    /// Blends per-window outputs, each (window length, C) for the matching range, into (length, C).
+    /// Blends per-window outputs, each (window length, C) for `ranges(length:)`, into (length, C).
     public func stitch(_ outputs: [Tensor], ranges: [Range<Int>], length: Int) -> Tensor {
         precondition(outputs.count == ranges.count && !outputs.isEmpty, "\(outputs.count) outputs for \(ranges.count) windows")
-        if outputs.count == 1 { return outputs[0] }
-        let c = outputs[0].size(1)
-        var sum = [Float](repeating: 0, count: length * c)   // (length, C): Σ w·y
-        var weight = [Float](repeating: 0, count: length)     // (length): Σ w
-        for (k, (y, range)) in zip(outputs, ranges).enumerated() {
-            precondition(y.shape == [range.count, c], "window \(k) output \(y.shape), expected [\(range.count), \(c)]")
-            let p = y.pointer
-            for (r, frame) in range.enumerated() {
-                let w = self.weight(at: r, count: range.count, hasLeft: k > 0, hasRight: k < ranges.count - 1)
-                guard w > 0 else { continue }
-                weight[frame] += w
-                for j in 0..<c { sum[frame * c + j] += w * p[r * c + j] }
-            }
-        }
-        for frame in 0..<length where weight[frame] != 1 {
-            for j in 0..<c { sum[frame * c + j] /= weight[frame] }
-        }
-        return Tensor(shape: [length, c], values: sum)
+        precondition(ranges == self.ranges(length: length), "stitch blends the windows of ranges(length: \(length))")
+        let stitcher = OverlapStitcher(self, length: length, channels: outputs[0].size(1))
+        let parts = outputs.map { stitcher.add($0) }.filter { $0.size(0) > 0 }
+        return parts.count == 1 ? parts[0] : concat(parts, dim: 0)
     }
 
     /// Weight of position r of a window of `count` frames: 0 in an overlapped margin, a

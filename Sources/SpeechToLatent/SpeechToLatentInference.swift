@@ -34,7 +34,8 @@ extension SpeechToLatentModel {
     /// z_sem (T, Z) and pose (T, P), in the training data's units, for features of one
     /// utterance of any length: (T·s, F), or (L, T·s, F) for mixed layers. Inputs longer
     /// than `chunking.window` frames run in overlapping windows (see `OverlapChunking`).
-    /// Runs in evaluation mode without gradients; throws on mismatched inputs.
+    /// Runs in evaluation mode without gradients (`SpeechToLatentStream` with the whole
+    /// sequence as one block); throws on mismatched inputs.
     public func predict(features: Tensor, pose: PoseSource = .predicted, chunking: OverlapChunking? = nil) throws -> (latents: Tensor, pose: Tensor) {
         let layered = config.featureLayers > 1
         guard features.rank == (layered ? 3 : 2), features.size(-1) == config.featureDimension,
@@ -42,39 +43,11 @@ extension SpeechToLatentModel {
             let expected = layered ? "(\(config.featureLayers), T, \(config.featureDimension))" : "(T, \(config.featureDimension))"
             throw SpeechToLatentError("features of shape \(features.shape); this model reads \(expected)")
         }
-        let length = frameCount(featureFrames: features.size(-2))
-        guard length > 0 else {
-            throw SpeechToLatentError("\(features.size(-2)) feature frames make no video frame (\(config.stride) per frame)")
-        }
-        var givenPose: Tensor?
-        if case .given(let p) = pose {
-            guard p.rank == 2, p.size(1) == config.poseDimension, p.size(0) >= length else {
-                throw SpeechToLatentError("pose of shape \(p.shape); expected at least (\(length), \(config.poseDimension))")
-            }
-            givenPose = poseStatistics.normalize(p.slice(dim: 0, 0..<length))
-        }
-
-        let wasTraining = training
-        eval()
-        defer { train(wasTraining) }
-        let chunking = chunking ?? defaultChunking
-        let ranges = chunking.ranges(length: length)
-        let s = config.stride
-        var latentChunks: [Tensor] = [], poseChunks: [Tensor] = []
-        withoutGradients {
-            for range in ranges {
-                let chunk = features.slice(dim: features.rank - 2, (range.lowerBound * s)..<(range.upperBound * s))
-                let input = chunk.reshaped([1] + chunk.shape)
-                let conditioning = givenPose.map { $0.slice(dim: 0, range).reshaped([1, range.count, config.poseDimension]) }
-                let (latents, predicted) = self(input, pose: conditioning)
-                latentChunks.append(latents.reshaped([range.count, config.latentDimension]))
-                poseChunks.append(predicted.reshaped([range.count, config.poseDimension]))
-            }
-        }
-        let latents = latentStatistics.denormalize(chunking.stitch(latentChunks, ranges: ranges, length: length))
-        switch pose {
-        case .given(let p): return (latents, p.slice(dim: 0, 0..<length).copy())
-        case .predicted: return (latents, poseStatistics.denormalize(chunking.stitch(poseChunks, ranges: ranges, length: length)))
-        }
+        // One block through the stream: the same windows, model calls and blending as for
+        // features that arrive piece by piece.
+        let stream = try SpeechToLatentStream(model: self, featureFrames: features.size(-2), pose: pose, chunking: chunking)
+        let result = try stream.append(features)
+        try stream.finish()
+        return result
     }
 }

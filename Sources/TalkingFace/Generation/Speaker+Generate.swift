@@ -296,10 +296,3 @@ extension Speaker {
         return (output, output.appendingPathComponent("video.mp4"))
     }
 }
-
-extension GenerationTimings {
-    /// Adds `other`'s times stage by stage.
-    mutating func merge(_ other: GenerationTimings) {
-        for (stage, s) in other.seconds { seconds[stage, default: 0] += s }
-    }
-}
