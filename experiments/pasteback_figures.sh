@@ -7,7 +7,7 @@
 # RGB difference, in 8-bit levels, between the pasted crop and the source over the ring
 # within the feather of the mask's outline), and writes STRIP.png: four output frames
 # (0, ⅓, ⅔ and the end of the source clip), one per row: source frame | generated crop
-# (scaled to the frame's height) | pasted result. TF picks the talkingface binary (default
+# (scaled to the frame's height) | pasted result, in 256 colours. TF picks the talkingface binary (default
 # .build/release/talkingface). Needs ffmpeg.
 set -euo pipefail
 here=$(dirname "$0")
@@ -44,5 +44,7 @@ for j in 0 $((count / 3)) $((2 * count / 3)) $((count - 1)); do
   ffmpeg -v error -y -i "$rows/s$i.png" -i "$rows/g$i.png" -i "$rows/p$i.png" -filter_complex hstack=inputs=3 "$rows/row$i.png"
   inputs+=(-i "$rows/row$i.png"); i=$((i + 1))
 done
-ffmpeg -v error -y "${inputs[@]}" -filter_complex vstack=inputs=$i -pix_fmt rgb24 "$strip"
+# a 256-colour palette keeps the PNG small (about a quarter of its 24-bit size)
+ffmpeg -v error -y "${inputs[@]}" -filter_complex \
+  "vstack=inputs=$i,split[a][b];[a]palettegen=max_colors=256[p];[b][p]paletteuse=dither=none" "$strip"
 echo "strip → $strip"

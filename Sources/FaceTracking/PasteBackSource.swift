@@ -5,14 +5,20 @@ import MediaIO
 /// The video a generated face goes back into: its frames decoded once to PNG files in a
 /// scratch folder (read back one at a time, never all held), its size and frame rate, the
 /// face's 68 landmarks in every frame (source pixels, tracked and smoothed as `prepare`
-/// tracks them), and every frame's crop box, placed as `prepare` places them — so a
-/// speaker fine-tuned on a clip prepared from this video gets its crops back where they
-/// were cut. The scratch folder goes with the object.
+/// tracks them), and every frame's box for the generated crop. The scratch folder goes
+/// with the object.
 public final class PasteBackSource {
-    /// How the crops were cut: one box for the clip (`prepare`'s default) or one
-    /// eye-aligned box per frame (`prepare --align`).
+    /// How the speaker's training crops were cut, which says where a generated face sits
+    /// in its crop.
     public enum Cropping: String, Sendable {
-        case fixed, aligned
+        /// One box for the clip (`prepare`'s default): a generated face sits where the
+        /// training faces sat on average. Pasted into `prepare`'s box for this clip, moved
+        /// in each frame by the face's offset from its mean place, so that it lands on the
+        /// face wherever the head has gone (the generated head does not follow the
+        /// source's).
+        case fixed
+        /// One eye-aligned box per frame (`prepare --align`): each frame's own box.
+        case aligned
     }
 
     public let video: URL
@@ -61,13 +67,23 @@ public final class PasteBackSource {
             landmarks = track.landmarks
             switch cropping {
             case .fixed:
-                boxes = Array(repeating: FaceCropping.fixed(track.landmarks, frameWidth: width, frameHeight: height), count: frameCount)
+                boxes = Self.following(FaceCropping.fixed(track.landmarks, frameWidth: width, frameHeight: height), track.landmarks)
             case .aligned:
                 boxes = track.landmarks.map(FaceCropping.aligned)
             }
         } catch {
             try? FileManager.default.removeItem(at: scratch)
             throw error
+        }
+    }
+
+    /// `box` moved in each frame by the face's offset (the mean of its landmarks) from its
+    /// mean place over the clip: (frames,) boxes of `box`'s size.
+    public static func following(_ box: FaceCropBox, _ faces: [FaceLandmarks]) -> [FaceCropBox] {
+        let centres = faces.map { face in face.points.reduce(SIMD2<Double>.zero) { $0 + SIMD2(Double($1.x), Double($1.y)) } / Double(face.points.count) }
+        let mean = centres.reduce(.zero, +) / Double(max(1, centres.count))
+        return centres.map { c in
+            FaceCropBox(centreX: box.centreX + c.x - mean.x, centreY: box.centreY + c.y - mean.y, side: box.side, angle: box.angle)
         }
     }
 

@@ -58,6 +58,17 @@ final class PasteBackTests: XCTestCase {
         XCTAssertEqual(PasteBackMask.feather(boxSide: 12), 2)
     }
 
+    func testAFixedBoxFollowsTheFace() {
+        let faces = [0, 6, 12].map { dx in roundFace(centre: SIMD2(50 + Float(dx), 50)) }
+        let box = FaceCropBox(centreX: 60, centreY: 45, side: 80)
+        let boxes = PasteBackSource.following(box, faces)
+        for (b, x) in zip(boxes, [54.0, 60, 66]) {
+            XCTAssertEqual(b.centreX, x, accuracy: 1e-4)
+            XCTAssertEqual(b.centreY, 45, accuracy: 1e-4)
+        }
+        XCTAssertEqual(Set(boxes.map(\.side)), [80])
+    }
+
     // MARK: colour match and composite
 
     /// A textured frame in [0.2, 0.8] (no clamping anywhere near it).

@@ -29,6 +29,14 @@ struct GenerateCommand: ParsableCommand {
         numbered from 0), --pose-from DATASET takes a speaker data set's pose.csv. Its length \
         must match the speech's frame count unless --pose-fit trim|loop says otherwise.
 
+        Paste-back (--into VIDEO): the face is tracked in VIDEO as `prepare` tracks it, and \
+        every generated crop goes back into a frame of it: into prepare's box for the clip, \
+        moved with the face (each frame's eye-aligned box for a speaker made from --align \
+        crops), its colour matched at the seam, blended through a feathered mask of the jaw \
+        line and brows. The MP4 has VIDEO's size and frame rate and the speech as its sound; \
+        VIDEO runs back and forth when the speech is longer. A speaker fine-tuned on a \
+        prepared recording pastes into that recording by default (--crop-only: the crops).
+
         Examples:
           talkingface generate --audio hello.wav --out out.mp4
           talkingface generate --audio hello.wav --steps 10 --out runs/hello
