@@ -36,6 +36,24 @@ final class FineTuningTests: XCTestCase {
         }
     }
 
+    /// The speech is checked before the DAE's stage starts, even for a run that stops after it.
+    func testBadSpeechIsRefusedBeforeTheFirstStage() throws {
+        let scratch = try TemporaryDirectory()
+        let options = try setUp(scratch)
+        let audio = scratch.file("person/audio.wav"), out = scratch.file("out")
+        var samples = [Float](repeating: 0.1, count: 16000 * 6)
+        samples[1000] = 1e30
+        try makeFloatWAV(sampleRate: 16000, samples: samples).write(to: audio)
+        XCTAssertThrowsError(try FineTuning(options: options, folder: out).run(until: .dae)) { error in
+            XCTAssertTrue("\(error)".contains(audio.path) && "\(error)".contains("sample 1000"), "\(error)")
+        }
+        try makeFloatWAV(sampleRate: 16000, samples: [Float](repeating: 0.1, count: 16000)).write(to: audio)
+        XCTAssertThrowsError(try FineTuning(options: options, folder: out).run(until: .dae)) { error in
+            XCTAssertTrue("\(error)".contains(audio.path) && "\(error)".contains("length:"), "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), "nothing is written before the check")
+    }
+
     func testAllStagesWriteABundleAndARerunSkipsThem() throws {
         let scratch = try TemporaryDirectory()
         let options = try setUp(scratch)

@@ -130,6 +130,7 @@ public final class FineTuning {
     /// run stopped early (Ctrl-C, `last`, or no audio to train speech on).
     @discardableResult
     public func run(until last: Stage = .bundle, report: @escaping (Event) -> Void = { _ in }) throws -> URL? {
+        try checkData(until: last)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         removeStalePartialFiles(in: folder)  // left by a run killed while writing latents.h5 or finetune.json
         try options.write(to: optionsURL)
@@ -146,6 +147,20 @@ public final class FineTuning {
         if last == .s2l { return nil }
         try assemble(report)
         return bundleURL
+    }
+
+    /// The whole data set, before the first stage spends its time: the frames and meta.json
+    /// (`SpeakerDataset` has read them), the audio when there is some (even for a run that
+    /// stops before the speech stage: bad speech is better known now than after the DAE's
+    /// hours), and the speech model's frame rate when the run reaches it.
+    private func checkData(until last: Stage) throws {
+        guard dataset.hasAudio else { return }
+        try dataset.checkAudio()
+        let readsSpeech = Stage.allCases.firstIndex(of: last)! >= Stage.allCases.firstIndex(of: .s2l)!
+        if readsSpeech, abs(dataset.meta.fps - Self.speechFrameRate) > 1e-6 {
+            throw DatasetError.invalid(dataset.root.appendingPathComponent("meta.json"), key: "'fps'",
+                                       "\(dataset.meta.fps) frames per second; the speech stage works at \(Self.speechFrameRate) fps (give the video with --video to resample it, or stop with --until encode)")
+        }
     }
 
     /// Stage 1. False when interrupted.
@@ -241,7 +256,7 @@ public final class FineTuning {
     /// Stage 4: the bundle, in float16, with the base's decode steps.
     private func assemble(_ report: @escaping (Event) -> Void) throws {
         let baseMeta = try SpeakerMeta.read(base.appendingPathComponent(Speaker.metaFile))
-        let reference = try options.referenceFrame ?? Speaker.typicalTrainingFrame(Latents.read(latentsURL), of: dataset)
+        let reference = try options.referenceFrame ?? Speaker.typicalTrainingFrame(latentsFile: latentsURL, of: dataset)
         report(.started(.bundle, "reference x_T from frame \(reference) (\(baseMeta.defaultSteps) DDIM steps)"))
         var madeBy = [
             "how": "talkingface finetune from \(options.base) on \(options.data)",

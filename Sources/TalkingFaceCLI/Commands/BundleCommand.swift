@@ -47,7 +47,7 @@ struct BundleCommand: ParsableCommand {
         let logger = Logger(label: "talkingface.bundle")
         let (daeURL, s2lURL) = try (ModelFile.dae.resolve(dae), ModelFile.speechToLatent.resolve(s2l))
         let dataset = try SpeakerDataset(at: URL(fileURLWithPath: data))
-        let reference = try referenceFrame ?? Speaker.typicalTrainingFrame(Latents.read(URL(fileURLWithPath: latents!)), of: dataset)
+        let reference = try referenceFrame ?? Speaker.typicalTrainingFrame(latentsFile: URL(fileURLWithPath: latents!), of: dataset)
         var notes: [String: String] = ["dae": daeURL.path, "s2l": s2lURL.path, "data": data, "reference_frame": String(reference)]
         for note in madeBy {
             let parts = note.split(separator: "=", maxSplits: 1)
