@@ -103,6 +103,12 @@ public final class FineTuning {
         base = URL(fileURLWithPath: options.base)
         try Speaker.checkBundle(base)
         dataset = try SpeakerDataset(at: URL(fileURLWithPath: options.data))
+        // The DAE stage draws its batches from the training part (the default split): a
+        // larger batch is refused here, before the output folder is made.
+        let trainingFrames = dataset.split().train.count
+        guard options.batchSize <= trainingFrames else {
+            throw DAEWorkflowError.invalidOption("--batch \(options.batchSize) is more than the \(trainingFrames) training frames of \(dataset.root.path)")
+        }
         let stored = try? FineTuneOptions.read(folder.appendingPathComponent("finetune.json"))
         if let stored {
             var comparable = stored

@@ -56,10 +56,10 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Pose override from a data set folder's pose.csv.") var poseFrom: String?
     @Option(help: "When the pose override's length differs from the speech: error, trim (cut a longer track) or loop.")
     var poseFit: String = PoseFit.error.rawValue
-    @Option(help: "DDIM steps (default: the speaker bundle's, 20).") var steps: Int?
+    @Option(parsing: .unconditional, help: "DDIM steps, 2 or more (default: the speaker bundle's, 20).") var steps: Int?
     @Option(help: "Start noise: reference, seed or independent (ablation: flickers).") var noise = "reference"
-    @Option(help: "Seed for --noise seed|independent.") var seed: UInt64 = 0
-    @Option(help: "Frames decoded together.") var batch = 16
+    @Option(parsing: .unconditional, help: "Seed for --noise seed|independent.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Frames decoded together.") var batch = 16
     @Option(help: "Wav2Vec2/HuBERT folder, for a speaker bundle trained on its features.") var audioEncoder: String?
     @Flag(help: "Write the PNG frames only, no MP4.") var noVideo = false
     @Option(help: "Paste the face into this video (tracked in every frame): the MP4 gets its size and frame rate, the clip running back and forth when the speech is longer. Default: the video a fine-tuned speaker was prepared from, when its bundle records one.")
@@ -67,8 +67,8 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Make the video of the generated crops even when the speaker bundle records a source video.") var cropOnly = false
 
     func validate() throws {
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
-        if let steps, !(1...1000).contains(steps) { throw ValidationError("--steps must be in 1…1000") }
+        try OptionRange.check("--batch", batch, atLeast: 1)
+        try OptionRange.checkDDIMSteps(steps)
         guard ["reference", "seed", "independent"].contains(noise) else {
             throw ValidationError("--noise must be reference, seed or independent, not '\(noise)'")
         }
