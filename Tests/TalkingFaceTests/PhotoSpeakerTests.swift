@@ -169,4 +169,35 @@ final class PhotoFaceTests: XCTestCase {
         XCTAssertLessThan(tracked.normalisedError(against: lips), 0.15)
         XCTAssertGreaterThan(tracked.mouthOpening, 0.2, "the tracker sees the mouth open")
     }
+
+    /// `synth --photo` writes a drawn speaker's layout plus landmarks.csv, and it reads back.
+    func testSynthPhotoWritesTheDataSetWithLandmarks() throws {
+        _ = try tracker()  // skips without the landmark model
+        let tool = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("talkingface")
+        guard FileManager.default.isExecutableFile(atPath: tool.path) else {
+            return XCTFail("\(tool.path) is missing; build all products (swift build --build-tests)")
+        }
+        let scratch = try TemporaryDirectory()
+        let process = Process()
+        process.executableURL = tool
+        process.arguments = ["synth", "--photo", fixturesDirectory.appendingPathComponent("faces/einstein_crop.png").path,
+                             "--out", scratch.url.path, "--speakers", "1", "--minutes", "0.02", "--size", "48"]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0)
+        let root = scratch.file("speaker_00")
+        for name in ["audio.wav", "meta.json", "pose.csv", "factors.csv", "factors.h5", "phonemes.csv", "transcript.txt",
+                     "landmarks.csv", "frames/00029.png"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent(name).path), name)
+        }
+        let dataset = try SpeakerDataset(at: root)
+        XCTAssertEqual(dataset.frameCount, 30)
+        XCTAssertEqual(try dataset.frame(0).width, 48)
+        let landmarks = try CSVTable.read(root.appendingPathComponent("landmarks.csv"))
+        XCTAssertEqual(landmarks.columns.count, 1 + 2 * 68)
+        XCTAssertEqual(landmarks.rows.count, 30)
+        let xs = try landmarks.column("x30", in: root), ys = try landmarks.column("y30", in: root)
+        XCTAssertTrue(xs.allSatisfy { (0..<48).contains($0) } && ys.allSatisfy { (0..<48).contains($0) }, "the nose tip is in the frame")
+    }
 }

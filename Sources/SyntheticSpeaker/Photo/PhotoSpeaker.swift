@@ -10,9 +10,8 @@ import MediaIO
 /// piecewise-affine warp of the photo's face mesh (`PhotoFaceMesh`) renders each frame, and
 /// the open mouth's inside is painted (`MouthInterior`).
 ///
-/// The frames are a square crop around the head (`FaceCropping.fixed` of the photo's
-/// landmarks: the face widened by 0.8 of its size), rendered at twice `size` and halved, so
-/// edges are smooth. The data set has the drawn speaker's layout — frames/, audio.wav,
+/// The frames are a square crop around the head (`crop`), rendered at twice `size` and
+/// halved, so edges are smooth. The data set has the drawn speaker's layout — frames/, audio.wav,
 /// pose.csv, meta.json, factors.csv, factors.h5, phonemes.csv, transcript.txt — and
 /// landmarks.csv, the 68 moved landmarks of every frame in frame pixels (`prepare`'s format,
 /// a pixel's centre at whole numbers as the tracker reports them): ground truth for a tracker.
@@ -34,11 +33,18 @@ public struct PhotoSpeaker: Sendable {
         self.speaker = speaker
     }
 
-    /// The square of the photo the frames show.
+    /// The square of the photo the frames show: the whole head with a margin. The landmarks
+    /// run from the brows to the chin (a face of size F); the skull's top is about 0.6 F
+    /// above the brows, so the square is 2 F a side, centred 0.3 F above the landmarks'
+    /// centre, moved (then shrunk) to stay inside the photo.
     public var crop: FaceCropBox {
         // The crop works in continuous pixels (a pixel's centre at i + 0.5).
-        let continuous = FaceLandmarks(points: face.landmarks.points.map { $0 + 0.5 })
-        return FaceCropping.fixed([continuous], frameWidth: face.image.width, frameHeight: face.image.height)
+        let b = face.landmarks.bounds
+        let faceSize = Double(max(b.width, b.height))
+        let width = Double(face.image.width), height = Double(face.image.height)
+        let side = min(2 * faceSize, width, height)
+        let cx = Double(b.left + b.right) / 2 + 0.5, cy = Double(b.top + b.bottom) / 2 + 0.5 - 0.3 * faceSize
+        return FaceCropBox(centreX: min(max(cx, side / 2), width - side / 2), centreY: min(max(cy, side / 2), height - side / 2), side: side)
     }
 
     /// One frame's picture and its 68 landmarks in frame pixels.
