@@ -11,10 +11,11 @@ import MediaIO
 /// the open mouth's inside is painted (`MouthInterior`).
 ///
 /// The frames are a square crop around the head (`crop`), rendered at twice `size` and
-/// halved, so edges are smooth. The data set has the drawn speaker's layout — frames/, audio.wav,
-/// pose.csv, meta.json, factors.csv, factors.h5, phonemes.csv, transcript.txt — and
-/// landmarks.csv, the 68 moved landmarks of every frame in frame pixels (`prepare`'s format,
-/// a pixel's centre at whole numbers as the tracker reports them): ground truth for a tracker.
+/// halved (up to 512 pixels), so edges are smooth. The data set has the drawn speaker's
+/// layout — frames/, audio.wav, pose.csv, meta.json, factors.csv, factors.h5, phonemes.csv,
+/// transcript.txt — and landmarks.csv, the 68 moved landmarks of every frame in frame pixels
+/// (`prepare`'s format, a pixel's centre at whole numbers as the tracker reports them):
+/// ground truth for a tracker.
 public struct PhotoSpeaker: Sendable {
     public let face: PhotoFace
     /// Whose voice, speech and motion the photo gets.
@@ -26,7 +27,10 @@ public struct PhotoSpeaker: Sendable {
     public static let poseScale: Float = 0.5
     /// Visible upper teeth, in inter-ocular distances.
     static let teethHeight: Float = 0.11
-    static let supersampling = 2
+    /// Frames are rendered this many times larger and shrunk, for smooth edges; above 512
+    /// pixels a frame's own pixels are fine enough (and a doubled 4096² frame would take
+    /// 800 MB a thread).
+    static func supersampling(size: Int) -> Int { size <= 512 ? 2 : 1 }
 
     public init(face: PhotoFace, speaker: SyntheticSpeaker) {
         self.face = face
@@ -57,11 +61,10 @@ public struct PhotoSpeaker: Sendable {
     public struct Renderer: Sendable {
         public let size: Int
         public let expressionGain: Float
-        let still: RGBImage  // the crop at `work` pixels
+        let still: RGBImage  // the crop, supersampled
         let rig: PhotoFaceRig
         let mesh: PhotoFaceMesh
         let mouth: MouthInterior
-        var work: Int { size * PhotoSpeaker.supersampling }
 
         /// The pose a frame shows for a timeline's pose.
         public static func shown(_ pose: HeadPose) -> HeadPose {
@@ -74,7 +77,7 @@ public struct PhotoSpeaker: Sendable {
         }
 
         func landmarks(fromRig moved: [SIMD2<Float>]) -> FaceLandmarks {
-            let scale = 1 / Float(PhotoSpeaker.supersampling)
+            let scale = 1 / Float(PhotoSpeaker.supersampling(size: size))
             return FaceLandmarks(points: moved[0..<PhotoFaceRig.landmarkCount].map { $0 * scale - 0.5 })
         }
 
@@ -89,7 +92,7 @@ public struct PhotoSpeaker: Sendable {
 
     public func renderer(size: Int, expressionGain: Float = 1) -> Renderer {
         precondition(size >= 8, "render size \(size) is too small")
-        let work = size * PhotoSpeaker.supersampling
+        let work = size * PhotoSpeaker.supersampling(size: size)
         let box = crop
         let rest = face.landmarks.points.map { box.toCrop($0 + 0.5, size: work) }
         let rig = PhotoFaceRig(landmarks: rest)

@@ -34,7 +34,7 @@ struct SynthCommand: ParsableCommand {
     var expressionGain: Float = 1
     @Option(help: "Also write a contact sheet PNG (a row of evenly spaced frames per speaker).")
     var contactSheet: String?
-    @Option(help: "Animate this photograph (PNG, or any image ffmpeg reads) instead of drawing faces: its largest clear face's landmarks are moved by the same factors and the photo warped with them; also writes landmarks.csv, the 68 moved landmarks per frame.")
+    @Option(help: "Animate this photograph (PNG, or any image ffmpeg reads) instead of drawing faces: its largest clear face's landmarks are moved by the same factors and the photo warped with them (every speaker gets this face, each its own voice and motion); also writes landmarks.csv, the 68 moved landmarks per frame.")
     var photo: String?
 
     func validate() throws {
