@@ -5,7 +5,8 @@
 //   (MediaIO sits below NeuralNetworks because checkpoints are HDF5 files)
 //   Datasets (data sets on disk) → DrawnFace (the synthetic face: factors, renderer, measurement)
 //   → Disentanglement (research: latent split, erasure, probes)
-//   → TalkingFace (the pipeline) → SyntheticSpeaker (drawn speaker + espeak-ng speech)
+//   → TalkingFace (the pipeline) → SyntheticSpeaker (drawn and photo speakers + espeak-ng speech;
+//   a photo's landmarks come from FaceTracking)
 //   → TalkingFaceCLI (the `talkingface` tool)
 // An app that imports TalkingFace links neither espeak-ng nor the command line.
 import PackageDescription
@@ -66,7 +67,7 @@ let package = Package(
             swiftSettings: fast),
         .target(
             name: "SyntheticSpeaker",
-            dependencies: ["Autodiff", "MediaIO", "Datasets", "DrawnFace", "CEspeak"],
+            dependencies: ["Autodiff", "MediaIO", "Datasets", "DrawnFace", "FaceTracking", "CEspeak"],
             swiftSettings: fast),
         .executableTarget(
             name: "TalkingFaceCLI",
@@ -105,7 +106,7 @@ let package = Package(
             name: "TalkingFaceTests",
             dependencies: [
                 "Autodiff", "NeuralNetworks", "MediaIO", "DiffusionAutoencoder", "SpeechToLatent", "Datasets", "DrawnFace",
-                "Disentanglement", "TalkingFace", "SyntheticSpeaker", "TestSupport",
+                "Disentanglement", "TalkingFace", "SyntheticSpeaker", "FaceTracking", "TestSupport",
             ],
             swiftSettings: fast),
         .testTarget(

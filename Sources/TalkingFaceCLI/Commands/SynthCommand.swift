@@ -34,6 +34,8 @@ struct SynthCommand: ParsableCommand {
     var expressionGain: Float = 1
     @Option(help: "Also write a contact sheet PNG (a row of evenly spaced frames per speaker).")
     var contactSheet: String?
+    @Option(help: "Animate this photograph (PNG, or any image ffmpeg reads) instead of drawing faces: its largest clear face's landmarks are moved by the same factors and the photo warped with them (every speaker gets this face, each its own voice and motion); also writes landmarks.csv, the 68 moved landmarks per frame.")
+    var photo: String?
 
     func validate() throws {
         try OptionRange.check("--speakers", speakers, atLeast: 1, atMost: 1000)
@@ -46,13 +48,19 @@ struct SynthCommand: ParsableCommand {
     func run() throws {
         let logger = Logger(label: "talkingface.synth")
         let root = URL(fileURLWithPath: out)
+        let photoFace = try photo.map { try loadPhotoFace($0, logger: logger) }
         for k in 0..<speakers {
             let speaker = SyntheticSpeaker(index: k, seed: seed)
             let folder = root.appendingPathComponent(String(format: "speaker_%02d", k))
             logger.info("speaker \(k): voice \(speaker.voice.name) → \(folder.path)")
             let started = Date()
             let bar = ProgressBar(String(format: "speaker %02d", k))
-            try speaker.write(to: folder, seconds: minutes * 60, fps: fps, size: size, expressionGain: expressionGain) { bar.update($0, of: $1) }
+            if let photoFace {
+                try PhotoSpeaker(face: photoFace, speaker: speaker)
+                    .write(to: folder, seconds: minutes * 60, fps: fps, size: size, expressionGain: expressionGain) { bar.update($0, of: $1) }
+            } else {
+                try speaker.write(to: folder, seconds: minutes * 60, fps: fps, size: size, expressionGain: expressionGain) { bar.update($0, of: $1) }
+            }
             logger.info("speaker \(k) done in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         }
         if let contactSheet {

@@ -1,0 +1,47 @@
+import Datasets
+import FaceTracking
+import Foundation
+import MediaIO
+
+/// A photograph and the 68 landmarks of its face, as the tracker finds them: the still a
+/// photo speaker is animated from.
+public struct PhotoFace: Sendable {
+    public let url: URL
+    public let image: RGBImage
+    /// In the photo's pixels, as the tracker gives them (a pixel's centre at whole numbers).
+    public let landmarks: FaceLandmarks
+    /// Every face the detector found, the animated one first.
+    public let faces: [FaceBox]
+
+    /// Reads `photo` (PNG, or any image ffmpeg reads) and finds its largest clear face.
+    public init(photo: URL, tracker: FaceTracker) throws {
+        let image = try PhotoFace.read(photo)
+        let found = try tracker.detectFaces(in: image, upsample: 0...1)  // best score first
+        guard let best = found.first else { throw PhotoSpeakerError.noFace(photo) }
+        // The largest face the detector is sure of (score ≥ 0, dlib's own threshold): a
+        // badge or a pattern can pass the tracker's lower threshold and be larger than the
+        // face (on astronaut.png a mission patch scores −0.01 beside her face's 1.51).
+        let chosen = found.filter { $0.score >= 0 }.max { $0.area < $1.area } ?? best
+        self.url = photo
+        self.image = image
+        self.landmarks = try tracker.landmarks(in: image, face: chosen)
+        self.faces = [chosen] + found.filter { $0 != chosen }
+    }
+
+    static func read(_ url: URL) throws -> RGBImage {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: url.path) else { throw PhotoSpeakerError.missing(url) }
+        if url.pathExtension.lowercased() == "png" {
+            do { return RGBImage(try PNG.read(url)) } catch { throw PhotoSpeakerError.unreadable(url, "\(error)") }
+        }
+        // Other formats (JPEG …) through ffmpeg, as a one-frame video.
+        let scratch = fm.temporaryDirectory.appendingPathComponent("talkingface-photo-\(UUID().uuidString)")
+        defer { try? fm.removeItem(at: scratch) }
+        do {
+            try Video.extractFrames(from: url, to: scratch)
+            return RGBImage(try PNG.read(scratch.appendingPathComponent(Video.frameName(0))))
+        } catch {
+            throw PhotoSpeakerError.unreadable(url, "\(error)")
+        }
+    }
+}
