@@ -38,6 +38,8 @@ public struct SyncEvaluation: Codable, Equatable, Sendable {
         try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? fm.removeItem(at: scratch) }
 
+        let fps: Double
+        do { fps = try Video.frameRate(of: video) } catch VideoError.toolFailed { throw SyncEvaluationError.noVideoStream(video) }
         let speech: AudioClip
         if let audio {
             speech = try AudioFile.read(audio, sampleRate: 16000)
@@ -49,7 +51,6 @@ public struct SyncEvaluation: Codable, Equatable, Sendable {
         }
         guard !speech.isSilent else { throw SyncEvaluationError.silentAudio(audio ?? video) }
 
-        let fps = try Video.frameRate(of: video)
         let frameFolder = scratch.appendingPathComponent("frames")
         let count = try Video.extractFrames(from: video, to: frameFolder)
         let loudness = LoudnessEnvelope.perFrame(speech, fps: fps, frames: count)

@@ -3,6 +3,7 @@ import Foundation
 /// Why a video's audio-visual sync cannot be measured, naming the file at fault.
 public enum SyncEvaluationError: Error, CustomStringConvertible, LocalizedError {
     case noSuchFile(URL)
+    case noVideoStream(URL)
     case noAudioStream(URL)
     case silentAudio(URL)
     case noFace(URL, frames: Int)
@@ -11,6 +12,7 @@ public enum SyncEvaluationError: Error, CustomStringConvertible, LocalizedError 
     public var description: String {
         switch self {
         case .noSuchFile(let url): return "\(url.path): no such file"
+        case .noVideoStream(let url): return "\(url.path) has no video stream: --sync takes a video of a face with speech"
         case .noAudioStream(let url):
             return "\(url.path) has no audio stream: give the speech as a separate file with --audio WAV"
         case .silentAudio(let url): return "\(url.path): the audio is silent, so there is no loudness to follow"

@@ -68,6 +68,15 @@ final class NoFaceTests: XCTestCase {
         }
     }
 
+    func testSyncOfASoundFileSaysItIsNoVideo() throws {
+        guard Video.isAvailable else { throw XCTSkip("ffmpeg is not installed") }
+        let speech = folder.file("speech.wav")
+        try AudioFile.write(AudioClip(samples: (0..<1600).map { Float(0.2 * sin(Double($0) / 10)) }, sampleRate: 16000), to: speech)
+        XCTAssertThrowsError(try SyncEvaluation.measure(video: speech, tracker: sharedTracker())) { error in
+            XCTAssertTrue("\(error)".contains(speech.path) && "\(error)".contains("no video stream"), "\(error)")
+        }
+    }
+
     func testSyncOfAVideoWithoutAFaceNamesIt() throws {
         guard Video.isAvailable else { throw XCTSkip("ffmpeg is not installed") }
         let video = try clip("noise", (0..<4).map { noise(seed: UInt64($0)) })

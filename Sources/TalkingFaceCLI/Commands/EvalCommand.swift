@@ -46,8 +46,8 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "The speech for --sync, when the video is silent or its sound is a separate file.") var audio: String?
 
     func validate() throws {
-        if sync == nil && (pred == nil || truth == nil) { throw ValidationError("give --pred and --truth, or --sync VIDEO") }
         if (pred == nil) != (truth == nil) { throw ValidationError("--pred and --truth go together") }
+        if sync == nil && pred == nil { throw ValidationError("give --pred and --truth, or --sync VIDEO") }
         if audio != nil && sync == nil { throw ValidationError("--audio is the speech for --sync VIDEO") }
     }
 
