@@ -39,6 +39,11 @@ final class FineTuningTests: XCTestCase {
     func testAllStagesWriteABundleAndARerunSkipsThem() throws {
         let scratch = try TemporaryDirectory()
         let options = try setUp(scratch)
+        // as `prepare` records the recording it cut the frames from
+        let metaURL = scratch.file("person/meta.json")
+        var meta = try DatasetMeta.read(metaURL)
+        meta.source = (meta.source ?? [:]).merging(["video_path": "/clips/person.mp4", "crop": "aligned"]) { $1 }
+        try meta.write(to: metaURL)
         let out = scratch.file("out")
         var events: [String] = []
         let bundle = try FineTuning(options: options, folder: out).run { event in
@@ -54,6 +59,9 @@ final class FineTuningTests: XCTestCase {
         XCTAssertEqual(speaker.meta.defaultSteps, testSteps)
         let reference = try XCTUnwrap(Int(speaker.meta.madeBy["reference_frame"] ?? ""))
         XCTAssertTrue(try SpeakerDataset(at: scratch.file("person")).split().train.contains(reference))
+        // where `generate` pastes the face back by default
+        XCTAssertEqual(speaker.meta.madeBy[SpeakerMeta.sourceVideoKey], "/clips/person.mp4")
+        XCTAssertEqual(speaker.meta.madeBy[SpeakerMeta.sourceCropKey], "aligned")
         // The DAE moved away from the base during its 3 steps.
         let base = try DiffAE.load(checkpoint: scratch.file("base/dae.h5"))
         let moved = zip(speaker.dae.namedParameters(), base.namedParameters()).contains { $0.1.values != $1.1.values }

@@ -249,6 +249,11 @@ public final class FineTuning {
             "reference_frame": String(reference),
         ]
         madeBy["base"] = baseMeta.name
+        // The video the data set's frames were cut from and how: `generate` pastes its crops back into it.
+        if let video = dataset.meta.source?["video_path"] {
+            madeBy[SpeakerMeta.sourceVideoKey] = video
+            madeBy[SpeakerMeta.sourceCropKey] = dataset.meta.source?["crop"] ?? "fixed"
+        }
         let speaker = try Speaker.assemble(
             dae: ModelFile.dae.resolve(daeRun), s2l: ModelFile.speechToLatent.resolve(s2lRun),
             dataset: dataset, referenceFrame: reference, steps: baseMeta.defaultSteps, name: options.name,

@@ -43,6 +43,11 @@ public struct SpeakerMeta: Codable, Equatable, Sendable {
         self.madeBy = madeBy
     }
 
+    /// `made_by` keys of a speaker fine-tuned on a prepared recording: the recording's path
+    /// and its crop ("fixed" or "aligned"), where `generate` pastes the face back by default.
+    public static let sourceVideoKey = "source_video"
+    public static let sourceCropKey = "source_crop"
+
     public static let logMel = "log-mel"
     public static let wav2vec2 = "wav2vec2"
 
