@@ -89,8 +89,13 @@ public enum DatasetPreparation {
             RGBImage(try PNG.read(sourceFrames.appendingPathComponent(Video.frameName(i))))
         }
         let first = try source(0)
-        let track = try FaceTrack.follow(frameCount: count, fps: fps, tracker: tracker, frame: source) {
-            progress("tracking", $0, $1)
+        let track: FaceTrack
+        do {
+            track = try FaceTrack.follow(frameCount: count, fps: fps, tracker: tracker, frame: source) {
+                progress("tracking", $0, $1)
+            }
+        } catch FacePreparationError.noFace(let frames, nil) {
+            throw FacePreparationError.noFace(frames: frames, source: video)  // the file, for the message
         }
         let boxes = options.align
             ? track.landmarks.map(FaceCropping.aligned)

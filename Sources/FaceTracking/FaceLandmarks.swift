@@ -19,16 +19,6 @@ public struct FaceLandmarks: Codable, Equatable, Sendable {
     /// The outer eye corners' distance (points 36 and 45): the normaliser of 300-W's NME.
     public var interOcularDistance: Float { distance(points[36], points[45]) }
 
-    /// Mouth width: the mouth corners' distance (points 48 and 54).
-    public var mouthWidth: Float { distance(points[48], points[54]) }
-
-    /// The inner lips' mean vertical gap (pairs 61–67, 62–66, 63–65) ÷ the mouth width:
-    /// 0 for a closed mouth, scale-free.
-    public var mouthOpening: Float {
-        let gap = (distance(points[61], points[67]) + distance(points[62], points[66]) + distance(points[63], points[65])) / 3
-        return mouthWidth > 0 ? gap / mouthWidth : 0
-    }
-
     /// Mean point-to-point error against `truth` ÷ truth's inter-ocular distance (NME).
     public func normalisedError(against truth: FaceLandmarks) -> Float {
         let total = zip(points, truth.points).map { distance($0, $1) }.reduce(0, +)
