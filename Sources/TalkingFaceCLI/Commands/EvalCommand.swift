@@ -26,15 +26,18 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Where to write the JSON report (default: PRED/eval.json).") var json: String?
     @Flag(inversion: .prefixedNo, help: "Analytic mouth/pose agreement (default: on when the truth has factors.csv).")
     var analytic: Bool?
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let logger = Logger(label: "talkingface.eval")
+        // (the default PRED/eval.json is the report's own place beside the frames)
+        let target = try json.map { try output.target($0, option: "--json", kind: .evaluationReport, inputs: [pred, truth]) }
         let bar = ProgressBar("eval")
         let report = try Evaluation.evaluate(pred: URL(fileURLWithPath: pred), truth: URL(fileURLWithPath: truth),
                                              analytic: analytic) { bar.update($0, of: $1) }
         print(report.table())
         let out = json.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: pred).appendingPathComponent("eval.json")
-        try report.writeJSON(to: out)
+        if let target { try target.writeInPlace { try report.writeJSON(to: out) } } else { try report.writeJSON(to: out) }
         logger.info("wrote \(out.path)")
     }
 }

@@ -53,6 +53,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Frames decoded together.") var batch = 16
     @Option(help: "Wav2Vec2/HuBERT folder, for a speaker bundle trained on its features.") var audioEncoder: String?
     @Flag(help: "Write the PNG frames only, no MP4.") var noVideo = false
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
@@ -68,6 +69,7 @@ struct GenerateCommand: ParsableCommand {
         let logger = Logger(label: "talkingface.generate")
         let speech = URL(fileURLWithPath: audio)
         let bundle = try self.speaker.map { URL(fileURLWithPath: $0) } ?? DefaultSpeakerBundle.locate()
+        let target = try output.target(out, kind: .generatedVideo, inputs: [audio, bundle.path, pose, poseFrom, audioEncoder])
         let speaker = try Speaker(bundle: bundle)
         logger.info("speaker \(speaker.meta.name): \(speaker.meta.imageSize)×\(speaker.meta.imageSize) at \(speaker.meta.fps) fps (\(bundle.path))")
 
@@ -91,12 +93,12 @@ struct GenerateCommand: ParsableCommand {
         }
 
         let bars = StageBars()
-        let result = try stoppingOnSignals(logger, stopped: "stopped; no partial frames were kept") {
+        let result = try target.writeInPlace { try stoppingOnSignals(logger, stopped: "stopped; no partial frames were kept") {
             try speaker.generate(
                 speech: speech, steps: steps, pose: posing, noise: start, batchSize: batch,
                 audioEncoder: audioEncoder.map { URL(fileURLWithPath: $0) }, to: URL(fileURLWithPath: out),
                 makeVideo: !noVideo) { stage, done, total in bars.update(stage, done, total) }
-        }
+        } }
 
         for note in result.notes { logger.warning("\(note)") }
         print(result.timings.table(speechSeconds: result.seconds))
