@@ -100,8 +100,9 @@ public enum OutputKind: Sendable {
         switch self {
         case .latentsFile: return (try? TensorFile.shapes(url))?[Latents.Key.zSem] != nil
         case .autoencoderFile: return (try? Checkpoint.config(DiffAEConfig.self, from: url)) != nil
-        case .evaluationReport:
-            return (try? Data(contentsOf: url)).flatMap { try? JSONDecoder().decode(EvaluationReport.self, from: $0) } != nil
+        case .evaluationReport:  // EvaluationReport's JSON: an object with frames, psnr and ssim
+            let object = (try? Data(contentsOf: url)).flatMap { try? JSONSerialization.jsonObject(with: $0) } as? [String: Any]
+            return ["frames", "psnr", "ssim"].allSatisfy { object?[$0] != nil }
         case .picture: return Self.startsWith(url, [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
         default: return false
         }
