@@ -7,7 +7,7 @@ import Foundation
 /// half-made: `writeWhole` builds it beside its place and renames it in; `writeInPlace`
 /// (training runs that resume, writers that stage their own files) removes what it created.
 public struct OutputTarget: Sendable {
-    /// The output as given (absolute).
+    /// The output as given (absolute, `.` and `..` taken out).
     public let url: URL
     public let kind: OutputKind
     /// The option that named it (`--out`, `--json`, …), for messages.
@@ -17,7 +17,7 @@ public struct OutputTarget: Sendable {
         guard !path.isEmpty else {
             throw OutputError("\(option) is empty: give the \(kind.isFolder ? "folder" : "file") to write")
         }
-        self.url = URL(fileURLWithPath: path)
+        self.url = URL(fileURLWithPath: path).standardizedFileURL  // "out/." and "a/../out" name out
         self.kind = kind
         self.option = option
         for place in places {
