@@ -1,4 +1,5 @@
 import Foundation
+import MediaIO
 
 extension DatasetMeta {
     /// The values `pose_units` may take (absent means radians).
@@ -31,6 +32,14 @@ extension DatasetMeta {
             try check(crop.x >= 0 && crop.y >= 0, "crop", "starts at (\(crop.x), \(crop.y)), outside the frame")
             if let width, let height { try requireCrop(crop, inside: width, height, url) }
         }
+    }
+
+    /// Throws unless `frames` holds at least the `frame_count` frames meta.json declares (more
+    /// frames than declared are read; fewer mean frames were lost, as in a copy cut short).
+    func requireFrameCount(found: Int, in frames: URL, _ url: URL) throws {
+        guard let frameCount, frameCount > found else { return }
+        throw DatasetError.invalid(url, key: "'frame_count'",
+                                   "\(frameCount) frames, but \(frames.path) holds \(found) (00000.png … \(Video.frameName(found - 1))); frames are missing")
     }
 
     /// Throws unless `crop` lies inside a `width`×`height` frame.

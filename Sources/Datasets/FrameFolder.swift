@@ -13,10 +13,19 @@ public struct FrameFolder {
 
     /// Scans `url`: file names, then each frame's PNG header (24 bytes; no pixels decoded).
     /// Throws `DatasetError.invalid` naming the first missing frame, the first file named
-    /// like a frame that is not one, or the first frame whose size differs from `00000.png`'s.
+    /// like a frame that is not one, or the first frame whose size differs from `00000.png`'s;
+    /// `.notAFolder` when `url` is a file and `.unreadable` when it does not exist.
     public init(_ url: URL) throws {
         self.url = url
-        let names = try FileManager.default.contentsOfDirectory(atPath: url.path)
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
+            throw DatasetError.unreadable(url, "no such folder (expected PNG frames 00000.png, 00001.png, …)")
+        }
+        guard isFolder.boolValue else { throw DatasetError.notAFolder(url, holding: "PNG frames") }
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: url.path) } catch {
+            throw DatasetError.unreadable(url, "cannot list the folder: \(error.localizedDescription)")
+        }
         var numbers: [Int] = []
         for name in names {
             let stem = (name as NSString).deletingPathExtension

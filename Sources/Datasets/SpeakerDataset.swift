@@ -50,6 +50,7 @@ public struct SpeakerDataset {
         let folder = try FrameFolder(frames)
         frameCount = folder.count
         guard frameCount > 0 else { throw DatasetError.notADataset(root, "frames/ holds no 00000.png") }
+        try meta.requireFrameCount(found: frameCount, in: frames, metaURL)
         if let crop = meta.crop { try meta.requireCrop(crop, inside: folder.width, folder.height, metaURL) }
         let poseURL = root.appendingPathComponent("pose.csv")
         if fm.fileExists(atPath: poseURL.path) {

@@ -122,7 +122,9 @@ public enum DatasetPreparation {
         if hasAudio { try Video.extractAudio(from: video, to: root.appendingPathComponent("audio.wav")) }
         try writer.writeMeta(DatasetMeta(
             fps: fps, frameCount: count, width: options.size, height: options.size, poseUnits: "radians",
-            source: ["video": video.lastPathComponent, "made_by": "talkingface prepare", "crop": options.align ? "aligned" : "fixed"]))
+            source: ["video": video.lastPathComponent, "made_by": "talkingface prepare", "crop": options.align ? "aligned" : "fixed",
+                     // the whole path, so that a speaker fine-tuned on these frames can paste its crops back
+                     "video_path": video.standardizedFileURL.path]))
 
         var jitter = 0.0
         for i in 1..<max(count, 1) {

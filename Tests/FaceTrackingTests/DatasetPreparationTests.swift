@@ -56,6 +56,7 @@ final class DatasetPreparationTests: XCTestCase {
         XCTAssertEqual(data.frameCount, 12)
         XCTAssertEqual(try data.frame(0).width, 64)
         XCTAssertNotNil(data.pose)
+        XCTAssertEqual(data.meta.source?["video_path"], video.standardizedFileURL.path, "the recording, for pasting back")
         XCTAssertEqual(try data.audio().samples.count, 16000 * 12 / 25, accuracy: 1200)  // AAC pads a frame or two
         let crop = try JSONDecoder().decode(DatasetPreparation.CropFile.self, from: Data(contentsOf: out.appendingPathComponent("crop.json")))
         XCTAssertEqual(crop.boxes.count, 12)

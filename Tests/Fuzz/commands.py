@@ -38,7 +38,7 @@ COMMANDS = {
     "finetune": (lambda P: ["finetune", "--data", P["data"], "--base", P["bundle"], "--out", P["out"], "--dae-steps", "1",
                             "--s2l-steps", "1", "--batch", "2", "--until", "dae"],
                  "run", {"data", "frames", "meta", "audio", "pose", "bundle"}),
-    "probe": (lambda P: ["probe", "--speaker", P["dae"], "--data", P["data"], "--split", "8,8,16", "--out", P["out"],
+    "probe": (lambda P: ["probe", "--model", P["dae"], "--data", P["data"], "--split", "8,8,16", "--out", P["out"],
                          "--max-frames", "40", "--traversal-rows", "0", "--steps", "2"],
               "probe", {"data", "frames", "meta", "dae"}),
     "weights-import": (lambda P: ["weights", "import", P["safetensors"], "--out", P["out"] + ".h5"], "h5", {"safetensors"}),
@@ -78,23 +78,27 @@ def reads(command, kind):
     return kind in COMMANDS[command][2]
 
 
-# Numeric options worth fuzzing per command: (option, valid default shown in argv or not, kind).
-# Kinds: count (≥ 1), index (≥ 0), real (> 0, finite), fraction ([0, 1)), steps (DDIM sampling steps).
+# Numeric options worth fuzzing per command: (option, kind). Research settings that live only in
+# a recipe file (dae train's ema, held_out, warmup; finetune's reference_frame) are not options.
+# Kinds: count (≥ 1), index (≥ 0), real (> 0, finite), fraction ([0, 1)), steps (DDIM steps: one
+# samples t = 0 alone, so at least 2), train-steps (optimizer steps, ≥ 1).
 NUMERIC_OPTIONS = {
     "synth": [("--speakers", "count"), ("--minutes", "real"), ("--size", "size"), ("--fps", "real"),
-              ("--expression-gain", "gain")],
-    "dae-train": [("--steps", "train-steps"), ("--batch", "batch"), ("--lr", "real"), ("--ema", "fraction"),
-                  ("--held-out", "fraction"), ("--checkpoint-every", "count"), ("--warmup", "index"), ("--cache-mb", "index")],
+              ("--expression-gain", "gain"), ("--seed", "seed")],
+    "dae-train": [("--steps", "train-steps"), ("--batch", "batch"), ("--lr", "real"), ("--seed", "seed"),
+                  ("--checkpoint-every", "count"), ("--cache-mb", "index")],
     "dae-encode": [("--steps", "steps"), ("--refinements", "index"), ("--batch", "count"), ("--reference-frame", "frame")],
-    "dae-decode": [("--steps", "sample-steps"), ("--batch", "count")],
+    "dae-decode": [("--steps", "steps"), ("--batch", "count"), ("--seed", "seed")],
     "dae-reconstruct": [("--steps", "steps"), ("--refinements", "index"), ("--reference-frame", "frame")],
     "dae-erase": [("--held-out", "fraction"), ("--stride", "count")],
-    "s2l-train": [("--steps", "train-steps"), ("--batch", "count"), ("--lr", "real"), ("--checkpoint-every", "count")],
+    "s2l-train": [("--steps", "train-steps"), ("--batch", "count"), ("--lr", "real"), ("--seed", "seed"),
+                  ("--checkpoint-every", "count")],
     "bundle": [("--steps", "steps"), ("--refinements", "index"), ("--reference-frame", "frame")],
-    "generate": [("--steps", "sample-steps"), ("--batch", "count"), ("--seed", "seed")],
-    "finetune": [("--dae-steps", "train-steps"), ("--batch", "batch"), ("--dae-lr", "real"), ("--checkpoint-every", "count"),
-                 ("--reference-frame", "frame")],
-    "probe": [("--max-frames", "count"), ("--held-out", "fraction"), ("--traversal-steps", "count"), ("--steps", "steps")],
+    "generate": [("--steps", "steps"), ("--batch", "count"), ("--seed", "seed")],
+    "finetune": [("--dae-steps", "train-steps"), ("--s2l-steps", "train-steps"), ("--batch", "batch"), ("--dae-lr", "real"),
+                 ("--s2l-lr", "real"), ("--seed", "seed"), ("--checkpoint-every", "count")],
+    "probe": [("--max-frames", "count"), ("--held-out", "fraction"), ("--traversal-rows", "index"),
+              ("--traversal-steps", "count"), ("--steps", "steps")],
 }
 
 # Values that must be refused, per kind (each with the words a good message may use besides the option).
@@ -107,8 +111,7 @@ BAD_VALUES = {
     "gain": ["-1", "nan", "inf"],
     "size": ["-1", "0", "1", "1000000", "nan"],
     "fraction": ["-0.1", "1", "1.5", "nan"],
-    "steps": ["-1", "0", "100000", "nan"],
-    "sample-steps": ["-1", "0", "1", "100000", "nan"],
+    "steps": ["-1", "0", "1", "100000", "nan"],
     "train-steps": ["-1", "0", "nan"],
     "seed": ["-1", "nan"],
 }

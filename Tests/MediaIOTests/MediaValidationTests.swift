@@ -5,20 +5,6 @@ import XCTest
 import MediaIO
 import TestSupport
 
-/// A mono 32-bit float WAV built byte by byte, so it can hold NaN and ∞.
-func makeFloatWAV(sampleRate: Int, samples: [Float]) -> Data {
-    var data = Data()
-    func append<T: FixedWidthInteger>(_ value: T) { withUnsafeBytes(of: value.littleEndian) { data.append(contentsOf: $0) } }
-    let dataBytes = samples.count * 4
-    data.append(contentsOf: Array("RIFF".utf8)); append(UInt32(36 + dataBytes))
-    data.append(contentsOf: Array("WAVEfmt ".utf8)); append(UInt32(16))
-    append(UInt16(3)); append(UInt16(1)); append(UInt32(sampleRate))  // 3: IEEE float
-    append(UInt32(sampleRate * 4)); append(UInt16(4)); append(UInt16(32))
-    data.append(contentsOf: Array("data".utf8)); append(UInt32(dataBytes))
-    for sample in samples { append(sample.bitPattern) }
-    return data
-}
-
 /// A PNG built byte by byte (stored, uncompressed deflate), so the test controls the bit
 /// depth and which chunks there are: `samples` are the raw values, row by row.
 func makePNG(width: Int, height: Int, bitDepth: Int, colourType: UInt8, samplesPerPixel: Int, samples: [Int]) -> Data {
@@ -71,6 +57,26 @@ final class MediaValidationTests: XCTestCase {
         let fine = dir.file("fine.wav")
         try makeFloatWAV(sampleRate: 16000, samples: [0.1, -0.5, 0.25]).write(to: fine)
         XCTAssertEqual(try AudioFile.read(fine).samples, [0.1, -0.5, 0.25])
+    }
+
+    /// A finite float sample far beyond the [-1, 1] of sound is refused like a NaN; one a little
+    /// beyond (a hot mix) reads as it is.
+    func testAbsurdAudioSamplesAreAnErrorNamingTheFileAndTheSample() throws {
+        let dir = try TemporaryDirectory()
+        let url = dir.file("huge.wav")
+        var samples = [Float](repeating: 0.1, count: 1000)
+        samples[700] = 1e30
+        try makeFloatWAV(sampleRate: 16000, samples: samples).write(to: url)
+        for rate in [16000, 8000] {
+            assertMediaIOError(.corrupt, file: url) { try AudioFile.read(url, sampleRate: rate) }
+            XCTAssertThrowsError(try AudioFile.read(url, sampleRate: rate)) { error in
+                XCTAssertTrue("\(error)".contains("sample 700"), "\(error)")
+                XCTAssertTrue("\(error)".contains("[-1, 1]"), "\(error)")
+            }
+        }
+        let hot = dir.file("hot.wav")
+        try makeFloatWAV(sampleRate: 16000, samples: [0.1, -1.5, 2]).write(to: hot)
+        XCTAssertEqual(try AudioFile.read(hot).samples, [0.1, -1.5, 2])
     }
 
     /// Image tools write 16-bit PNGs without a gAMA chunk; their values are sRGB like an

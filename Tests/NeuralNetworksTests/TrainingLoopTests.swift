@@ -99,6 +99,7 @@ final class TrainingLoopTests: XCTestCase {
     func testNaNLossStopsWithErrorAndLeavesLastGoodCheckpoint() throws {
         let url = directory.file("nan.h5")
         let (model, loop) = makeLoop(modelSeed: 3, totalSteps: 10, checkpoint: url, every: 2)
+        loop.inputs = ["data/speaker/audio.wav", "runs/latents.h5"]
         var afterStep: [Int: [String: [UInt32]]] = [:]
         loop.progress = { afterStep[$0.step] = self.bits(model.namedState()) }
         XCTAssertThrowsError(try loop.run { context in
@@ -110,6 +111,7 @@ final class TrainingLoopTests: XCTestCase {
             XCTAssertNil(error.gradientNorm)
             XCTAssertEqual(error.lastCheckpointStep, 4)
             XCTAssertEqual(error.lastCheckpoint, url)
+            XCTAssertTrue(error.description.contains("data/speaker/audio.wav, runs/latents.h5"), error.description)
         }
         XCTAssertEqual(loop.step, 5)
         XCTAssertEqual(bits(model.namedState()), afterStep[5], "the failing step must not update the model")

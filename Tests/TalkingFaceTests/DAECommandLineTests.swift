@@ -119,7 +119,7 @@ final class DAECommandLineTests: XCTestCase {
         try assertFails(["dae", "decode", "--model", scratch.file("missing.h5").path, "--latents", "z.h5", "--out", scratch.file("o").path],
                         saying: "missing.h5: does not exist; a DAE is given as its .h5 file or as a run or speaker bundle folder holding dae.h5")
         try assertFails(["dae", "encode", "--model", "m.h5", "--data", "d", "--out", "z.h5", "--steps", "0"],
-                        saying: "--steps must be in 1...1000")
+                        saying: "--steps must be in 2…1000 (got 0)")
         try assertFails(["dae", "decode", "--model", "m", "--latents", "z.h5", "--out", "o", "--noise", "pink"],
                         saying: "pink")
     }

@@ -75,6 +75,80 @@ final class DatasetAndBundleValidationTests: XCTestCase {
         XCTAssertEqual(try SpeakerDataset(at: scratch.url).frameCount, 4)
     }
 
+    func testFrameCountBeyondTheFramesAndAFramesFileAreNamed() throws {
+        let scratch = try makeDataset(frames: 3, meta: DatasetMeta(fps: 25, frameCount: 5))
+        assertError(try SpeakerDataset(at: scratch.url), names: scratch.file("meta.json").path, "'frame_count'", "5", "holds 3")
+        try DatasetMeta(fps: 25, frameCount: 2).write(to: scratch.file("meta.json"))
+        XCTAssertEqual(try SpeakerDataset(at: scratch.url).frameCount, 3, "more frames than counted are read")
+
+        let frames = scratch.file("frames")
+        try FileManager.default.removeItem(at: frames)
+        try Data("x".utf8).write(to: frames)
+        assertError(try SpeakerDataset(at: scratch.url), names: frames.path, "is a file, not a folder of PNG frames")
+    }
+
+    /// The whole speech is read before training on it: every sample sound, and as long as the
+    /// frames (3 frames at 25 fps: 0.12 s, within a second).
+    func testDatasetAudioIsCheckedThroughAndAgainstTheFrames() throws {
+        let scratch = try makeDataset(frames: 3)
+        let audio = scratch.file("audio.wav")
+        let dataset = try SpeakerDataset(at: scratch.url)
+        assertError(try dataset.checkAudio(), names: "audio.wav is missing")
+        try makeFloatWAV(sampleRate: 16000, samples: [Float](repeating: 0.1, count: 1920)).write(to: audio)
+        XCTAssertEqual(try dataset.checkAudio(), 0.12, accuracy: 1e-9)
+        for (bad, words) in [(Float.nan, ["finite"]), (1e30, ["[-1, 1]"])] {
+            var samples = [Float](repeating: 0.1, count: 1920)
+            samples[100] = bad
+            try makeFloatWAV(sampleRate: 16000, samples: samples).write(to: audio)
+            assertError(try dataset.checkAudio(), names: [audio.path, "sample 100"] + words)
+        }
+        try makeFloatWAV(sampleRate: 16000, samples: [Float](repeating: 0.1, count: 16000 * 3)).write(to: audio)
+        assertError(try dataset.checkAudio(), names: audio.path, "length:", "3.00 s of speech", "0.12 s")
+        try Data().write(to: audio)
+        assertError(try dataset.checkAudio(), names: audio.path, "empty")
+    }
+
+    /// Latents picked from for a data set must be its own: frames inside it, its frame rate,
+    /// and (for the reference) every training frame.
+    func testLatentsMustComeFromTheDataSet() throws {
+        let scratch = try makeDataset(frames: 3)
+        let dataset = try SpeakerDataset(at: scratch.url)
+        let url = scratch.file("latents.h5")
+        let zSem = Tensor(shape: [3, 2], repeating: 0.2)
+        XCTAssertNoThrow(try Latents(zSem: zSem, frames: [0, 1, 2], attributes: ["fps": "25.0"]).requireEncoded(from: dataset, file: url))
+        assertError(try Latents(zSem: zSem, frames: [0, 1, 7]).requireEncoded(from: dataset, file: url),
+                    names: url.path, "'frames'", "frame 7", "3 frames", "another data set")
+        assertError(try Latents(zSem: Tensor(shape: [4, 2], repeating: 0)).requireEncoded(from: dataset, file: url),
+                    names: url.path, "4 rows", "3 frames")
+        assertError(try Latents(zSem: zSem, attributes: ["fps": "30.0"]).requireEncoded(from: dataset, file: url),
+                    names: url.path, "'fps'", "30.0", "25.0")
+        assertError(try Latents(zSem: Tensor(shape: [2, 2], repeating: 0), frames: [0, 1]).requireFrames(0..<3, of: dataset, file: url, for: "the test"),
+                    names: url.path, "'frames'", "not frame 2", "the test")
+    }
+
+    /// eval reads its frame folders as the data sets do: no gap, one size.
+    func testEvaluatedFrameFoldersAreChecked() throws {
+        func frames(_ n: Int) throws -> TemporaryDirectory {
+            let scratch = try TemporaryDirectory()
+            let writer = try SpeakerDatasetWriter(at: scratch.url)
+            for i in 0..<n { try writer.writeFrame(i, RGBImage(width: 32, height: 32, fill: Colour(0.5, 0.2, 0.1))) }
+            return scratch
+        }
+        let truth = try frames(4), pred = try frames(4)
+        XCTAssertEqual(try Evaluation.evaluate(pred: pred.url, truth: truth.url, analytic: false).frames, 4)
+        let frames = truth.file("frames")
+        try PNG.write(RGBImage(width: 6, height: 8).image8(), to: frames.appendingPathComponent("00002.png"))
+        assertError(try Evaluation.evaluate(pred: pred.url, truth: truth.url, analytic: false),
+                    names: frames.appendingPathComponent("00002.png").path, "6×8", "32×32")
+        try FileManager.default.removeItem(at: frames.appendingPathComponent("00002.png"))
+        assertError(try Evaluation.evaluate(pred: pred.url, truth: truth.url, analytic: false),
+                    names: frames.appendingPathComponent("00002.png").path, "missing")
+
+        let tiny = try makeDataset(frames: 2)  // 8×6 frames: smaller than SSIM's 11×11 window
+        assertError(try Evaluation.evaluate(pred: pred.url, truth: tiny.url, analytic: false),
+                    names: tiny.file("frames/00000.png").path, "8×6", "11×11")
+    }
+
     func testDatasetPoseValuesAreChecked() throws {
         let scratch = try makeDataset()
         let poseURL = scratch.file("pose.csv")
@@ -114,7 +188,8 @@ final class DatasetAndBundleValidationTests: XCTestCase {
         XCTAssertEqual(try SpeakerMeta.read(url), good)
         for (change, key) in [({ (m: inout SpeakerMeta) in m.fps = 0 }, "'fps'"), ({ $0.fps = -1 }, "'fps'"),
                               ({ $0.imageSize = 0 }, "'image_size'"), ({ $0.imageSize = 1 << 40 }, "'image_size'"),
-                              ({ $0.defaultSteps = 0 }, "'default_steps'"), ({ $0.poseUnits = "gradians" }, "'pose_units'")] {
+                              ({ $0.defaultSteps = 0 }, "'default_steps'"), ({ $0.poseUnits = "gradians" }, "'pose_units'"),
+                              ({ $0.daePreset = "giant" }, "'dae_preset'"), ({ $0.s2lPreset = "huge" }, "'s2l_preset'")] {
             var meta = good
             change(&meta)
             try meta.write(to: url)

@@ -36,9 +36,32 @@ final class FineTuningTests: XCTestCase {
         }
     }
 
+    /// The speech is checked before the DAE's stage starts, even for a run that stops after it.
+    func testBadSpeechIsRefusedBeforeTheFirstStage() throws {
+        let scratch = try TemporaryDirectory()
+        let options = try setUp(scratch)
+        let audio = scratch.file("person/audio.wav"), out = scratch.file("out")
+        var samples = [Float](repeating: 0.1, count: 16000 * 6)
+        samples[1000] = 1e30
+        try makeFloatWAV(sampleRate: 16000, samples: samples).write(to: audio)
+        XCTAssertThrowsError(try FineTuning(options: options, folder: out).run(until: .dae)) { error in
+            XCTAssertTrue("\(error)".contains(audio.path) && "\(error)".contains("sample 1000"), "\(error)")
+        }
+        try makeFloatWAV(sampleRate: 16000, samples: [Float](repeating: 0.1, count: 16000)).write(to: audio)
+        XCTAssertThrowsError(try FineTuning(options: options, folder: out).run(until: .dae)) { error in
+            XCTAssertTrue("\(error)".contains(audio.path) && "\(error)".contains("length:"), "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), "nothing is written before the check")
+    }
+
     func testAllStagesWriteABundleAndARerunSkipsThem() throws {
         let scratch = try TemporaryDirectory()
         let options = try setUp(scratch)
+        // as `prepare` records the recording it cut the frames from
+        let metaURL = scratch.file("person/meta.json")
+        var meta = try DatasetMeta.read(metaURL)
+        meta.source = (meta.source ?? [:]).merging(["video_path": "/clips/person.mp4", "crop": "aligned"]) { $1 }
+        try meta.write(to: metaURL)
         let out = scratch.file("out")
         var events: [String] = []
         let bundle = try FineTuning(options: options, folder: out).run { event in
@@ -54,6 +77,9 @@ final class FineTuningTests: XCTestCase {
         XCTAssertEqual(speaker.meta.defaultSteps, testSteps)
         let reference = try XCTUnwrap(Int(speaker.meta.madeBy["reference_frame"] ?? ""))
         XCTAssertTrue(try SpeakerDataset(at: scratch.file("person")).split().train.contains(reference))
+        // where `generate` pastes the face back by default
+        XCTAssertEqual(speaker.meta.madeBy[SpeakerMeta.sourceVideoKey], "/clips/person.mp4")
+        XCTAssertEqual(speaker.meta.madeBy[SpeakerMeta.sourceCropKey], "aligned")
         // The DAE moved away from the base during its 3 steps.
         let base = try DiffAE.load(checkpoint: scratch.file("base/dae.h5"))
         let moved = zip(speaker.dae.namedParameters(), base.namedParameters()).contains { $0.1.values != $1.1.values }

@@ -129,6 +129,16 @@ final class SpeakerBundleTests: XCTestCase {
         try meta.write(to: folder.appendingPathComponent(Speaker.metaFile))
         expectError(naming: Speaker.metaFile, "image_size 64")
 
+        // The presets meta.json names must be the models' shapes.
+        for (change, detail) in [({ (m: inout SpeakerMeta) in m.daePreset = "ffhq256" }, "'dae_preset' is \"ffhq256\""),
+                                 ({ $0.daePreset = nil }, "'dae_preset' is missing"), ({ $0.s2lPreset = "cpu" }, "'s2l_preset' is \"cpu\"")] {
+            try untrainedSpeaker.write(to: folder)
+            var meta = untrainedSpeaker.meta
+            change(&meta)
+            try meta.write(to: folder.appendingPathComponent(Speaker.metaFile))
+            expectError(naming: Speaker.metaFile, detail)
+        }
+
         try untrainedSpeaker.write(to: folder)
         var reference = untrainedSpeaker.reference
         reference.zSem = Tensor(shape: [1, 8], repeating: 0)

@@ -29,16 +29,27 @@ final class SoundFileReader {
         guard frameCount > 0 else { throw MediaIOError(.emptyAudio, file: url, "the file holds no audio frames") }
     }
 
+    /// Largest sample magnitude read. Integer formats decode to [-1, 1] and float files hold
+    /// about that range too (a hot mix a little beyond); a float sample far outside it is not
+    /// sound but damage or a mislabelled format, and would overflow the speech features and
+    /// training losses to NaN. 64 (+36 dB over full scale) leaves any real recording room.
+    static let maxSampleMagnitude: Float = 64
+
     /// Reads up to `frames` interleaved frames as floats in [-1, 1]; 0 at the end of the file.
-    /// A NaN or ±∞ sample (possible in float WAVs) is an error naming its frame and time.
+    /// A NaN or ±∞ sample (possible in float WAVs), or one beyond ±`maxSampleMagnitude`, is
+    /// an error naming its frame and time.
     func read(into buffer: UnsafeMutablePointer<Float>, frames: Int) throws -> Int {
         let got = Int(sf_readf_float(handle, buffer, sf_count_t(frames)))
         if got < frames, sf_error(handle) != 0 {
             throw MediaIOError(.corrupt, file: url, "decoding failed (libsndfile: \(String(cString: sf_strerror(handle))))")
         }
-        if let bad = firstNonFinite(UnsafeBufferPointer(start: buffer, count: got * channels)) {
-            let frame = position + bad.index / channels
-            throw MediaIOError(.corrupt, file: url, "sample \(frame) (at \(String(format: "%.3f", Double(frame) / Double(sampleRate))) s) is \(bad.value); audio samples must be finite")
+        let samples = UnsafeBufferPointer(start: buffer, count: got * channels)
+        if let index = samples.firstIndex(where: { !(abs($0) <= Self.maxSampleMagnitude) }) {
+            let frame = position + index / channels, value = samples[index]
+            let at = "sample \(frame) (at \(String(format: "%.3f", Double(frame) / Double(sampleRate))) s) is \(value)"
+            throw MediaIOError(.corrupt, file: url, value.isFinite
+                ? "\(at), far outside the [-1, 1] of sound (at most ±\(Int(Self.maxSampleMagnitude)) is read); the file is damaged or not the format its header says"
+                : "\(at); audio samples must be finite")
         }
         position += got
         return got

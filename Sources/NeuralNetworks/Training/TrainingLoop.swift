@@ -42,13 +42,17 @@ public struct NonFiniteTrainingError: Error, CustomStringConvertible, LocalizedE
     public let gradientNorm: Float?
     public let lastCheckpoint: URL?
     public let lastCheckpointStep: Int?
+    /// What the loss is computed from (`TrainingLoop.inputs`), named as the places to look.
+    public var inputs: [String] = []
 
     public var description: String {
         let what = gradientNorm.map { "gradient norm \($0) (loss \(loss))" } ?? "loss \(loss)"
+        let suspects = inputs.isEmpty ? "" : "; values far outside their usual range in \(inputs.joined(separator: ", ")), "
+            + "or too high a learning rate, can cause this"
         let kept = lastCheckpoint.map { url in
             "; the checkpoint \(url.path) from step \(lastCheckpointStep.map(String.init) ?? "?") is untouched"
         } ?? ""
-        return "training stopped at step \(step): \(what)\(kept)"
+        return "training stopped at step \(step): \(what)\(suspects)\(kept)"
     }
     public var errorDescription: String? { description }
 }
@@ -90,6 +94,9 @@ public final class TrainingLoop {
     public var lossSmoothing = 0.98
     /// Whether `run` routes Ctrl-C and SIGTERM to a clean stop (turn off to handle them yourself).
     public var handlesInterrupt = true
+    /// What the loss is computed from (data folders, files, initial weights): a non-finite
+    /// loss's error names them.
+    public var inputs: [String] = []
 
     /// Optimizer steps completed.
     public private(set) var step = 0
@@ -182,7 +189,8 @@ public final class TrainingLoop {
         model.zeroGrad()
         return NonFiniteTrainingError(
             step: step, loss: loss, gradientNorm: gradientNorm,
-            lastCheckpoint: lastCheckpointStep == nil ? nil : checkpointURL, lastCheckpointStep: lastCheckpointStep)
+            lastCheckpoint: lastCheckpointStep == nil ? nil : checkpointURL, lastCheckpointStep: lastCheckpointStep,
+            inputs: inputs)
     }
 
     // MARK: - Checkpoints

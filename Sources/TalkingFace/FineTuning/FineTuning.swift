@@ -103,6 +103,12 @@ public final class FineTuning {
         base = URL(fileURLWithPath: options.base)
         try Speaker.checkBundle(base)
         dataset = try SpeakerDataset(at: URL(fileURLWithPath: options.data))
+        // The DAE stage draws its batches from the training part (the default split): a
+        // larger batch is refused here, before the output folder is made.
+        let trainingFrames = dataset.split().train.count
+        guard options.batchSize <= trainingFrames else {
+            throw DAEWorkflowError.invalidOption("--batch \(options.batchSize) is more than the \(trainingFrames) training frames of \(dataset.root.path)")
+        }
         let stored = try? FineTuneOptions.read(folder.appendingPathComponent("finetune.json"))
         if let stored {
             var comparable = stored
@@ -130,6 +136,7 @@ public final class FineTuning {
     /// run stopped early (Ctrl-C, `last`, or no audio to train speech on).
     @discardableResult
     public func run(until last: Stage = .bundle, report: @escaping (Event) -> Void = { _ in }) throws -> URL? {
+        try checkData(until: last)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         removeStalePartialFiles(in: folder)  // left by a run killed while writing latents.h5 or finetune.json
         try options.write(to: optionsURL)
@@ -146,6 +153,20 @@ public final class FineTuning {
         if last == .s2l { return nil }
         try assemble(report)
         return bundleURL
+    }
+
+    /// The whole data set, before the first stage spends its time: the frames and meta.json
+    /// (`SpeakerDataset` has read them), the audio when there is some (even for a run that
+    /// stops before the speech stage: bad speech is better known now than after the DAE's
+    /// hours), and the speech model's frame rate when the run reaches it.
+    private func checkData(until last: Stage) throws {
+        guard dataset.hasAudio else { return }
+        try dataset.checkAudio()
+        let readsSpeech = Stage.allCases.firstIndex(of: last)! >= Stage.allCases.firstIndex(of: .s2l)!
+        if readsSpeech, abs(dataset.meta.fps - Self.speechFrameRate) > 1e-6 {
+            throw DatasetError.invalid(dataset.root.appendingPathComponent("meta.json"), key: "'fps'",
+                                       "\(dataset.meta.fps) frames per second; the speech stage works at \(Self.speechFrameRate) fps (give the video with --video to resample it, or stop with --until encode)")
+        }
     }
 
     /// Stage 1. False when interrupted.
@@ -241,7 +262,7 @@ public final class FineTuning {
     /// Stage 4: the bundle, in float16, with the base's decode steps.
     private func assemble(_ report: @escaping (Event) -> Void) throws {
         let baseMeta = try SpeakerMeta.read(base.appendingPathComponent(Speaker.metaFile))
-        let reference = try options.referenceFrame ?? Speaker.typicalTrainingFrame(Latents.read(latentsURL), of: dataset)
+        let reference = try options.referenceFrame ?? Speaker.typicalTrainingFrame(latentsFile: latentsURL, of: dataset)
         report(.started(.bundle, "reference x_T from frame \(reference) (\(baseMeta.defaultSteps) DDIM steps)"))
         var madeBy = [
             "how": "talkingface finetune from \(options.base) on \(options.data)",
@@ -249,6 +270,11 @@ public final class FineTuning {
             "reference_frame": String(reference),
         ]
         madeBy["base"] = baseMeta.name
+        // The video the data set's frames were cut from and how: `generate` pastes its crops back into it.
+        if let video = dataset.meta.source?["video_path"] {
+            madeBy[SpeakerMeta.sourceVideoKey] = video
+            madeBy[SpeakerMeta.sourceCropKey] = dataset.meta.source?["crop"] ?? "fixed"
+        }
         let speaker = try Speaker.assemble(
             dae: ModelFile.dae.resolve(daeRun), s2l: ModelFile.speechToLatent.resolve(s2lRun),
             dataset: dataset, referenceFrame: reference, steps: baseMeta.defaultSteps, name: options.name,

@@ -289,7 +289,7 @@ extension Speaker {
     static let partialLatentsName = ".latents.h5.partial"
 
     /// `NAME.mp4` → (folder NAME, the MP4); a folder → (it, folder/video.mp4).
-    static func outputPlaces(_ output: URL) -> (folder: URL, video: URL) {
+    public static func outputPlaces(_ output: URL) -> (folder: URL, video: URL) {
         if ["mp4", "m4v", "mov", "mkv"].contains(output.pathExtension.lowercased()) {
             return (output.deletingPathExtension(), output)
         }

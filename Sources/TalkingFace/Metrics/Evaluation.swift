@@ -79,10 +79,11 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
 
 /// Compares generated frames with ground truth.
 public enum Evaluation {
-    /// The folder holding `00000.png …`: `url/frames` for a data set, else `url` itself.
+    /// The folder holding `00000.png …`: `url/frames` for a data set (whenever it has a
+    /// `frames`, so a damaged one is reported rather than passed over), else `url` itself.
     public static func frameFolder(_ url: URL) -> URL {
         let frames = url.appendingPathComponent("frames")
-        return FileManager.default.fileExists(atPath: frames.appendingPathComponent(Video.frameName(0)).path) ? frames : url
+        return FileManager.default.fileExists(atPath: frames.path) ? frames : url
     }
 
     /// Evaluates the first min(pred, truth) frames. Predicted frames of another size are
@@ -98,10 +99,18 @@ public enum Evaluation {
                 throw DatasetError.notADataset(url, "no such folder")
             }
         }
+        // Checked as a data set's frames are: no gap, one size per folder, every file a PNG.
         let predFolder = frameFolder(pred), truthFolder = frameFolder(truth)
-        let n = min(try Video.frameCount(in: predFolder), try Video.frameCount(in: truthFolder))
+        let truthFrames = try FrameFolder(truthFolder)
+        let n = min(try FrameFolder(predFolder).count, truthFrames.count)
         guard n > 0 else {
             throw DatasetError.mismatch("no frames to compare: \(predFolder.path) and \(truthFolder.path) need 00000.png …")
+        }
+        // Predicted frames are brought to the truth's size, so the truth's must fit SSIM's window.
+        let side = ImageQuality.smallestSSIMSide
+        guard truthFrames.width >= side, truthFrames.height >= side else {
+            throw DatasetError.invalid(truthFolder.appendingPathComponent(Video.frameName(0)), key: "frame 0",
+                                       "\(truthFrames.width)×\(truthFrames.height) pixels; eval needs frames of at least \(side)×\(side) (SSIM's window)")
         }
         let factorsURL = truth.appendingPathComponent("factors.csv")
         let factors = FileManager.default.fileExists(atPath: factorsURL.path) ? try CSVTable.read(factorsURL) : nil

@@ -22,6 +22,9 @@ public enum ImageQuality {
         return w.map { $0 / total }
     }()
 
+    /// The smallest side SSIM takes: the window's.
+    public static var smallestSSIMSide: Int { window.count }
+
     /// Mean SSIM over the colour channels, each averaged over every position where the 11×11
     /// window lies inside the image (scikit-image crops the same border).
     public static func ssim(_ a: RGBImage, _ b: RGBImage) -> Double {

@@ -53,9 +53,16 @@ extension Speaker {
         return latents.frames[rows[distances.indices.min { distances[$0] < distances[$1] }!]]
     }
 
-    /// `typicalFrame` among `dataset`'s training frames (its default split).
-    public static func typicalTrainingFrame(_ latents: Latents, of dataset: SpeakerDataset) throws -> Int {
-        guard let frame = typicalFrame(latents, among: dataset.split().train) else {
+    /// `typicalFrame` among `dataset`'s training frames (its default split), from the latents
+    /// in `latentsFile`, which must have been encoded from `dataset` and hold every training
+    /// frame (the most typical of a part is not the speaker's most typical face).
+    public static func typicalTrainingFrame(latentsFile: URL, of dataset: SpeakerDataset) throws -> Int {
+        let latents = try Latents.read(latentsFile)
+        try latents.requireEncoded(from: dataset, file: latentsFile)
+        let training = dataset.split().train
+        try latents.requireFrames(training, of: dataset, file: latentsFile,
+                                  for: "picking the reference (the most typical training frame; or name one)")
+        guard let frame = typicalFrame(latents, among: training) else {
             throw SpeakerError(file: dataset.root, "the latents hold none of its training frames to take the reference x_T from; name a reference frame")
         }
         return frame

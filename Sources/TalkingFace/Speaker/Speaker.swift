@@ -123,6 +123,30 @@ public final class Speaker {
         if reference.zSem.shape != [1, zSem] {
             throw SpeakerError(file: file(Self.referenceFile), "z_sem has shape \(reference.zSem.shape); \(Self.daeFile) needs [1, \(zSem)]")
         }
+        try validatePresets()
+    }
+
+    /// The presets meta.json names are the models' shapes: `dae_preset` is the DiffAE preset
+    /// dae.h5 has the shape of (absent only when it has none: a custom model), `s2l_preset`
+    /// one whose configuration s2l.h5 has. (Fine-tuning starts from the named shapes.)
+    private func validatePresets() throws {
+        let daeShape = DiffAEPreset(shapeOf: dae.config)?.rawValue
+        if meta.daePreset != daeShape {
+            let has = daeShape.map { "\(Self.daeFile) has the shape of the '\($0)' preset" } ?? "\(Self.daeFile) has the shape of no preset"
+            let says = meta.daePreset.map { "\"\($0)\"" } ?? "missing"
+            throw SpeakerError(file: file(Self.metaFile), "'dae_preset' is \(says), but \(has)")
+        }
+        if let name = meta.s2lPreset {
+            let c = s2l.config
+            let shapes = [
+                SpeechToLatentPreset(rawValue: name)?.config(featureDimension: c.featureDimension, featureLayers: c.featureLayers,
+                                                             featureRate: c.featureRate, latentDimension: c.latentDimension),
+                SpeakerPreset(rawValue: name)?.s2l,
+            ].compactMap { $0 }
+            if !shapes.contains(c) {
+                throw SpeakerError(file: file(Self.metaFile), "'s2l_preset' is \"\(name)\", but \(Self.s2lFile) has another shape")
+            }
+        }
     }
 
     // MARK: - Writing

@@ -43,6 +43,11 @@ public struct SpeakerMeta: Codable, Equatable, Sendable {
         self.madeBy = madeBy
     }
 
+    /// `made_by` keys of a speaker fine-tuned on a prepared recording: the recording's path
+    /// and its crop ("fixed" or "aligned"), where `generate` pastes the face back by default.
+    public static let sourceVideoKey = "source_video"
+    public static let sourceCropKey = "source_crop"
+
     public static let logMel = "log-mel"
     public static let wav2vec2 = "wav2vec2"
 
@@ -74,9 +79,19 @@ public struct SpeakerMeta: Codable, Equatable, Sendable {
     /// The values `pose_units` may take.
     public static let poseUnitValues = ["degrees", "radians"]
 
+    /// Names `dae_preset` may hold: the DiffAE presets.
+    public static var daePresetNames: [String] { DiffAEPreset.allCases.map(\.rawValue) }
+    /// Names `s2l_preset` may hold: the speech-to-latent presets (`s2l train --preset`) and the
+    /// speaker presets of untrained speakers (`Speaker.makeUntrained`).
+    public static var s2lPresetNames: [String] {
+        var names = SpeechToLatentPreset.allCases.map(\.rawValue)
+        for name in SpeakerPreset.allCases.map(\.rawValue) where !names.contains(name) { names.append(name) }
+        return names
+    }
+
     /// Throws naming `url` and the first key whose value no bundle can have (how the values
     /// fit the models is `Speaker`'s check): fps finite and in (0, 1000], a sane
-    /// image_size, default_steps ≥ 1, a known pose_units.
+    /// image_size, default_steps ≥ 1, a known pose_units, known preset names.
     public func validate(_ url: URL) throws {
         func check(_ ok: Bool, _ key: CodingKeys, _ reason: @autoclosure () -> String) throws {
             if !ok { throw SpeakerError(file: url, "'\(key.stringValue)': \(reason())") }
@@ -86,6 +101,14 @@ public struct SpeakerMeta: Codable, Equatable, Sendable {
         try check(defaultSteps >= 1, .defaultSteps, "\(defaultSteps); must be at least 1")
         try check(Self.poseUnitValues.contains(poseUnits), .poseUnits,
                   "\"\(poseUnits)\" is not a known unit (\(Self.poseUnitValues.joined(separator: " or ")))")
+        if let daePreset {
+            try check(Self.daePresetNames.contains(daePreset), .daePreset,
+                      "\"\(daePreset)\" is not a preset (\(Self.daePresetNames.joined(separator: ", ")))")
+        }
+        if let s2lPreset {
+            try check(Self.s2lPresetNames.contains(s2lPreset), .s2lPreset,
+                      "\"\(s2lPreset)\" is not a preset (\(Self.s2lPresetNames.joined(separator: ", ")))")
+        }
     }
 
     /// A decoding error in a sentence (which key is missing or wrong), not Foundation's dump.

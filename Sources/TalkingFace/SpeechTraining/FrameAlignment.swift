@@ -16,7 +16,7 @@ public struct FrameAlignment: Equatable, Sendable {
     /// are normal: codecs pad audio, log-mel adds a centred frame).
     public static let warningFrames = 2
     /// Beyond this many seconds they are an error: audio and video are not the same take.
-    public static let errorSeconds = 1.0
+    public static let errorSeconds = SpeakerDataset.maxAudioVideoSeconds
 
     public init(videoFrames: Int, featureFrames: Int, featureRate: Int, frameRate: Int) throws {
         guard frameRate > 0, featureRate >= frameRate, featureRate % frameRate == 0 else {

@@ -154,6 +154,8 @@ public final class SpeechToLatentTrainer {
             checkpointEvery: options.checkpointEvery, config: config,
             generators: ["windows": RandomGenerator(seed: options.seed &+ 1)],
             dataOrder: DataOrder(count: examples.count, seed: options.seed &+ 2))
+        loop.inputs = data.speakers.flatMap { [$0.data.appendingPathComponent("audio.wav").path, $0.latentsFile.path] }
+            + [options.initialWeights].compactMap { $0 }
         try FileManager.default.createDirectory(at: runFolder, withIntermediateDirectories: true)
         if exists {
             try loop.resume(from: checkpoint)

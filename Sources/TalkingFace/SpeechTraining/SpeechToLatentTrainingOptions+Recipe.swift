@@ -40,7 +40,7 @@ extension SpeechToLatentTrainingOptions {
     /// The settings that must be valid before anything runs; an error names the recipe field.
     public func validate() throws {
         func fail(_ field: String, _ why: String) throws { throw RecipeError(field: field, why) }
-        if steps < 0 { try fail("steps", "must be ≥ 0 (got \(steps))") }
+        if steps < 1 { try fail("steps", "must be at least 1 (got \(steps))") }
         if batchSize < 1 { try fail("batch", "must be at least 1 (got \(batchSize))") }
         if !(learningRate > 0 && learningRate.isFinite) { try fail("lr", "must be positive (got \(learningRate))") }
         if let warmupSteps, warmupSteps < 0 { try fail("warmup", "must be ≥ 0 (got \(warmupSteps))") }

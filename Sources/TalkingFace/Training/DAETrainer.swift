@@ -130,6 +130,7 @@ public final class DAETrainer {
             config: config,
             generators: ["noise": RandomGenerator(seed: options.seed &+ 1), "flip": RandomGenerator(seed: options.seed &+ 2)],
             dataOrder: DataOrder(count: frames.count, seed: options.seed &+ 3))
+        loop.inputs = options.data.map { URL(fileURLWithPath: $0).appendingPathComponent("frames").path } + [options.initialWeights].compactMap { $0 }
 
         try fm.createDirectory(at: run, withIntermediateDirectories: true)
         if resume {

@@ -27,8 +27,8 @@ struct BundleCommand: ParsableCommand {
     @Option(help: ModelFile.speechToLatent.help) var s2l: String
     @Option(help: "The speaker data set the models were trained on.") var data: String
     @Option(help: "Its latents (dae encode), to pick the most typical reference frame.") var latents: String?
-    @Option(help: "The reference frame (instead of the most typical one).") var referenceFrame: Int?
-    @Option(help: "DDIM steps: the inversion's and the bundle's default for decoding.") var steps = 20
+    @Option(parsing: .unconditional, help: "The reference frame (instead of the most typical one).") var referenceFrame: Int?
+    @Option(parsing: .unconditional, help: "DDIM steps: the inversion's and the bundle's default for decoding.") var steps = 20
     @OptionGroup var inversion: InversionRefinements
     @Option(help: "The speaker's name (default: the output folder's name).") var name: String?
     @Option(help: "A note on how the models were made, stored in meta.json (repeat: KEY=VALUE).") var madeBy: [String] = []
@@ -37,7 +37,8 @@ struct BundleCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard (1...1000).contains(steps) else { throw ValidationError("--steps must be in 1…1000") }
+        try OptionRange.checkDDIMSteps(steps)
+        try OptionRange.check("--reference-frame", referenceFrame, atLeast: 0)
         guard latents != nil || referenceFrame != nil else {
             throw ValidationError("give --latents (to pick the most typical frame) or --reference-frame N")
         }
@@ -49,7 +50,7 @@ struct BundleCommand: ParsableCommand {
         let (daeURL, s2lURL) = try (ModelFile.dae.resolve(dae), ModelFile.speechToLatent.resolve(s2l))
         let target = try output.target(out, kind: .speakerBundle, inputs: [daeURL.path, s2lURL.path, data, latents])
         let dataset = try SpeakerDataset(at: URL(fileURLWithPath: data))
-        let reference = try referenceFrame ?? Speaker.typicalTrainingFrame(Latents.read(URL(fileURLWithPath: latents!)), of: dataset)
+        let reference = try referenceFrame ?? Speaker.typicalTrainingFrame(latentsFile: URL(fileURLWithPath: latents!), of: dataset)
         var notes: [String: String] = ["dae": daeURL.path, "s2l": s2lURL.path, "data": data, "reference_frame": String(reference)]
         for note in madeBy {
             let parts = note.split(separator: "=", maxSplits: 1)

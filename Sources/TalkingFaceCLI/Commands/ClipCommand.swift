@@ -20,7 +20,7 @@ struct ClipCommand: ParsableCommand {
         """)
 
     @Option(help: "The speaker data set folder.") var data: String
-    @Option(help: "Frames: START:END (END excluded), train or held-out.") var frames: String
+    @Option(parsing: .unconditional, help: "Frames: START:END (END excluded), train or held-out.") var frames: String
     @Option(help: "The new data set folder (replaces only a data set clip or prepare made).") var out: String
     @OptionGroup var output: OutputOptions
 

@@ -46,13 +46,13 @@ struct FineTuneCommand: ParsableCommand {
     @Option(help: "The person's data set folder (instead of --video).") var data: String?
     @Option(help: "Output folder (the stages' runs and OUT/speaker/).") var out: String
     @Option(help: "The new bundle's name (default: the output folder's name).") var name: String?
-    @Option(help: "DAE fine-tuning steps (default 1500, ≈ 1 step/s with cpu64 on 2 cores).") var daeSteps: Int?
-    @Option(help: "Speech-to-latent fine-tuning steps (default 2000).") var s2lSteps: Int?
-    @Option(help: "Frames (DAE) or windows (speech) per step (default 8).") var batch: Int?
-    @Option(help: "DAE learning rate (default 1e-4).") var daeLr: Double?
-    @Option(help: "Speech-to-latent peak learning rate (default 1e-4).") var s2lLr: Double?
-    @Option(help: "Seed of data order and noise (default 0).") var seed: UInt64?
-    @Option(help: "Checkpoint every N steps (default 100).") var checkpointEvery: Int?
+    @Option(parsing: .unconditional, help: "DAE fine-tuning steps (default 1500, ≈ 1 step/s with cpu64 on 2 cores).") var daeSteps: Int?
+    @Option(parsing: .unconditional, help: "Speech-to-latent fine-tuning steps (default 2000).") var s2lSteps: Int?
+    @Option(parsing: .unconditional, help: "Frames (DAE) or windows (speech) per step (default 8).") var batch: Int?
+    @Option(parsing: .unconditional, help: "DAE learning rate (default 1e-4).") var daeLr: Double?
+    @Option(parsing: .unconditional, help: "Speech-to-latent peak learning rate (default 1e-4).") var s2lLr: Double?
+    @Option(parsing: .unconditional, help: "Seed of data order and noise (default 0).") var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Checkpoint every N steps (default 100).") var checkpointEvery: Int?
     @Option(help: "A recipe (JSON): defaults for these flags and the reference frame (fields above).") var recipe: String?
     @Option(help: "Wav2Vec2/HuBERT folder, when the --base bundle was trained on its features.") var audioEncoder: String?
     @Option(help: "Stop after this stage: dae, encode, s2l or bundle.") var until = "bundle"
@@ -60,9 +60,12 @@ struct FineTuneCommand: ParsableCommand {
 
     func validate() throws {
         guard (video == nil) != (data == nil) else { throw ValidationError("give either --video FILE or --data DIR") }
-        guard (daeSteps ?? 1) >= 1, (s2lSteps ?? 1) >= 1, (batch ?? 1) >= 1, (checkpointEvery ?? 1) >= 1 else {
-            throw ValidationError("--dae-steps, --s2l-steps, --batch and --checkpoint-every must be at least 1")
-        }
+        try OptionRange.check("--dae-steps", daeSteps, atLeast: 1)
+        try OptionRange.check("--s2l-steps", s2lSteps, atLeast: 1)
+        try OptionRange.check("--batch", batch, atLeast: 1)
+        try OptionRange.check("--dae-lr", daeLr, .above(0))
+        try OptionRange.check("--s2l-lr", s2lLr, .above(0))
+        try OptionRange.check("--checkpoint-every", checkpointEvery, atLeast: 1)
         guard FineTuning.Stage(rawValue: until) != nil else {
             throw ValidationError("--until must be one of \(FineTuning.Stage.allCases.map(\.rawValue).joined(separator: ", "))")
         }

@@ -29,6 +29,14 @@ struct GenerateCommand: ParsableCommand {
         numbered from 0), --pose-from DATASET takes a speaker data set's pose.csv. Its length \
         must match the speech's frame count unless --pose-fit trim|loop says otherwise.
 
+        Paste-back (--into VIDEO): the face is tracked in VIDEO as `prepare` tracks it, and \
+        every generated crop goes back into a frame of it: into prepare's box for the clip, \
+        moved with the face (each frame's eye-aligned box for a speaker made from --align \
+        crops), its colour matched at the seam, blended through a feathered mask of the jaw \
+        line and brows. The MP4 has VIDEO's size and frame rate and the speech as its sound; \
+        VIDEO runs back and forth when the speech is longer. A speaker fine-tuned on a \
+        prepared recording pastes into that recording by default (--crop-only: the crops).
+
         Examples:
           talkingface generate --audio hello.wav --out out.mp4
           talkingface generate --audio hello.wav --steps 10 --out runs/hello
@@ -36,6 +44,7 @@ struct GenerateCommand: ParsableCommand {
           talkingface generate --audio hello.wav --pose-from data/synth/speaker_00 \\
               --pose-fit trim --out posed.mp4
           talkingface generate --audio hello.wav --noise independent --out flicker.mp4
+          talkingface generate --audio hello.wav --into me.mp4 --out me_speaking.mp4
         """)
 
     @Option(help: "Speech: WAV, FLAC or OGG (any rate; mixed to mono, resampled to 16 kHz).") var audio: String
@@ -47,29 +56,39 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Pose override from a data set folder's pose.csv.") var poseFrom: String?
     @Option(help: "When the pose override's length differs from the speech: error, trim (cut a longer track) or loop.")
     var poseFit: String = PoseFit.error.rawValue
-    @Option(help: "DDIM steps (default: the speaker bundle's, 20).") var steps: Int?
+    @Option(parsing: .unconditional, help: "DDIM steps, 2 or more (default: the speaker bundle's, 20).") var steps: Int?
     @Option(help: "Start noise: reference, seed or independent (ablation: flickers).") var noise = "reference"
-    @Option(help: "Seed for --noise seed|independent.") var seed: UInt64 = 0
-    @Option(help: "Frames decoded together.") var batch = 16
+    @Option(parsing: .unconditional, help: "Seed for --noise seed|independent.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Frames decoded together.") var batch = 16
     @Option(help: "Wav2Vec2/HuBERT folder, for a speaker bundle trained on its features.") var audioEncoder: String?
     @Flag(help: "Write the PNG frames only, no MP4.") var noVideo = false
+    @Option(help: "Paste the face into this video (tracked in every frame): the MP4 gets its size and frame rate, the clip running back and forth when the speech is longer. Default: the video a fine-tuned speaker was prepared from, when its bundle records one.")
+    var into: String?
+    @Flag(help: "Make the video of the generated crops even when the speaker bundle records a source video.") var cropOnly = false
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
-        if let steps, !(1...1000).contains(steps) { throw ValidationError("--steps must be in 1…1000") }
+        try OptionRange.check("--batch", batch, atLeast: 1)
+        try OptionRange.checkDDIMSteps(steps)
         guard ["reference", "seed", "independent"].contains(noise) else {
             throw ValidationError("--noise must be reference, seed or independent, not '\(noise)'")
         }
         guard PoseFit(rawValue: poseFit) != nil else { throw ValidationError("--pose-fit must be error, trim or loop, not '\(poseFit)'") }
         if pose != nil && poseFrom != nil { throw ValidationError("give --pose or --pose-from, not both") }
+        if let into {
+            guard !noVideo && !cropOnly else { throw ValidationError("--into makes a video: drop --no-video and --crop-only") }
+            let video = Speaker.outputPlaces(URL(fileURLWithPath: out)).video
+            guard URL(fileURLWithPath: into).standardizedFileURL != video.standardizedFileURL else {
+                throw ValidationError("--into \(into) is also the output video: choose another --out")
+            }
+        }
     }
 
     func run() throws {
         let logger = Logger(label: "talkingface.generate")
         let speech = URL(fileURLWithPath: audio)
         let bundle = try self.speaker.map { URL(fileURLWithPath: $0) } ?? DefaultSpeakerBundle.locate()
-        let target = try output.target(out, kind: .generatedVideo, inputs: [audio, bundle.path, pose, poseFrom, audioEncoder])
+        let target = try output.target(out, kind: .generatedVideo, inputs: [audio, bundle.path, pose, poseFrom, audioEncoder, into])
         let speaker = try Speaker(bundle: bundle)
         logger.info("speaker \(speaker.meta.name): \(speaker.meta.imageSize)×\(speaker.meta.imageSize) at \(speaker.meta.fps) fps (\(bundle.path))")
 
@@ -92,18 +111,21 @@ struct GenerateCommand: ParsableCommand {
             posing = .override(track, fit: fit, source: dataset.root.appendingPathComponent("pose.csv"))
         }
 
+        let pasteSource = try pasteBackSource(for: speaker, logger)
+
         let bars = StageBars()
         let result = try target.writeInPlace { try stoppingOnSignals(logger, stopped: "stopped; no partial frames were kept") {
             try speaker.generate(
                 speech: speech, steps: steps, pose: posing, noise: start, batchSize: batch,
                 audioEncoder: audioEncoder.map { URL(fileURLWithPath: $0) }, to: URL(fileURLWithPath: out),
-                makeVideo: !noVideo) { stage, done, total in bars.update(stage, done, total) }
+                makeVideo: !noVideo && pasteSource == nil) { stage, done, total in bars.update(stage, done, total) }
         } }
 
         for note in result.notes { logger.warning("\(note)") }
         print(result.timings.table(speechSeconds: result.seconds))
         logger.info("\(result.frameCount) frames → \(result.framesFolder.path)")
         if let video = result.video { logger.info("video → \(video.path)") }
+        if let pasteSource { try pasteBack(result, into: pasteSource, speech: speech, logger) }
     }
 }
 

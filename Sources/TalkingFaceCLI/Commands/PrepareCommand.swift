@@ -32,12 +32,12 @@ struct PrepareCommand: ParsableCommand {
 
     @Option(help: "The recording: any video ffmpeg reads.") var video: String
     @Option(help: "The new data set folder (replaces only a data set clip or prepare made).") var out: String
-    @Option(help: "Frame size in pixels (the models' image size: 64 or 128).") var size = 128
+    @Option(parsing: .unconditional, help: "Frame size in pixels (the models' image size: 64 or 128).") var size = 128
     @Flag(help: "Crop every frame on its eyes (default: one fixed crop for the clip).") var align = false
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard (16...1024).contains(size) else { throw ValidationError("--size must be in 16…1024 (got \(size))") }
+        try OptionRange.check("--size", size, atLeast: 16, atMost: 1024)
     }
 
     func run() throws {

@@ -38,13 +38,15 @@ struct ProbeCommand: ParsableCommand {
     @Option(help: ModelFile.dae.help) var model: String?
     @Option(help: "A speaker bundle folder: probe its DAE (instead of --model).") var speaker: String?
     @Option(help: "A speaker data set folder (repeat for several speakers; identity needs two or more).") var data: [String]
-    @Option(help: "Latent part sizes ID,POSE,EXP (must add up to z_sem's width).") var split: String?
+    @Option(parsing: .unconditional, help: "Latent part sizes ID,POSE,EXP (each at least 1, adding up to z_sem's width).")
+    var split: String?
     @Option(help: "Output folder.") var out: String
-    @Option(help: "At most this many frames per speaker (an even stride in time).") var maxFrames = 400
-    @Option(help: "Held-out (test) fraction at the end of each recording.") var heldOut = 0.2
-    @Option(help: "Traversal rows (speakers' first held-out frames); 0 skips the grids.") var traversalRows = 3
-    @Option(help: "Traversal columns (from −2σ to +2σ).") var traversalSteps = 7
-    @Option(help: "DDIM steps for the traversal's encoding and decoding.") var steps = 20
+    @Option(parsing: .unconditional, help: "At most this many frames per speaker (an even stride in time; at least 10).")
+    var maxFrames = 400
+    @Option(parsing: .unconditional, help: "Held-out (test) fraction at the end of each recording.") var heldOut = 0.2
+    @Option(parsing: .unconditional, help: "Traversal rows (speakers' first held-out frames); 0 skips the grids.") var traversalRows = 3
+    @Option(parsing: .unconditional, help: "Traversal columns (from −2σ to +2σ; at least 2).") var traversalSteps = 7
+    @Option(parsing: .unconditional, help: "DDIM steps for the traversal's encoding and decoding (2 or more).") var steps = 20
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -54,10 +56,12 @@ struct ProbeCommand: ParsableCommand {
             throw ValidationError("--speaker \(speaker) is a file; --speaker takes a speaker bundle folder. Give a DAE's .h5 file with --model.")
         }
         if data.isEmpty { throw ValidationError("give at least one --data folder") }
-        if let split, LatentSplit(parsing: split) == nil { throw ValidationError("--split wants three sizes ID,POSE,EXP, got '\(split)'") }
-        if maxFrames < 10 { throw ValidationError("--max-frames must be at least 10") }
-        if !(heldOut > 0 && heldOut < 1) { throw ValidationError("--held-out must be in (0, 1)") }
-        if traversalSteps < 2 { throw ValidationError("--traversal-steps must be at least 2") }
+        try DAEArguments.checkSplit(split)
+        try OptionRange.check("--max-frames", maxFrames, atLeast: 10)
+        try OptionRange.check("--held-out", heldOut, .above(0), .below(1))
+        try OptionRange.check("--traversal-rows", traversalRows, atLeast: 0)
+        try OptionRange.check("--traversal-steps", traversalSteps, atLeast: 2)
+        try OptionRange.checkDDIMSteps(steps)
     }
 
     func run() throws {
@@ -67,13 +71,10 @@ struct ProbeCommand: ParsableCommand {
         let network = try DiffAE.load(checkpoint: checkpoint)
         let width = network.config.zSemChannels
 
-        let given = try DAEArguments.latentSplit(split, of: checkpoint)
+        let given = try DAEArguments.latentSplit(split, of: checkpoint, width: width)
         let latentSplit = given ?? LatentSplit.thirds(of: width), isThirds = given == nil
         if isThirds {
             logger.info("no --split and no \(LatentSplit.sidecar(of: checkpoint).lastPathComponent): probing z_sem cut into thirds (\(latentSplit))")
-        }
-        guard latentSplit.total == width else {
-            throw ValidationError("--split \(latentSplit.sizes.map(String.init).joined(separator: ",")) adds up to \(latentSplit.total), z_sem has \(width) channels")
         }
 
         let datasets = try data.map { try SpeakerDataset(at: URL(fileURLWithPath: $0)) }

@@ -47,11 +47,11 @@ struct SpeechToLatentTrainCommand: ParsableCommand {
     @Option(help: "The latents file of the --data in the same position (repeat).") var latents: [String] = []
     @Option(help: "Run folder (created).") var out: String
     @Option(help: "Model size: cpu (default), diffdub or tiny (smoke tests).") var preset: String?
-    @Option(help: "Optimizer steps in total (default 20000).") var steps: Int?
-    @Option(help: "Windows per batch (default 8).") var batch: Int?
-    @Option(help: "Peak learning rate (after warm-up; cosine decay to 10 %; default 1e-4).") var lr: Double?
-    @Option(help: "Random seed (weights, data order, windows; default 0).") var seed: UInt64?
-    @Option(help: "Save a checkpoint every N steps (default 500).") var checkpointEvery: Int?
+    @Option(parsing: .unconditional, help: "Optimizer steps in total (default 20000).") var steps: Int?
+    @Option(parsing: .unconditional, help: "Windows per batch (default 8).") var batch: Int?
+    @Option(parsing: .unconditional, help: "Peak learning rate (after warm-up; cosine decay to 10 %; default 1e-4).") var lr: Double?
+    @Option(parsing: .unconditional, help: "Random seed (weights, data order, windows; default 0).") var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Save a checkpoint every N steps (default 500).") var checkpointEvery: Int?
     @Option(help: "A training recipe (JSON): defaults for these flags and the rest of the settings (fields above).")
     var recipe: String?
     @Flag(help: "Continue RUN/s2l.h5 where it stopped (same data; up to --steps).") var resume = false
@@ -67,9 +67,10 @@ struct SpeechToLatentTrainCommand: ParsableCommand {
         if let preset, SpeechToLatentPreset(rawValue: preset) == nil {
             throw ValidationError("--preset must be one of \(SpeechToLatentPreset.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        guard (steps ?? 0) >= 0, (batch ?? 1) > 0, (lr ?? 1) > 0, (checkpointEvery ?? 1) > 0 else {
-            throw ValidationError("--steps ≥ 0, --batch > 0, --lr > 0 and --checkpoint-every > 0")
-        }
+        try OptionRange.check("--steps", steps, atLeast: 1)
+        try OptionRange.check("--batch", batch, atLeast: 1)
+        try OptionRange.check("--lr", lr, .above(0))
+        try OptionRange.check("--checkpoint-every", checkpointEvery, atLeast: 1)
     }
 
     /// The recipe's settings (or the defaults) with the flags given over them.

@@ -25,23 +25,23 @@ struct SynthCommand: ParsableCommand {
         """)
 
     @Option(help: "Output folder (created).") var out: String
-    @Option(help: "Number of speakers.") var speakers: Int = 4
-    @Option(help: "Minutes of video per speaker.") var minutes: Double = 1
-    @Option(help: "Frame width and height in pixels.") var size: Int = 64
-    @Option(help: "Frames per second.") var fps: Double = 25
-    @Option(help: "Random seed.") var seed: UInt64 = 0
-    @Option(help: "Scale how far lip width, lip rounding, smile and brows move (1: natural; at 64×64 they move under a pixel, so latent-split probes cannot tell them apart; 2.5 makes them visible). Jaw, blink and the mouth opening are unchanged.")
+    @Option(parsing: .unconditional, help: "Number of speakers (at most 1000).") var speakers: Int = 4
+    @Option(parsing: .unconditional, help: "Minutes of video per speaker (at most a day's, 1440).") var minutes: Double = 1
+    @Option(parsing: .unconditional, help: "Frame width and height in pixels (16 to 4096).") var size: Int = 64
+    @Option(parsing: .unconditional, help: "Frames per second (at most 120).") var fps: Double = 25
+    @Option(parsing: .unconditional, help: "Random seed.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Scale how far lip width, lip rounding, smile and brows move (1: natural; at 64×64 they move under a pixel, so latent-split probes cannot tell them apart; 2.5 makes them visible). Jaw, blink and the mouth opening are unchanged.")
     var expressionGain: Float = 1
     @Option(help: "Also write a contact sheet PNG (a row of evenly spaced frames per speaker).")
     var contactSheet: String?
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard speakers > 0 else { throw ValidationError("--speakers must be at least 1") }
-        guard minutes > 0, minutes <= 24 * 60 else { throw ValidationError("--minutes must be positive and at most a day's (1440), got \(minutes)") }
-        guard size >= 16 && size <= 4096 else { throw ValidationError("--size must be between 16 and 4096") }
-        guard fps > 0 && fps <= 120 else { throw ValidationError("--fps must be in (0, 120]") }
-        guard expressionGain >= 0 && expressionGain <= 4 else { throw ValidationError("--expression-gain must be in 0…4") }
+        try OptionRange.check("--speakers", speakers, atLeast: 1, atMost: 1000)
+        try OptionRange.check("--minutes", minutes, .above(0), .atMost(24 * 60))
+        try OptionRange.check("--size", size, atLeast: 16, atMost: 4096)
+        try OptionRange.check("--fps", fps, .above(0), .atMost(120))
+        try OptionRange.check("--expression-gain", expressionGain, .atLeast(0), .atMost(4))
     }
 
     func run() throws {

@@ -42,13 +42,37 @@ enum DAEArguments {
         return Array(start..<end)
     }
 
+    /// `--split ID,POSE,EXP` (for `validate()`): three whole numbers, each part at least one
+    /// channel wide (a part of none has nothing to probe, traverse or erase).
+    static func checkSplit(_ text: String?) throws {
+        guard let text else { return }
+        let sizes = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard sizes.count == 3, let id = sizes[0], let pose = sizes[1], let expression = sizes[2] else {
+            throw ValidationError("--split wants three whole numbers ID,POSE,EXP (e.g. 8,8,16), got '\(text)'")
+        }
+        for (name, size) in zip(["ID", "POSE", "EXP"], [id, pose, expression]) where size < 1 {
+            throw ValidationError("--split \(text): every part needs at least 1 channel (got \(name) \(size))")
+        }
+    }
+
     /// The latent split `--split` gives, or else the one written beside `checkpoint`
     /// (CHECKPOINT.split.json, written by `dae train` with a recipe's `split` field); nil when
-    /// there is neither.
-    static func latentSplit(_ text: String?, of checkpoint: URL) throws -> LatentSplit? {
-        if let text { return LatentSplit(parsing: text)! }  // validated by the command
+    /// there is neither. Either must cover z_sem's `width` channels exactly.
+    static func latentSplit(_ text: String?, of checkpoint: URL, width: Int) throws -> LatentSplit? {
+        if let text {
+            let split = LatentSplit(parsing: text)!  // checked by checkSplit
+            guard split.total == width else {
+                throw ValidationError("--split \(text) adds up to \(split.total), but the model's z_sem has \(width) channels")
+            }
+            return split
+        }
         let sidecar = LatentSplit.sidecar(of: checkpoint)
-        return FileManager.default.fileExists(atPath: sidecar.path) ? try LatentSplit.read(sidecar) : nil
+        guard FileManager.default.fileExists(atPath: sidecar.path) else { return nil }
+        let split = try LatentSplit.read(sidecar)
+        guard split.total == width else {
+            throw ValidationError("\(sidecar.path): its split (\(split)) adds up to \(split.total), but the model's z_sem has \(width) channels")
+        }
+        return split
     }
 
     static func dataset(_ path: String) throws -> SpeakerDataset {
@@ -58,10 +82,10 @@ enum DAEArguments {
 
 /// `--refinements`, shared by the commands that invert frames to x_T (`DiffAE.stochasticEncode`).
 struct InversionRefinements: ParsableArguments {
-    @Option(help: "Fixed-point refinements of each inversion move: each adds one UNet pass per move and brings the decode closer to the frame (0: DiffAE's plain inversion).")
+    @Option(parsing: .unconditional, help: "Fixed-point refinements of each inversion move: each adds one UNet pass per move and brings the decode closer to the frame (0: DiffAE's plain inversion).")
     var refinements: Int = DiffAE.recommendedRefinements
 
     func validate() throws {
-        guard (0...10).contains(refinements) else { throw ValidationError("--refinements must be in 0...10") }
+        try OptionRange.check("--refinements", refinements, atLeast: 0, atMost: 10)
     }
 }

@@ -29,14 +29,14 @@ struct DAEDecodeCommand: ParsableCommand {
     @Option(help: "The latents file (from dae encode or s2l predict).") var latents: String
     @Option(help: "Output folder for the PNG frames (created).") var out: String
     @Option(help: "Starting noise: encoded, reference or seed.") var noise: NoiseSource?
-    @Option(help: "Seed of the noise for --noise seed.") var seed: UInt64 = 0
-    @Option(help: "DDIM sampling steps.") var steps: Int = 20
-    @Option(help: "Frames per network batch.") var batch: Int = 32
+    @Option(parsing: .unconditional, help: "Seed of the noise for --noise seed.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "DDIM sampling steps (2 or more).") var steps: Int = 20
+    @Option(parsing: .unconditional, help: "Frames per network batch.") var batch: Int = 32
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard steps >= 1 && steps <= 1000 else { throw ValidationError("--steps must be in 1...1000") }
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        try OptionRange.checkDDIMSteps(steps)
+        try OptionRange.check("--batch", batch, atLeast: 1)
     }
 
     func run() throws {

@@ -26,16 +26,17 @@ struct DAEEncodeCommand: ParsableCommand {
     @Option(help: "The latents file to write (.h5).") var out: String
     @Flag(help: "Also compute each frame's stochastic code x_T (DDIM inversion; 19 UNet passes per frame at 20 steps, times 1 + --refinements).")
     var stochastic = false
-    @Option(help: "DDIM sampling steps of the inversion.") var steps: Int = 20
+    @Option(parsing: .unconditional, help: "DDIM steps of the inversion (2 or more).") var steps: Int = 20
     @OptionGroup var inversion: InversionRefinements
-    @Option(help: "Frames: START:END (END excluded), all, train or held-out.") var frames: String = "all"
-    @Option(help: "The frame whose x_T is stored as reference_x_T.") var referenceFrame: Int = 0
-    @Option(help: "Frames per network batch.") var batch: Int = 32
+    @Option(parsing: .unconditional, help: "Frames: START:END (END excluded), all, train or held-out.") var frames: String = "all"
+    @Option(parsing: .unconditional, help: "The frame whose x_T is stored as reference_x_T.") var referenceFrame: Int = 0
+    @Option(parsing: .unconditional, help: "Frames per network batch.") var batch: Int = 32
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard steps >= 1 && steps <= 1000 else { throw ValidationError("--steps must be in 1...1000") }
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        try OptionRange.checkDDIMSteps(steps)
+        try OptionRange.check("--reference-frame", referenceFrame, atLeast: 0)
+        try OptionRange.check("--batch", batch, atLeast: 1)
     }
 
     func run() throws {

@@ -25,18 +25,19 @@ struct DAEEraseCommand: ParsableCommand {
 
     @Option(help: ModelFile.dae.help) var model: String
     @Option(help: "A speaker data set with pose.csv; repeat, in the training order.") var data: [String] = []
-    @Option(help: ArgumentHelp("The latent split (default: the model's MODEL.split.json).", valueName: "ID,POSE,EXP"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("The latent split (default: the model's MODEL.split.json).", valueName: "ID,POSE,EXP"))
     var split: String?
-    @Option(help: "The fraction of each data set held out at its end (as the training recipe's held_out).") var heldOut: Double = 0.1
-    @Option(help: "Use every N-th training frame.") var stride: Int = 1
+    @Option(parsing: .unconditional, help: "The fraction of each data set held out at its end (as the training recipe's held_out).")
+    var heldOut: Double = 0.1
+    @Option(parsing: .unconditional, help: "Use every N-th training frame.") var stride: Int = 1
     @Option(help: "The model file to write (.h5).") var out: String
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
         if data.isEmpty { throw ValidationError("give at least one --data folder") }
-        if stride < 1 { throw ValidationError("--stride must be at least 1") }
-        if !(heldOut >= 0 && heldOut < 1) { throw ValidationError("--held-out must be in [0, 1)") }
-        if let split, LatentSplit(parsing: split) == nil { throw ValidationError("--split wants three sizes ID,POSE,EXP; got '\(split)'") }
+        try OptionRange.check("--stride", stride, atLeast: 1)
+        try OptionRange.check("--held-out", heldOut, .atLeast(0), .below(1))
+        try DAEArguments.checkSplit(split)
     }
 
     func run() throws {
@@ -44,7 +45,7 @@ struct DAEEraseCommand: ParsableCommand {
         let modelURL = try ModelFile.dae.resolve(model)
         let target = try output.target(out, kind: .autoencoderFile, inputs: [modelURL.path, LatentSplit.sidecar(of: modelURL).path] + data)
         let network = try DiffAE.load(checkpoint: modelURL)
-        guard let latentSplit = try DAEArguments.latentSplit(split, of: modelURL) else {
+        guard let latentSplit = try DAEArguments.latentSplit(split, of: modelURL, width: network.config.zSemChannels) else {
             throw ValidationError("\(modelURL.path) has no \(LatentSplit.sidecar(of: modelURL).lastPathComponent); give --split ID,POSE,EXP")
         }
         let datasets = try data.map(DAEArguments.dataset)

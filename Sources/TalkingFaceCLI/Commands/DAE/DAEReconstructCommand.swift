@@ -25,16 +25,17 @@ struct DAEReconstructCommand: ParsableCommand {
 
     @Option(help: ModelFile.dae.help) var model: String
     @Option(help: "The speaker data set folder.") var data: String
-    @Option(help: "Frames: START:END (END excluded), all, train or held-out (default: the first 16 held-out frames).")
+    @Option(parsing: .unconditional, help: "Frames: START:END (END excluded), all, train or held-out (default: the first 16 held-out frames).")
     var frames: String?
     @Option(help: "Output folder (created).") var out: String
-    @Option(help: "DDIM steps for encoding and decoding.") var steps: Int = 20
+    @Option(parsing: .unconditional, help: "DDIM steps for encoding and decoding (2 or more).") var steps: Int = 20
     @OptionGroup var inversion: InversionRefinements
-    @Option(help: "The frame whose x_T every frame shares in the z_sem-only decode.") var referenceFrame: Int = 0
+    @Option(parsing: .unconditional, help: "The frame whose x_T every frame shares in the z_sem-only decode.") var referenceFrame: Int = 0
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard steps >= 1 && steps <= 1000 else { throw ValidationError("--steps must be in 1...1000") }
+        try OptionRange.checkDDIMSteps(steps)
+        try OptionRange.check("--reference-frame", referenceFrame, atLeast: 0)
     }
 
     func run() throws {

@@ -61,15 +61,17 @@ struct DAETrainCommand: ParsableCommand {
     @Option(help: "Model preset: \(DiffAEPreset.allCases.map(\.rawValue).joined(separator: ", ")) (default cpu64).")
     var preset: String?
     @Option(help: "Run folder (created).") var out: String
-    @Option(help: "Total optimizer steps (default \(DAETrainingOptions.defaultSteps), ≈ 2 h of cpu64 on 2 cores).") var steps: Int?
-    @Option(help: "Frames per step (default 8).") var batch: Int?
-    @Option(help: "Peak learning rate (default 1e-4, DiffAE's).") var lr: Double?
-    @Option(help: "Seed of the initial weights, data order, noise and flips (default 0).") var seed: UInt64?
-    @Option(help: "Checkpoint every N steps (default 500).") var checkpointEvery: Int?
+    @Option(parsing: .unconditional, help: "Total optimizer steps (default \(DAETrainingOptions.defaultSteps), ≈ 2 h of cpu64 on 2 cores).")
+    var steps: Int?
+    @Option(parsing: .unconditional, help: "Frames per step (default 8).") var batch: Int?
+    @Option(parsing: .unconditional, help: "Peak learning rate (default 1e-4, DiffAE's).") var lr: Double?
+    @Option(parsing: .unconditional, help: "Seed of the initial weights, data order, noise and flips (default 0).") var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Checkpoint every N steps (default 500).") var checkpointEvery: Int?
     @Option(help: "A training recipe (JSON): the research settings, and defaults for these flags (fields above).")
     var recipe: String?
     @Option(help: "Start from these weights (a dae.h5 of the same preset) instead of random ones.") var initial: String?
-    @Option(help: "Decode all frames into memory when they take at most this many MB (default 4096).") var cacheMb: Int = 4096
+    @Option(parsing: .unconditional, help: "Decode all frames into memory when they take at most this many MB (default 4096).")
+    var cacheMb: Int = 4096
     @Flag(help: "Continue the run in --out from its checkpoint.") var resume = false
     @OptionGroup var output: OutputOptions
 
@@ -77,11 +79,11 @@ struct DAETrainCommand: ParsableCommand {
         if !resume && data.isEmpty && recipe == nil {
             throw ValidationError("give at least one --data folder (a speaker data set; see `talkingface synth`)")
         }
-        if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
-        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
-        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr must be positive") }
-        if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every must be at least 1") }
-        if cacheMb < 0 { throw ValidationError("--cache-mb must not be negative") }
+        try OptionRange.check("--steps", steps, atLeast: 1)
+        try OptionRange.check("--batch", batch, atLeast: 1)
+        try OptionRange.check("--lr", lr, .above(0))
+        try OptionRange.check("--checkpoint-every", checkpointEvery, atLeast: 1)
+        try OptionRange.check("--cache-mb", cacheMb, atLeast: 0, atMost: 1 << 20)  // 1 TB: more than any machine here, and no overflow in bytes
         if resume && initial != nil { throw ValidationError("--resume continues the run's own weights; --initial only starts a new run") }
     }
 
