@@ -1,3 +1,4 @@
+import ArgumentParser
 import Autodiff
 import Foundation
 import Logging
@@ -15,4 +16,10 @@ LoggingSystem.bootstrap { label in
 CrashHandler.install()
 let blasThreads = ProcessInfo.processInfo.environment[BLASEnvironment.threadsVariable] ?? "unset"
 Logger(label: "talkingface").debug("OpenBLAS kernel \(BLASEnvironment.kernelInUse), \(BLASEnvironment.threadsVariable)=\(blasThreads)")
-TalkingFaceCommand.main()
+// As ParsableCommand.main(), with Foundation's file errors told in one line.
+do {
+    var command = try TalkingFaceCommand.parseAsRoot()
+    try command.run()
+} catch {
+    TalkingFaceCommand.exit(withError: FileErrorMessage.readable(error))
+}

@@ -34,6 +34,7 @@ struct BundleCommand: ParsableCommand {
     @Option(help: "A note on how the models were made, stored in meta.json (repeat: KEY=VALUE).") var madeBy: [String] = []
     @Flag(help: "Keep the model weights in float32 (default float16: half the size).") var float32 = false
     @Option(help: "The bundle folder to write (replaced as a whole once complete).") var out: String
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         try OptionRange.checkDDIMSteps(steps)
@@ -47,6 +48,7 @@ struct BundleCommand: ParsableCommand {
     func run() throws {
         let logger = Logger(label: "talkingface.bundle")
         let (daeURL, s2lURL) = try (ModelFile.dae.resolve(dae), ModelFile.speechToLatent.resolve(s2l))
+        let target = try output.target(out, kind: .speakerBundle, inputs: [daeURL.path, s2lURL.path, data, latents])
         let dataset = try SpeakerDataset(at: URL(fileURLWithPath: data))
         let reference = try referenceFrame ?? Speaker.typicalTrainingFrame(latentsFile: URL(fileURLWithPath: latents!), of: dataset)
         var notes: [String: String] = ["dae": daeURL.path, "s2l": s2lURL.path, "data": data, "reference_frame": String(reference)]
@@ -59,7 +61,7 @@ struct BundleCommand: ParsableCommand {
         let speaker = try Speaker.assemble(
             dae: daeURL, s2l: s2lURL, dataset: dataset, referenceFrame: reference,
             steps: steps, refinements: inversion.refinements, name: name ?? folder.lastPathComponent, madeBy: notes)
-        try speaker.write(to: folder, precision: float32 ? .float32 : .float16)
+        try target.writeInPlace { try speaker.write(to: folder, precision: float32 ? .float32 : .float16) }
         logger.info("wrote \(folder.path) (\(Speaker.files.joined(separator: ", ")))")
     }
 }

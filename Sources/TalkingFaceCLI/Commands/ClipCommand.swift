@@ -21,12 +21,14 @@ struct ClipCommand: ParsableCommand {
 
     @Option(help: "The speaker data set folder.") var data: String
     @Option(parsing: .unconditional, help: "Frames: START:END (END excluded), train or held-out.") var frames: String
-    @Option(help: "The new data set folder (must not exist).") var out: String
+    @Option(help: "The new data set folder (replaces only a data set clip or prepare made).") var out: String
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
+        let target = try output.target(out, kind: .dataset, inputs: [data])
         let dataset = try DAEArguments.dataset(data)
         let selected = try DAEArguments.frames(frames, in: dataset)
-        try dataset.clip(selected.first!..<(selected.last! + 1), to: URL(fileURLWithPath: out))
+        try target.writeWhole { staging in try dataset.clip(selected.first!..<(selected.last! + 1), to: staging) }
         Logger(label: "talkingface.clip").info("wrote \(out): frames \(selected.first!):\(selected.last! + 1) of \(data) (\(selected.count) frames, \(String(format: "%.2f", Double(selected.count) / dataset.meta.fps)) s)")
     }
 }

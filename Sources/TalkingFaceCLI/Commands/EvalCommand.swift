@@ -44,6 +44,7 @@ struct EvalCommand: ParsableCommand {
     var landmarks: Bool?
     @Option(help: "A video with speech: how well the tracked mouth follows the loudness.") var sync: String?
     @Option(help: "The speech for --sync, when the video is silent or its sound is a separate file.") var audio: String?
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         if (pred == nil) != (truth == nil) { throw ValidationError("--pred and --truth go together") }
@@ -53,19 +54,21 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         let logger = Logger(label: "talkingface.eval")
-        var output = EvalOutput()
+        // (the default PRED/eval.json is the report's own place beside the frames)
+        let target = try json.map { try output.target($0, option: "--json", kind: .evaluationReport, inputs: [pred, truth, sync, audio]) }
+        var results = EvalOutput()
         if let pred, let truth {
             let bar = ProgressBar("eval")
             let report = try Evaluation.evaluate(pred: URL(fileURLWithPath: pred), truth: URL(fileURLWithPath: truth),
                                                  analytic: analytic) { bar.update($0, of: $1) }
             print(report.table())
-            output.report = report
-            output.landmarks = try landmarkEvaluation(frames: report.frames, logger: logger)
+            results.report = report
+            results.landmarks = try landmarkEvaluation(frames: report.frames, logger: logger)
         }
-        if sync != nil { output.sync = try syncEvaluation() }
+        if sync != nil { results.sync = try syncEvaluation() }
         guard let out = json.map({ URL(fileURLWithPath: $0) }) ?? pred.map({ URL(fileURLWithPath: $0).appendingPathComponent("eval.json") })
         else { return }
-        try output.write(to: out)
+        if let target { try target.writeInPlace { try results.write(to: out) } } else { try results.write(to: out) }
         logger.info("wrote \(out.path)")
     }
 }

@@ -56,6 +56,7 @@ struct FineTuneCommand: ParsableCommand {
     @Option(help: "A recipe (JSON): defaults for these flags and the reference frame (fields above).") var recipe: String?
     @Option(help: "Wav2Vec2/HuBERT folder, when the --base bundle was trained on its features.") var audioEncoder: String?
     @Option(help: "Stop after this stage: dae, encode, s2l or bundle.") var until = "bundle"
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         guard (video == nil) != (data == nil) else { throw ValidationError("give either --video FILE or --data DIR") }
@@ -90,9 +91,17 @@ struct FineTuneCommand: ParsableCommand {
     }
 
     func run() throws {
+        let options = try fineTuneOptions(folder: URL(fileURLWithPath: out))  // a bad recipe stops before the video is read
+        // A run is known by its finetune.json, or by the data set it prepared from --video first.
+        let run = OutputKind.trainingRun(markers: ["finetune.json", "data/crop.json"], worthKeeping: ["data/meta.json", "dae/checkpoint.h5"])
+        let target = try output.target(out, kind: run, inputs: [data, video, options.base, recipe, audioEncoder])
+        try target.writeInPlace { try fineTune(options) }
+    }
+
+    private func fineTune(_ given: FineTuneOptions) throws {
+        var options = given
         let logger = Logger(label: "talkingface.finetune")
         let folder = URL(fileURLWithPath: out)
-        var options = try fineTuneOptions(folder: folder)  // a bad recipe stops before the video is read
         let dataFolder = try data.map { URL(fileURLWithPath: $0) } ?? importVideo(into: folder, logger: logger)
         options.data = dataFolder.standardizedFileURL.path
         let fineTuning = try FineTuning(options: options, folder: folder)

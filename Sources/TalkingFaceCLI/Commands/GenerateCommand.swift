@@ -65,6 +65,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Paste the face into this video (tracked in every frame): the MP4 gets its size and frame rate, the clip running back and forth when the speech is longer. Default: the video a fine-tuned speaker was prepared from, when its bundle records one.")
     var into: String?
     @Flag(help: "Make the video of the generated crops even when the speaker bundle records a source video.") var cropOnly = false
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         try OptionRange.check("--batch", batch, atLeast: 1)
@@ -87,6 +88,7 @@ struct GenerateCommand: ParsableCommand {
         let logger = Logger(label: "talkingface.generate")
         let speech = URL(fileURLWithPath: audio)
         let bundle = try self.speaker.map { URL(fileURLWithPath: $0) } ?? DefaultSpeakerBundle.locate()
+        let target = try output.target(out, kind: .generatedVideo, inputs: [audio, bundle.path, pose, poseFrom, audioEncoder, into])
         let speaker = try Speaker(bundle: bundle)
         logger.info("speaker \(speaker.meta.name): \(speaker.meta.imageSize)×\(speaker.meta.imageSize) at \(speaker.meta.fps) fps (\(bundle.path))")
 
@@ -112,12 +114,12 @@ struct GenerateCommand: ParsableCommand {
         let pasteSource = try pasteBackSource(for: speaker, logger)
 
         let bars = StageBars()
-        let result = try stoppingOnSignals(logger, stopped: "stopped; no partial frames were kept") {
+        let result = try target.writeInPlace { try stoppingOnSignals(logger, stopped: "stopped; no partial frames were kept") {
             try speaker.generate(
                 speech: speech, steps: steps, pose: posing, noise: start, batchSize: batch,
                 audioEncoder: audioEncoder.map { URL(fileURLWithPath: $0) }, to: URL(fileURLWithPath: out),
                 makeVideo: !noVideo && pasteSource == nil) { stage, done, total in bars.update(stage, done, total) }
-        }
+        } }
 
         for note in result.notes { logger.warning("\(note)") }
         print(result.timings.table(speechSeconds: result.seconds))

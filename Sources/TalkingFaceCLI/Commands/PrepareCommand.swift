@@ -31,9 +31,10 @@ struct PrepareCommand: ParsableCommand {
         """)
 
     @Option(help: "The recording: any video ffmpeg reads.") var video: String
-    @Option(help: "The new data set folder (must not exist).") var out: String
+    @Option(help: "The new data set folder (replaces only a data set clip or prepare made).") var out: String
     @Option(parsing: .unconditional, help: "Frame size in pixels (the models' image size: 64 or 128).") var size = 128
     @Flag(help: "Crop every frame on its eyes (default: one fixed crop for the clip).") var align = false
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         try OptionRange.check("--size", size, atLeast: 16, atMost: 1024)
@@ -41,15 +42,18 @@ struct PrepareCommand: ParsableCommand {
 
     func run() throws {
         let logger = Logger(label: "talkingface.prepare")
+        let target = try output.target(out, kind: .dataset, inputs: [video])
         let tracker = try FaceTracker()
         var bars: [String: ProgressBar] = [:]
-        let report = try DatasetPreparation.prepare(
-            video: URL(fileURLWithPath: video), out: URL(fileURLWithPath: out),
-            options: .init(size: size, align: align), tracker: tracker
-        ) { stage, done, total in
-            let bar = bars[stage] ?? ProgressBar(stage)
-            bars[stage] = bar
-            bar.update(done, of: total)
+        let report = try target.writeWhole { staging in
+            try DatasetPreparation.prepare(
+                video: URL(fileURLWithPath: video), out: staging,
+                options: .init(size: size, align: align), tracker: tracker
+            ) { stage, done, total in
+                let bar = bars[stage] ?? ProgressBar(stage)
+                bars[stage] = bar
+                bar.update(done, of: total)
+            }
         }
         if let first = report.framesWithSeveralFaces.first {
             logger.warning("\(report.framesWithSeveralFaces.count) frames show several faces (the first: frame \(first)); the largest was taken")

@@ -47,6 +47,7 @@ struct ProbeCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Traversal rows (speakers' first held-out frames); 0 skips the grids.") var traversalRows = 3
     @Option(parsing: .unconditional, help: "Traversal columns (from −2σ to +2σ; at least 2).") var traversalSteps = 7
     @Option(parsing: .unconditional, help: "DDIM steps for the traversal's encoding and decoding (2 or more).") var steps = 20
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         guard (model == nil) != (speaker == nil) else { throw ValidationError("give either --model (a DAE) or --speaker (a speaker bundle)") }
@@ -66,6 +67,7 @@ struct ProbeCommand: ParsableCommand {
     func run() throws {
         let logger = Logger(label: "talkingface.probe")
         let checkpoint = try checkpointURL()
+        let target = try output.target(out, kind: .probeReport, inputs: [checkpoint.path, speaker] + data.map(Optional.some))
         let network = try DiffAE.load(checkpoint: checkpoint)
         let width = network.config.zSemChannels
 
@@ -77,11 +79,13 @@ struct ProbeCommand: ParsableCommand {
 
         let datasets = try data.map { try SpeakerDataset(at: URL(fileURLWithPath: $0)) }
         let bars = ["encode": ProgressBar("encode"), "traverse": ProgressBar("traverse")]
-        let report = try LatentProbe.run(
-            model: network, datasets: datasets, split: latentSplit, splitIsThirds: isThirds,
-            sampling: .init(maxFramesPerSpeaker: maxFrames, heldOutFraction: heldOut),
-            traversal: TraversalOptions(rows: traversalRows, steps: traversalSteps, decodeSteps: steps),
-            out: URL(fileURLWithPath: out)) { stage, done, total in bars[stage]?.update(done, of: total) }
+        let report = try target.writeWhole { staging in
+            try LatentProbe.run(
+                model: network, datasets: datasets, split: latentSplit, splitIsThirds: isThirds,
+                sampling: .init(maxFramesPerSpeaker: maxFrames, heldOutFraction: heldOut),
+                traversal: TraversalOptions(rows: traversalRows, steps: traversalSteps, decodeSteps: steps),
+                out: staging) { stage, done, total in bars[stage]?.update(done, of: total) }
+        }
         print(report.table())
         logger.info("wrote \(out)/probe.json, probe.txt\(traversalRows > 0 ? " and traversal grids" : "")")
     }

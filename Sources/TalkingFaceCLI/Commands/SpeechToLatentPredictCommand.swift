@@ -28,14 +28,17 @@ struct SpeechToLatentPredictCommand: ParsableCommand {
     @Option(help: "The latents file to write.") var out: String
     @Option(help: "The Wav2Vec2/HuBERT folder the model was trained with (default: from RUN/run.json, else log-mel).")
     var audioEncoder: String?
+    @OptionGroup var output: OutputOptions
 
     func run() throws {
         let logger = Logger(label: "talkingface.s2l")
+        let target = try output.target(out, kind: .latentsFile,
+                                       inputs: [try ModelFile.speechToLatent.resolve(model).path, audio, pose, audioEncoder])
         let predictor = try SpeechToLatentPredictor(model: URL(fileURLWithPath: model), audioEncoder: audioEncoder.map { URL(fileURLWithPath: $0) })
         let poseURL = pose.map { URL(fileURLWithPath: $0) }
         let track = try poseURL.map { try PoseTrack.read($0, degrees: poseDegrees) }
         let latents = try predictor.predict(audio: URL(fileURLWithPath: audio), pose: track, poseFile: poseURL)
-        try latents.write(to: URL(fileURLWithPath: out))
+        try target.writeInPlace { try latents.write(to: target.url) }
         logger.info("wrote \(out): z_sem \(latents.zSem.shape), pose \(latents.pose?.shape ?? []) at \(predictor.frameRate) fps")
     }
 }

@@ -57,6 +57,7 @@ struct SpeechToLatentTrainCommand: ParsableCommand {
     @Flag(help: "Continue RUN/s2l.h5 where it stopped (same data; up to --steps).") var resume = false
     @Option(help: "A Hugging Face Wav2Vec2/HuBERT folder (config.json, model.safetensors); default: log-mel.")
     var audioEncoder: String?
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         guard !data.isEmpty else { throw ValidationError("give at least one --data DIR with its --latents FILE") }
@@ -88,8 +89,14 @@ struct SpeechToLatentTrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        let logger = Logger(label: "talkingface.s2l")
         let options = try trainingOptions()
+        let target = try output.target(out, kind: .trainingRun(markers: [SpeechToLatentTrainer.runInfoName], worthKeeping: [SpeechToLatentTrainer.checkpointName]),
+                                       inputs: [recipe, audioEncoder, options.initialWeights] + (data + latents).map(Optional.some))
+        try target.writeInPlace { try train(options) }
+    }
+
+    private func train(_ options: SpeechToLatentTrainingOptions) throws {
+        let logger = Logger(label: "talkingface.s2l")
         let encoder = audioEncoder.map { URL(fileURLWithPath: $0) }
         let extractor = try SpeechFeatureExtractor(encoder.map { .wav2vec2(directory: $0) } ?? .logMel)
         let trainingData = try SpeechTrainingData(

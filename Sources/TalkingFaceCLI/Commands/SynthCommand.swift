@@ -36,6 +36,7 @@ struct SynthCommand: ParsableCommand {
     var contactSheet: String?
     @Option(help: "Animate this photograph (PNG, or any image ffmpeg reads) instead of drawing faces: its largest clear face's landmarks are moved by the same factors and the photo warped with them (every speaker gets this face, each its own voice and motion); also writes landmarks.csv, the 68 moved landmarks per frame.")
     var photo: String?
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         try OptionRange.check("--speakers", speakers, atLeast: 1, atMost: 1000)
@@ -48,29 +49,37 @@ struct SynthCommand: ParsableCommand {
     func run() throws {
         let logger = Logger(label: "talkingface.synth")
         let root = URL(fileURLWithPath: out)
+        let target = try output.target(out, kind: .syntheticDatasets, inputs: [photo])
+        let sheet = try contactSheet.map { try output.target($0, option: "--contact-sheet", kind: .picture, inputs: [photo]) }
         let photoFace = try photo.map { try loadPhotoFace($0, logger: logger) }
-        for k in 0..<speakers {
-            let speaker = SyntheticSpeaker(index: k, seed: seed)
-            let folder = root.appendingPathComponent(String(format: "speaker_%02d", k))
-            logger.info("speaker \(k): voice \(speaker.voice.name) → \(folder.path)")
-            let started = Date()
-            let bar = ProgressBar(String(format: "speaker %02d", k))
-            if let photoFace {
-                try PhotoSpeaker(face: photoFace, speaker: speaker)
-                    .write(to: folder, seconds: minutes * 60, fps: fps, size: size, expressionGain: expressionGain) { bar.update($0, of: $1) }
-            } else {
-                try speaker.write(to: folder, seconds: minutes * 60, fps: fps, size: size, expressionGain: expressionGain) { bar.update($0, of: $1) }
+        // The whole set is made beside --out and replaces it only once complete: no frames of
+        // an earlier, longer set survive that its meta.json does not count.
+        try target.writeWhole { staging in
+            for k in 0..<speakers {
+                let speaker = SyntheticSpeaker(index: k, seed: seed)
+                let name = String(format: "speaker_%02d", k)
+                let folder = staging.appendingPathComponent(name)
+                logger.info("speaker \(k): voice \(speaker.voice.name) → \(root.appendingPathComponent(name).path)")
+                let started = Date()
+                let bar = ProgressBar(String(format: "speaker %02d", k))
+                if let photoFace {
+                    try PhotoSpeaker(face: photoFace, speaker: speaker)
+                        .write(to: folder, seconds: minutes * 60, fps: fps, size: size, expressionGain: expressionGain) { bar.update($0, of: $1) }
+                } else {
+                    try speaker.write(to: folder, seconds: minutes * 60, fps: fps, size: size,
+                                      expressionGain: expressionGain) { bar.update($0, of: $1) }
+                }
+                logger.info("speaker \(k) done in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
             }
-            logger.info("speaker \(k) done in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         }
-        if let contactSheet {
+        if let contactSheet, let sheet {
             var rows: [[RGBImage]] = []
             for k in 0..<speakers {
                 let dataset = try SpeakerDataset(at: root.appendingPathComponent(String(format: "speaker_%02d", k)))
                 let columns = min(8, dataset.frameCount)
                 rows.append(try (0..<columns).map { try dataset.frame($0 * dataset.frameCount / columns + dataset.frameCount / (2 * columns)) })
             }
-            try PNG.write(Datasets.contactSheet(rows).image8(), to: URL(fileURLWithPath: contactSheet))
+            try sheet.writeInPlace { try PNG.write(Datasets.contactSheet(rows).image8(), to: sheet.url) }
             logger.info("contact sheet → \(contactSheet)")
         }
     }

@@ -32,9 +32,11 @@ struct WeightsCommand: ParsableCommand {
         @Option(help: "Key prefix of the weight set to take, e.g. ema_model. or model. (default: bare keys, else EMA).")
         var prefix: String?
         @Flag(help: "Store float16 (half the size; for shipping, not for further training).") var float16 = false
+        @OptionGroup var output: OutputOptions
 
         func run() throws {
             let logger = Logger(label: "talkingface.weights")
+            let target = try output.target(out, kind: .autoencoderFile, inputs: [checkpoint])
             var chosen: DiffAEPreset?
             if let preset {
                 guard let p = DiffAEPreset(rawValue: preset) else {
@@ -45,7 +47,7 @@ struct WeightsCommand: ParsableCommand {
             let (model, found) = try DiffAEImport.load(safetensors: URL(fileURLWithPath: checkpoint), preset: chosen, prefix: prefix)
             let counts = model.parameterCounts
             logger.info("\(checkpoint): DiffAE \(found.rawValue), \(counts.unet) UNet + \(counts.encoder) encoder parameters, every key and shape checked")
-            try model.save(to: URL(fileURLWithPath: out), precision: float16 ? .float16 : .float32)
+            try target.writeInPlace { try model.save(to: target.url, precision: float16 ? .float16 : .float32) }
             logger.info("wrote \(out)")
         }
     }

@@ -32,6 +32,7 @@ struct DAEDecodeCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed of the noise for --noise seed.") var seed: UInt64 = 0
     @Option(parsing: .unconditional, help: "DDIM sampling steps (2 or more).") var steps: Int = 20
     @Option(parsing: .unconditional, help: "Frames per network batch.") var batch: Int = 32
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         try OptionRange.checkDDIMSteps(steps)
@@ -40,6 +41,7 @@ struct DAEDecodeCommand: ParsableCommand {
 
     func run() throws {
         let logger = Logger(label: "talkingface.dae.decode")
+        let target = try output.target(out, kind: .decodedFrames, inputs: [try ModelFile.dae.resolve(model).path, latents])
         let network = try DAEArguments.loadModel(model)
         let codes = try Latents.read(URL(fileURLWithPath: latents))
         let source: DecodeNoise
@@ -48,19 +50,20 @@ struct DAEDecodeCommand: ParsableCommand {
         case .reference: source = .reference
         case .seed: source = .seed(seed)
         }
-        let folder = URL(fileURLWithPath: out)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         logger.info("decoding \(codes.count) frames from \(latents) (\(source), \(steps) steps)")
         let bar = ProgressBar("decode")
-        try FaceAutoencoding.decode(model: network, latents: codes, noise: source, steps: steps, chunk: batch,
-                                    progress: { bar.update($0, of: $1) }) { start, images in
-            for (k, image) in images.enumerated() {
-                try PNG.write(image.image8(), to: folder.appendingPathComponent(Video.frameName(start + k)))
+        try target.writeWhole { folder in
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
+            try FaceAutoencoding.decode(model: network, latents: codes, noise: source, steps: steps, chunk: batch,
+                                        progress: { bar.update($0, of: $1) }) { start, images in
+                for (k, image) in images.enumerated() {
+                    try PNG.write(image.image8(), to: folder.appendingPathComponent(Video.frameName(start + k)))
+                }
             }
+            var table = "index,frame\n"
+            for (i, frame) in codes.frames.enumerated() { table += "\(i),\(frame)\n" }
+            try Data(table.utf8).writeAtomically(to: folder.appendingPathComponent("frames.csv"))
         }
-        var table = "index,frame\n"
-        for (i, frame) in codes.frames.enumerated() { table += "\(i),\(frame)\n" }
-        try Data(table.utf8).writeAtomically(to: folder.appendingPathComponent("frames.csv"))
         logger.info("wrote \(codes.count) frames to \(out)")
     }
 }

@@ -31,6 +31,7 @@ struct DAEEncodeCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Frames: START:END (END excluded), all, train or held-out.") var frames: String = "all"
     @Option(parsing: .unconditional, help: "The frame whose x_T is stored as reference_x_T.") var referenceFrame: Int = 0
     @Option(parsing: .unconditional, help: "Frames per network batch.") var batch: Int = 32
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         try OptionRange.checkDDIMSteps(steps)
@@ -40,6 +41,7 @@ struct DAEEncodeCommand: ParsableCommand {
 
     func run() throws {
         let logger = Logger(label: "talkingface.dae.encode")
+        let target = try output.target(out, kind: .latentsFile, inputs: [try ModelFile.dae.resolve(model).path, data])
         let network = try DAEArguments.loadModel(model)
         let dataset = try DAEArguments.dataset(data)
         let selected = try DAEArguments.frames(frames, in: dataset)
@@ -49,7 +51,7 @@ struct DAEEncodeCommand: ParsableCommand {
             model: network, dataset: dataset, frames: selected, stochastic: stochastic, steps: steps,
             refinements: inversion.refinements, referenceFrame: referenceFrame, chunk: batch) { bar.update($0, of: $1) }
         latents.attributes["model"] = model
-        try latents.write(to: URL(fileURLWithPath: out))
+        try target.writeInPlace { try latents.write(to: target.url) }
         let extras = [latents.pose == nil ? nil : "pose", latents.factors.isEmpty ? nil : "\(latents.factors.count) factors"].compactMap { $0 }
         logger.info("wrote \(out): z_sem \(latents.zSem.shape)\(latents.xT.map { ", x_T \($0.shape)" } ?? ""), reference_x_T of frame \(referenceFrame)\(extras.isEmpty ? "" : ", " + extras.joined(separator: ", "))")
     }

@@ -31,6 +31,7 @@ struct DAEEraseCommand: ParsableCommand {
     var heldOut: Double = 0.1
     @Option(parsing: .unconditional, help: "Use every N-th training frame.") var stride: Int = 1
     @Option(help: "The model file to write (.h5).") var out: String
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         if data.isEmpty { throw ValidationError("give at least one --data folder") }
@@ -42,6 +43,7 @@ struct DAEEraseCommand: ParsableCommand {
     func run() throws {
         let logger = Logger(label: "talkingface.dae.erase")
         let modelURL = try ModelFile.dae.resolve(model)
+        let target = try output.target(out, kind: .autoencoderFile, inputs: [modelURL.path, LatentSplit.sidecar(of: modelURL).path] + data)
         let network = try DiffAE.load(checkpoint: modelURL)
         guard let latentSplit = try DAEArguments.latentSplit(split, of: modelURL, width: network.config.zSemChannels) else {
             throw ValidationError("\(modelURL.path) has no \(LatentSplit.sidecar(of: modelURL).lastPathComponent); give --split ID,POSE,EXP")
@@ -50,9 +52,10 @@ struct DAEEraseCommand: ParsableCommand {
         let bar = ProgressBar("encode")
         let result = try SplitErasureCalibration.calibrate(model: network, datasets: datasets, split: latentSplit,
                                                           heldOutFraction: heldOut, stride: stride) { bar.update($0, of: $1) }
-        let outURL = URL(fileURLWithPath: out)
-        try network.save(to: outURL)
-        try latentSplit.write(to: LatentSplit.sidecar(of: outURL))
+        try target.writeInPlace {
+            try network.save(to: target.url)
+            try latentSplit.write(to: LatentSplit.sidecar(of: target.url))
+        }
         logger.info("erased \(result.directions) directions of z_exp (\(String(format: "%.2f", 100 * result.removedShare)) % of its variance) over \(result.frames) training frames → \(out)")
     }
 }

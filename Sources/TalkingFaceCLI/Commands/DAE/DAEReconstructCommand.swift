@@ -31,6 +31,7 @@ struct DAEReconstructCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "DDIM steps for encoding and decoding (2 or more).") var steps: Int = 20
     @OptionGroup var inversion: InversionRefinements
     @Option(parsing: .unconditional, help: "The frame whose x_T every frame shares in the z_sem-only decode.") var referenceFrame: Int = 0
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         try OptionRange.checkDDIMSteps(steps)
@@ -39,6 +40,7 @@ struct DAEReconstructCommand: ParsableCommand {
 
     func run() throws {
         let logger = Logger(label: "talkingface.dae.reconstruct")
+        let target = try output.target(out, kind: .reconstruction, inputs: [try ModelFile.dae.resolve(model).path, data])
         let network = try DAEArguments.loadModel(model)
         let dataset = try DAEArguments.dataset(data)
         let selected = try frames.map { try DAEArguments.frames($0, in: dataset) }
@@ -48,13 +50,7 @@ struct DAEReconstructCommand: ParsableCommand {
         let bar = ProgressBar("reconstruct")
         let result = try FaceAutoencoding.reconstruct(model: network, dataset: dataset, frames: selected, steps: steps,
                                                       refinements: inversion.refinements, referenceFrame: referenceFrame) { bar.update($0, of: $1) }
-        let folder = URL(fileURLWithPath: out)
-        for (name, images) in [("original", result.originals), ("stochastic", result.stochastic), ("semantic", result.semantic)] {
-            let sub = folder.appendingPathComponent(name)
-            try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
-            for (i, image) in images.enumerated() { try PNG.write(image.image8(), to: sub.appendingPathComponent(Video.frameName(i))) }
-        }
-        try PNG.write(result.strip().image8(), to: folder.appendingPathComponent("strip.png"))
+        let folder = target.url
         let (psnr, ssim) = (result.psnr, result.ssim)
         let metrics: [String: Any] = [
             "frames": selected, "steps": steps, "refinements": inversion.refinements, "reference_frame": referenceFrame,
@@ -62,8 +58,16 @@ struct DAEReconstructCommand: ParsableCommand {
             "semantic": ["psnr": psnr.semantic.isFinite ? psnr.semantic : 999, "ssim": ssim.semantic],
             "z_sem_reliance": result.reliance.map { ["t": $0.t, "x0_error_own_z_sem": $0.own, "x0_error_other_z_sem": $0.other] },
         ]
-        try JSONSerialization.data(withJSONObject: metrics, options: [.prettyPrinted, .sortedKeys])
-            .writeAtomically(to: folder.appendingPathComponent("metrics.json"))
+        try target.writeWhole { staging in
+            for (name, images) in [("original", result.originals), ("stochastic", result.stochastic), ("semantic", result.semantic)] {
+                let sub = staging.appendingPathComponent(name)
+                try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+                for (i, image) in images.enumerated() { try PNG.write(image.image8(), to: sub.appendingPathComponent(Video.frameName(i))) }
+            }
+            try PNG.write(result.strip().image8(), to: staging.appendingPathComponent("strip.png"))
+            try JSONSerialization.data(withJSONObject: metrics, options: [.prettyPrinted, .sortedKeys])
+                .writeAtomically(to: staging.appendingPathComponent("metrics.json"))
+        }
         func row(_ name: String, _ a: String, _ b: String) -> String {
             name.padding(toLength: 32, withPad: " ", startingAt: 0) + String(repeating: " ", count: Swift.max(0, 9 - a.count)) + a
                 + String(repeating: " ", count: Swift.max(0, 8 - b.count)) + b

@@ -73,6 +73,7 @@ struct DAETrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Decode all frames into memory when they take at most this many MB (default 4096).")
     var cacheMb: Int = 4096
     @Flag(help: "Continue the run in --out from its checkpoint.") var resume = false
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         if !resume && data.isEmpty && recipe == nil {
@@ -87,9 +88,15 @@ struct DAETrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        let options = try resume ? resumedOptions(URL(fileURLWithPath: out)) : newOptions()
+        let target = try output.target(out, kind: .trainingRun(markers: ["options.json"], worthKeeping: ["checkpoint.h5"]),
+                                       inputs: [options.initialWeights, recipe] + options.data.map(Optional.some))
+        try target.writeInPlace { try train(options) }
+    }
+
+    private func train(_ options: DAETrainingOptions) throws {
         let logger = Logger(label: "talkingface.dae.train")
         let runFolder = URL(fileURLWithPath: out)
-        let options = try resume ? resumedOptions(runFolder) : newOptions()
 
         let loading = ProgressBar("loading frames")
         let trainer = try DAETrainer(options: options, run: runFolder, resume: resume, memoryBudget: cacheMb << 20) {
