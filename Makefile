@@ -35,9 +35,11 @@ test: deps
 	python3 Scripts/check_dependencies.py
 	$(SWIFT) build $(TEST_BUILD) --build-tests
 	SWIFT=$(SWIFT) bash Scripts/test-summary.sh $(TEST_BUILD) --skip-build --disable-swift-testing
+	python3 Tests/Fuzz/fuzz.py --quick --bin "$$($(SWIFT) build $(TEST_BUILD) --show-bin-path)/talkingface"
 
 # `make fuzz`: bad inputs of every kind against every command (Tests/Fuzz/README.md), run
-# against the release CLI, or TALKINGFACE_BIN when set. `make fuzz-quick`: a stratified sample.
+# against the release CLI, or TALKINGFACE_BIN when set. `make fuzz-quick`: a stratified sample,
+# which `make test` also runs (against the test build's CLI).
 FUZZ_ARGS ?=
 
 fuzz: deps

@@ -124,28 +124,6 @@ public struct SyntheticSpeaker: Sendable {
                      "voice": voiceJSON, "identity": identityJSON]
                 .merging(expressionGain == 1 ? [:] : ["expression_gain": String(expressionGain)]) { a, _ in a }))
 
-        var table = CSVTable(columns: ["frame", "time"] + FrameFactors.names)
-        for (i, f) in timeline.frames.enumerated() {
-            let values = f.values
-            table.rows.append([String(i), CSVTable.format(Float(Double(i) / fps))]
-                              + values.dropLast().map(CSVTable.format) + [String(f.viseme.rawValue)])
-        }
-        try table.write(to: root.appendingPathComponent("factors.csv"))
-
-        var tensors: [String: Tensor] = [:]
-        for (j, name) in FrameFactors.names.enumerated() {
-            tensors[name] = Tensor(shape: [n], values: timeline.frames.map { $0.values[j] })
-        }
-        try TensorFile.write(tensors, attributes: ["identity": identityJSON, "voice": voiceJSON, "fps": String(fps),
-                                                   "visemes": Viseme.allCases.map { "\($0.rawValue)=\($0)" }.joined(separator: ",")],
-                             to: root.appendingPathComponent("factors.h5"))
-
-        var phonemes = CSVTable(columns: ["start", "end", "phoneme", "viseme"])
-        for s in timeline.visemes.segments {
-            phonemes.rows.append([CSVTable.format(Float(s.start)), CSVTable.format(Float(s.end)), s.phoneme.replacingOccurrences(of: ",", with: ";"), String(s.viseme.rawValue)])
-        }
-        try phonemes.write(to: root.appendingPathComponent("phonemes.csv"))
-        let transcript = timeline.speech.sentences.map { String(format: "%.3f\t%.3f\t", $0.start, $0.end) + $0.text }
-        try Data((transcript.joined(separator: "\n") + "\n").utf8).writeAtomically(to: root.appendingPathComponent("transcript.txt"))
+        try timeline.writeLabels(to: root, attributes: ["identity": identityJSON, "voice": voiceJSON])
     }
 }
