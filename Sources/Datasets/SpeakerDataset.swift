@@ -155,6 +155,21 @@ public struct SpeakerDatasetWriter: Sendable {
         try PNG.write(image.image8(), to: framesFolder.appendingPathComponent(Video.frameName(i)))
     }
 
+    /// Frames 0..<count: `render(i)` written in batches of 64 spread over the cores, with
+    /// `progress(done, count)` after each batch; the first error stops the writing.
+    public func writeFrames(count: Int, progress: (Int, Int) -> Void, render: (Int) throws -> RGBImage) throws {
+        let batch = 64
+        let failure = FirstError()
+        for start in stride(from: 0, to: count, by: batch) {
+            let size = min(batch, count - start)
+            Parallel.forEach(size) { k in
+                do { try writeFrame(start + k, render(start + k)) } catch { failure.record(error) }
+            }
+            try failure.rethrow()
+            progress(start + size, count)
+        }
+    }
+
     public func writeAudio(_ clip: AudioClip) throws {
         try AudioFile.write(clip, to: root.appendingPathComponent("audio.wav"))
     }

@@ -7,28 +7,14 @@ import TestSupport
 /// The built `talkingface` tool's `dae` commands refuse bad arguments with messages that
 /// say what to do (run after `swift build`; skipped when the tool is not next to the tests).
 final class DAECommandLineTests: XCTestCase {
-    private var tool: URL!
+    private var tool: CommandLineTool!
 
     override func setUpWithError() throws {
-        let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        tool = [products, products.deletingLastPathComponent()].map { $0.appendingPathComponent("talkingface") }
-            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
-        try XCTSkipIf(tool == nil, "the talkingface tool is not built next to \(products.path)")
+        tool = CommandLineTool()
+        try XCTSkipIf(tool == nil, "the talkingface tool is not built next to \(CommandLineTool.searchedFolder)")
     }
 
-    /// Exit status and standard error of one run.
-    private func run(_ arguments: [String]) throws -> (status: Int32, errors: String) {
-        let process = Process()
-        process.executableURL = tool
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = Pipe()
-        try process.run()
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
+    private func run(_ arguments: [String]) throws -> (status: Int32, errors: String) { try tool.run(arguments) }
 
     private func assertFails(_ arguments: [String], saying expected: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let (status, errors) = try run(arguments)
@@ -126,7 +112,7 @@ final class DAECommandLineTests: XCTestCase {
 
     func testHelpShowsExamples() throws {
         let process = Process()
-        process.executableURL = tool
+        process.executableURL = tool.url
         process.arguments = ["dae", "train", "--help"]
         let output = Pipe()
         process.standardOutput = output

@@ -124,16 +124,9 @@ public struct PhotoSpeaker: Sendable {
         }
 
         let writer = try SpeakerDatasetWriter(at: root)
-        let batch = 64
-        let failure = FirstError()
-        for start in stride(from: 0, to: n, by: batch) {
-            let count = min(batch, n - start)
-            Parallel.forEach(count) { k in
-                let f = timeline.frames[start + k]
-                do { try writer.writeFrame(start + k, renderer.render(f.pose, f.expression).image) } catch { failure.record(error) }
-            }
-            try failure.rethrow()
-            progress(start + count, n)
+        try writer.writeFrames(count: n, progress: progress) { i in
+            let f = timeline.frames[i]
+            return renderer.render(f.pose, f.expression).image
         }
 
         try writer.writeAudio(AudioClip(samples: timeline.speech.samples, sampleRate: timeline.speech.sampleRate))
