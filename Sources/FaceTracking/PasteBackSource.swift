@@ -38,7 +38,11 @@ public final class PasteBackSource {
     /// gets (frames tracked, frames) and may throw to stop.
     public init(video: URL, cropping: Cropping = .fixed, tracker: FaceTracker,
                 progress: (Int, Int) throws -> Void = { _, _ in }) throws {
-        guard FileManager.default.fileExists(atPath: video.path) else { throw PasteBackError.videoMissing(video) }
+        switch InputFileProblem(at: video) {
+        case .missing?: throw PasteBackError.videoMissing(video)
+        case let problem?: throw PasteBackError.unreadableVideo(video, "\(problem)")
+        case nil: break
+        }
         guard Video.isAvailable, (try? Video.locate("ffprobe")) != nil else { throw PasteBackError.ffmpegMissing }
         self.video = video
         scratch = FileManager.default.temporaryDirectory.appendingPathComponent("talkingface-paste-\(UUID().uuidString)")

@@ -33,7 +33,11 @@ public struct SyncEvaluation: Codable, Equatable, Sendable {
     public static func measure(video: URL, audio: URL? = nil, tracker: FaceTracker,
                                progress: (Int, Int) -> Void = { _, _ in }) throws -> SyncEvaluation {
         let fm = FileManager.default
-        guard fm.fileExists(atPath: video.path) else { throw SyncEvaluationError.noSuchFile(video) }
+        switch InputFileProblem(at: video) {
+        case .missing?: throw SyncEvaluationError.noSuchFile(video)
+        case let problem?: throw SyncEvaluationError.notAVideo(video, "\(problem)")
+        case nil: break
+        }
         let scratch = fm.temporaryDirectory.appendingPathComponent("talkingface-sync-\(UUID().uuidString)")
         try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? fm.removeItem(at: scratch) }

@@ -4,6 +4,8 @@ import Foundation
 public enum SyncEvaluationError: Error, CustomStringConvertible, LocalizedError {
     case noSuchFile(URL)
     case noVideoStream(URL)
+    /// A folder or an empty file, said in words.
+    case notAVideo(URL, String)
     case noAudioStream(URL)
     case silentAudio(URL)
     case noFace(URL, frames: Int)
@@ -13,6 +15,7 @@ public enum SyncEvaluationError: Error, CustomStringConvertible, LocalizedError 
         switch self {
         case .noSuchFile(let url): return "\(url.path): no such file"
         case .noVideoStream(let url): return "\(url.path) has no video stream: --sync takes a video of a face with speech"
+        case .notAVideo(let url, let why): return "\(url.path): \(why); --sync takes a video of a face with speech"
         case .noAudioStream(let url):
             return "\(url.path) has no audio stream: give the speech as a separate file with --audio WAV"
         case .silentAudio(let url): return "\(url.path): the audio is silent, so there is no loudness to follow"

@@ -44,19 +44,35 @@ COMMANDS = {
     "weights-import": (lambda P: ["weights", "import", P["safetensors"], "--out", P["out"] + ".h5"], "h5", {"safetensors"}),
 }
 
+# Commands over the real-face fixtures (face_photo, face_video, face_silent, face_speech, blank_video
+# in P). They write through the same output code as synth, generate and eval, so the output-path
+# cases, which loop over COMMANDS, are not repeated for them.
+FACE_COMMANDS = {
+    "generate-into": (lambda P: ["generate", "--audio", P["speech"], "--speaker", P["bundle"], "--out", P["out"],
+                                 "--steps", "2", "--into", P["face_video"]], "generated", {"bundle", "speech", "face_video"}),
+    "eval-sync": (lambda P: ["eval", "--sync", P["face_video"], "--json", P["out"] + ".json"], "json", {"face_video"}),
+    "synth-photo": (lambda P: ["synth", "--photo", P["face_photo"], "--out", P["out"], "--speakers", "1",
+                               "--minutes", "0.01", "--size", "64", "--seed", "3"], "dataset-root", {"face_photo"}),
+}
+
+
+def spec(command):
+    return COMMANDS.get(command) or FACE_COMMANDS[command]
+
+
 # The path each command writes (the argv above appends the extension for file outputs).
 FILE_OUTPUT_EXTENSION = {"h5": ".h5", "json": ".json"}
 
 
 def output_path(command, P):
-    kind = COMMANDS[command][1]
+    kind = spec(command)[1]
     return P["out"] + FILE_OUTPUT_EXTENSION.get(kind, "")
 
 
 def argv(command, P, options=None):
     """The command line, with `options` ({"--steps": "-1", "--flag": None to drop it}) set.
     Values "@key" stand for the case's path P[key]; names "@--flag" add a flag without a value."""
-    args = COMMANDS[command][0](P)
+    args = spec(command)[0](P)
     for name, value in (options or {}).items():
         if name.startswith("@"):
             args.append(name[1:])
@@ -75,7 +91,7 @@ def argv(command, P, options=None):
 
 
 def reads(command, kind):
-    return kind in COMMANDS[command][2]
+    return kind in spec(command)[2]
 
 
 # Numeric options worth fuzzing per command: (option, kind). Research settings that live only in

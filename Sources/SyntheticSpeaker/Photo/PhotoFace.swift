@@ -30,7 +30,11 @@ public struct PhotoFace: Sendable {
 
     static func read(_ url: URL) throws -> RGBImage {
         let fm = FileManager.default
-        guard fm.fileExists(atPath: url.path) else { throw PhotoSpeakerError.missing(url) }
+        switch InputFileProblem(at: url) {
+        case .missing?: throw PhotoSpeakerError.missing(url)
+        case let problem?: throw PhotoSpeakerError.unreadable(url, "\(problem)")
+        case nil: break
+        }
         if url.pathExtension.lowercased() == "png" {
             do { return RGBImage(try PNG.read(url)) } catch { throw PhotoSpeakerError.unreadable(url, "\(error)") }
         }
