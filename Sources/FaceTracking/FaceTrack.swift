@@ -19,7 +19,7 @@ public struct FaceTrack: Sendable {
     /// Longest run of frames without a face that is filled in rather than refused: one second.
     public static func maximumGap(fps: Double) -> Int { max(1, Int(fps.rounded())) }
 
-    /// Follows the largest face through `frames` (called with 0..<count, in order).
+    /// Follows the main face (`mainFace`) through `frames` (called with 0..<count, in order).
     /// Throws `noFace` when no frame shows one, `faceLost` when the detector misses it for
     /// more than a second.
     public static func follow(frameCount: Int, fps: Double, tracker: FaceTracker,
@@ -34,8 +34,13 @@ public struct FaceTrack: Sendable {
             // faces are large and doubling would cost seconds a frame
             let faces = try tracker.detectFaces(in: image, upsample: min(image.width, image.height) <= 1080 ? 0...1 : 0...0)
             if faces.count > 1 { several.append(i) }
-            if let largest = faces.max(by: { $0.area < $1.area }) {
-                lastFace = try tracker.landmarks(in: image, face: largest)
+            // the face followed so far while one overlaps it, so a passing false detection
+            // (a badge, a pattern) cannot take over; else the main face of this frame
+            let followed = lastFace.flatMap { previous in
+                faces.filter { $0.overlap(with: previous.detectorBox) > 0.3 }.max { $0.overlap(with: previous.detectorBox) < $1.overlap(with: previous.detectorBox) }
+            }
+            if let main = followed ?? faces.mainFace {
+                lastFace = try tracker.landmarks(in: image, face: main)
                 raw.append(lastFace)
                 sources.append(.detected)
             } else if let previous = lastFace {

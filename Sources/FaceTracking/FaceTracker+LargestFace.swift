@@ -7,7 +7,7 @@ extension FaceTracker {
     /// places the lips of a small face a pixel or two off, a large part of a mouth 20 px wide.
     public static let smallestTrackedSide = 256
 
-    /// The largest face in `image`, found on its own (no tracking from other frames, no
+    /// The main face in `image` (`mainFace`: the largest clear one), found on its own (no tracking from other frames, no
     /// smoothing, so a measure taken from it neither lags nor borrows from the neighbours);
     /// nil when there is none. A small frame is enlarged (bilinear, by the whole factor that
     /// brings its shorter side to `smallestTrackedSide`) and the landmarks are mapped back to
@@ -18,7 +18,7 @@ extension FaceTracker {
         let factor = shorter < Self.smallestTrackedSide ? (Self.smallestTrackedSide + shorter - 1) / shorter : 1
         let searched = factor > 1 ? image.resized(width: image.width * factor, height: image.height * factor) : image
         let levels = min(searched.width, searched.height) <= 1080 ? 0...1 : 0...0
-        guard let face = try detectFaces(in: searched, upsample: levels).max(by: { $0.area < $1.area }) else { return nil }
+        guard let face = try detectFaces(in: searched, upsample: levels).mainFace else { return nil }
         let points = try landmarks(in: searched, face: face)
         guard factor > 1 else { return points }
         // pixel centres: x in the enlarged frame is (x + 0.5) / factor − 0.5 in the original

@@ -17,11 +17,7 @@ public struct PhotoFace: Sendable {
     public init(photo: URL, tracker: FaceTracker) throws {
         let image = try PhotoFace.read(photo)
         let found = try tracker.detectFaces(in: image, upsample: 0...1)  // best score first
-        guard let best = found.first else { throw PhotoSpeakerError.noFace(photo) }
-        // The largest face the detector is sure of (score ≥ 0, dlib's own threshold): a
-        // badge or a pattern can pass the tracker's lower threshold and be larger than the
-        // face (on astronaut.png a mission patch scores −0.01 beside her face's 1.51).
-        let chosen = found.filter { $0.score >= 0 }.max { $0.area < $1.area } ?? best
+        guard let chosen = found.mainFace else { throw PhotoSpeakerError.noFace(photo) }
         self.url = photo
         self.image = image
         self.landmarks = try tracker.landmarks(in: image, face: chosen)
