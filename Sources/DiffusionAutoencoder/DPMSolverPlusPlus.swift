@@ -15,11 +15,16 @@ import NeuralNetworks
 ///     D = (1 + 1/(2r))·x̂0_s − 1/(2r)·x̂0_prev,  r = h_prev/h,
 ///
 /// the previous timestep's x̂0 standing in for the derivative of x̂0 in λ: no extra UNet pass.
-/// The first move has no previous x̂0 and the last, to ᾱ = 1 (λ = ∞), takes x̂0 as it is
-/// ("lower order final"), so both are first order; 1 or 2 steps are DDIM.
+/// The first move has no previous x̂0 and the last, to ᾱ = 1 (λ = ∞), takes x̂0 as it is, so
+/// both are first order (Algorithm 2 as written: 1 or 2 steps are DDIM). `lowerOrderFinal`
+/// makes the move into the last timestep, t = 0 (λ ≈ 4.6), first order too: on this schedule
+/// its λ-step is three to four times the one before, so the extrapolation (1/(2r) ≈ 2.3)
+/// amplifies the difference of two x̂0 estimates. With an exact ε̂ that step is where the
+/// second order gains most; with the trained default speaker it cost up to 0.2 in mouth r
+/// (docs/results.md §2.9), so the decoder keeps it first order (up to 3 steps are DDIM).
 extension GaussianDiffusion {
     /// x_T (N, …) → x̂0 (N, …) over `timesteps` in descending order (see `sample`).
-    public func dpmSolverPlusPlusSample(_ xT: Tensor, timesteps: [Int], clip: Bool = true,
+    public func dpmSolverPlusPlusSample(_ xT: Tensor, timesteps: [Int], clip: Bool = true, lowerOrderFinal: Bool = true,
                                         predictNoise: (Tensor, Int) -> Tensor) -> Tensor {
         var x = xT
         var previous: (x0: Tensor, lambda: Double)?  // x̂0 (N, …) and λ of the step before
@@ -29,7 +34,7 @@ extension GaussianDiffusion {
             let x0 = dataPrediction(x, eps: predictNoise(x, t), alphaBar: alphaBar, clip: clip)
             let lambda = Self.halfLogSNR(alphaBar)
             var data = x0
-            if let previous, target < 1 {
+            if let previous, k + (lowerOrderFinal ? 2 : 1) < timesteps.count {
                 let r = (lambda - previous.lambda) / (Self.halfLogSNR(target) - lambda)
                 data = Self.extrapolate(x0, from: previous.x0, by: 1 / (2 * r))
             }
