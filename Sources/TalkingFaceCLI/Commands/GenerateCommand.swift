@@ -58,7 +58,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "When the pose override's length differs from the speech: error, trim (cut a longer track) or loop.")
     var poseFit: String = PoseFit.error.rawValue
     @Option(parsing: .unconditional, help: "DDIM steps, 2 or more (default: the speaker bundle's, 20).") var steps: Int?
-    @Option(help: "Sampler: ddim (default) or dpm++ (DPM-Solver++ 2M: same steps, same cost, fewer steps for the same frames).")
+    @Option(help: "Sampler: ddim (default) or dpm++ (DPM-Solver++(2M); one UNet pass per step, as DDIM).")
     var sampler: DiffusionSampler = .ddim
     @Option(help: "Start noise: reference, seed or independent (ablation: flickers).") var noise = "reference"
     @Option(parsing: .unconditional, help: "Seed for --noise seed|independent.") var seed: UInt64 = 0

@@ -31,7 +31,7 @@ struct DAEDecodeCommand: ParsableCommand {
     @Option(help: "Starting noise: encoded, reference or seed.") var noise: NoiseSource?
     @Option(parsing: .unconditional, help: "Seed of the noise for --noise seed.") var seed: UInt64 = 0
     @Option(parsing: .unconditional, help: "DDIM sampling steps (2 or more).") var steps: Int = 20
-    @Option(help: "Sampler: ddim (default) or dpm++ (DPM-Solver++ 2M: same steps, same cost, fewer steps for the same frames).")
+    @Option(help: "Sampler: ddim (default) or dpm++ (DPM-Solver++(2M); one UNet pass per step, as DDIM).")
     var sampler: DiffusionSampler = .ddim
     @Option(parsing: .unconditional, help: "Frames per network batch.") var batch: Int = 32
 
