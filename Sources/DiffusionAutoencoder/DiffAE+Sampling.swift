@@ -120,24 +120,20 @@ extension DiffAE {
         return (zSem, stochasticEncode(images, zSem: zSem, steps: steps, end: end, refinements: refinements, batchSize: batchSize))
     }
 
-    /// Images (N, 3, S, S) in [−1, 1] from z_sem (N, zSem) and noise x_T (N, 3, S, S): DDIM
-    /// sampling (η = 0) over the `steps` sampling timesteps, the last move landing on x̂0.
-    /// `start` < steps − 1 begins lower, treating the noise as x at `samplingTimesteps(steps)[start]`.
+    /// Images (N, 3, S, S) in [−1, 1] from z_sem (N, zSem) and noise x_T (N, 3, S, S):
+    /// `sampler` (DDIM, η = 0, by default) over the `steps` sampling timesteps, the last move
+    /// landing on x̂0. `start` < steps − 1 begins lower, treating the noise as x at
+    /// `samplingTimesteps(steps)[start]`.
     public func decode(_ zSem: Tensor, noise xT: Tensor, steps: Int = 20, start: Int? = nil, clip: Bool = true,
-                       batchSize: Int = 32) -> Tensor {
+                       sampler: DiffusionSampler = .ddim, batchSize: Int = 32) -> Tensor {
         let times = diffusion.samplingTimesteps(steps)
-        let ab = diffusion.alphasCumprod
         let first = start ?? times.count - 1
         precondition(times.indices.contains(first), "decode from sampling step \(first) of \(times.count)")
         return inference {
             inBatches(of: batchSize, [xT, zSem]) { batch in
-                var x = batch[0]
-                for i in (0...first).reversed() {
-                    let eps = predictNoise(x, timesteps: Array(repeating: times[i], count: x.shape[0]), zSem: batch[1])
-                    let target = i > 0 ? ab[times[i - 1]] : 1
-                    x = diffusion.ddimMove(x, eps: eps, alphaBar: ab[times[i]], targetAlphaBar: target, clip: clip).x
+                diffusion.sample(batch[0], timesteps: times[0...first].reversed(), sampler: sampler, clip: clip) { x, t in
+                    predictNoise(x, timesteps: Array(repeating: t, count: x.shape[0]), zSem: batch[1])
                 }
-                return x
             }
         }
     }

@@ -100,4 +100,16 @@ public struct GaussianDiffusion: Sendable {
         }
         return (next, x0)
     }
+
+    /// DDIM sampling (η = 0): x_T (N, …) → x̂0 (N, …) over `timesteps` in descending order,
+    /// one `ddimMove` to the next timestep's ᾱ each, the last to ᾱ = 1 (see `sample`).
+    public func ddimSample(_ xT: Tensor, timesteps: [Int], clip: Bool = true,
+                           predictNoise: (Tensor, Int) -> Tensor) -> Tensor {
+        var x = xT
+        for (k, t) in timesteps.enumerated() {
+            let target = k + 1 < timesteps.count ? alphasCumprod[timesteps[k + 1]] : 1
+            x = ddimMove(x, eps: predictNoise(x, t), alphaBar: alphasCumprod[t], targetAlphaBar: target, clip: clip).x
+        }
+        return x
+    }
 }

@@ -66,9 +66,10 @@ public enum FaceAutoencoding {
         return model.encode(image, stochasticSteps: steps, refinements: refinements).xT
     }
 
-    /// Images decoded from `latents` (DDIM over `steps` sampling steps), handed to `output`
-    /// chunk by chunk with the index of the chunk's first frame.
-    public static func decode(model: DiffAE, latents: Latents, noise: DecodeNoise, steps: Int = 20, chunk: Int = 32,
+    /// Images decoded from `latents` (`sampler`, DDIM by default, over `steps` sampling steps),
+    /// handed to `output` chunk by chunk with the index of the chunk's first frame.
+    public static func decode(model: DiffAE, latents: Latents, noise: DecodeNoise, steps: Int = 20,
+                              sampler: DiffusionSampler = .ddim, chunk: Int = 32,
                               progress: (Int, Int) -> Void = { _, _ in },
                               output: (Int, [RGBImage]) throws -> Void) throws {
         try checkCompatible(model: model, latents: latents)
@@ -92,7 +93,7 @@ public enum FaceAutoencoding {
             let range = start..<Swift.min(start + chunk, n)
             let zSem = latents.zSem.slice(dim: 0, range)
             let xT = shared.map { repeated($0, range.count) } ?? latents.xT!.slice(dim: 0, range)
-            try output(start, model.decode(zSem, noise: xT, steps: steps).rgbImages())
+            try output(start, model.decode(zSem, noise: xT, steps: steps, sampler: sampler).rgbImages())
             progress(range.upperBound, n)
         }
     }

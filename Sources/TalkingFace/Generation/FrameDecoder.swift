@@ -9,6 +9,7 @@ import NeuralNetworks
 struct FrameDecoder {
     let dae: DiffAE
     let steps: Int
+    let sampler: DiffusionSampler
     let batchSize: Int
     let total: Int
     let sink: FrameSink
@@ -19,9 +20,10 @@ struct FrameDecoder {
     /// Frames from this one on are not decoded (a measurement aid; `total` otherwise).
     let decodeLimit: Int
 
-    init(dae: DiffAE, steps: Int, noise: NoiseStart, reference: Tensor, batchSize: Int, total: Int,
+    init(dae: DiffAE, steps: Int, sampler: DiffusionSampler = .ddim, noise: NoiseStart, reference: Tensor, batchSize: Int, total: Int,
          sink: FrameSink, progress: GenerationProgress?, decodeLimit: Int? = nil) {
         (self.dae, self.steps, self.batchSize, self.total, self.sink, self.progress) = (dae, steps, batchSize, total, sink, progress)
+        self.sampler = sampler
         starts = NoiseSource(noise, reference: reference)
         self.decodeLimit = min(total, decodeLimit ?? total)
     }
@@ -51,7 +53,7 @@ struct FrameDecoder {
         guard first < decodeLimit else { return }
         let noise = starts.next(batch.size(0))
         let frames = timings.measure(.decode) {
-            dae.decode(batch, noise: noise, steps: steps, batchSize: batch.size(0))
+            dae.decode(batch, noise: noise, steps: steps, sampler: sampler, batchSize: batch.size(0))
         }  // (B, 3, S, S)
         progress?(.decode, decoded, total)
         try timings.measure(.write) { try sink.write(frames, firstFrame: first) }

@@ -38,14 +38,15 @@ extension Speaker {
     ///
     /// - Parameters:
     ///   - speech: any audio file MediaIO reads.
-    ///   - steps: DDIM steps (nil: the bundle's default, which its reference x_T was inverted with).
+    ///   - steps: sampling steps (nil: the bundle's default, which its reference x_T was inverted with).
+    ///   - sampler: DDIM (the default) or DPM-Solver++(2M), one UNet pass per step either way.
     ///   - pose: the model's predicted head pose, or an override track.
     ///   - noise: the shared start x_T (`.independent` is an ablation that flickers).
     ///   - batchSize: frames decoded together (GEMM efficiency vs memory).
     ///   - audioEncoder: the Wav2Vec2/HuBERT folder, for a bundle trained on its features.
     ///   - output: `NAME.mp4` (frames go to the folder `NAME/`), or a folder (video at `folder/video.mp4`).
     ///   - makeVideo: false keeps the frames only.
-    public func generate(speech: URL, steps: Int? = nil, pose: GenerationPose = .predicted, noise: NoiseStart = .reference,
+    public func generate(speech: URL, steps: Int? = nil, sampler: DiffusionSampler = .ddim, pose: GenerationPose = .predicted, noise: NoiseStart = .reference,
                          batchSize: Int = 16, audioEncoder: URL? = nil, to output: URL, makeVideo: Bool = true,
                          progress: GenerationProgress? = nil) throws -> GeneratedVideo {
         let steps = steps ?? meta.defaultSteps
@@ -82,7 +83,7 @@ extension Speaker {
                 url: partialLatents, shapes: [Latents.Key.zSem: [frameCount, dae.config.zSemChannels], Latents.Key.pose: [frameCount, 3]],
                 integers: [Latents.Key.frames: (0..<frameCount).map { Int64($0) }], attributes: ["pose_units": "radians"])
             let frames = try PNGFrameWriter(folder: partialFrames)
-            var decoder = FrameDecoder(dae: dae, steps: steps, noise: noise, reference: reference.xT, batchSize: batchSize, total: frameCount,
+            var decoder = FrameDecoder(dae: dae, steps: steps, sampler: sampler, noise: noise, reference: reference.xT, batchSize: batchSize, total: frameCount,
                                        sink: frames, progress: progress, decodeLimit: Self.decodeLimitForMeasurement)
             var poseRows: [Tensor] = []  // (n, 3) each: 12 bytes a frame, kept for the returned track
             progress?(.decode, 0, frameCount)
@@ -106,7 +107,8 @@ extension Speaker {
                 if fm.fileExists(atPath: framesFolder.path) { try fm.removeItem(at: framesFolder) }
                 try fm.moveItem(at: partialFrames, to: framesFolder)
                 try DatasetMeta(fps: meta.fps, frameCount: frameCount, width: meta.imageSize, height: meta.imageSize, poseUnits: "radians",
-                                source: ["speaker": meta.name, "speech": speech.path, "steps": String(steps), "noise": "\(noise)"])
+                                source: ["speaker": meta.name, "speech": speech.path, "steps": String(steps), "sampler": sampler.rawValue,
+                                         "noise": "\(noise)"])
                     .write(to: folder.appendingPathComponent("meta.json"))
             }
         } catch {
@@ -268,14 +270,15 @@ extension Speaker {
     /// `sink` as soon as it is done. Returns the decode and write times. Stops before a batch
     /// with `CancellationError` when `InterruptSignal` is installed and raised.
     @discardableResult
-    public func render(zSem: Tensor, steps: Int, noise: NoiseStart = .reference, batchSize: Int = 16, into sink: FrameSink,
+    public func render(zSem: Tensor, steps: Int, sampler: DiffusionSampler = .ddim, noise: NoiseStart = .reference, batchSize: Int = 16,
+                       into sink: FrameSink,
                        progress: GenerationProgress? = nil) throws -> GenerationTimings {
         guard zSem.rank == 2, zSem.size(1) == dae.config.zSemChannels else {
             throw SpeakerError(file: nil, "z_sem of shape \(zSem.shape); this speaker decodes (T, \(dae.config.zSemChannels))")
         }
         try checkDecoding(steps: steps, batchSize: batchSize)
         var timings = GenerationTimings()
-        var decoder = FrameDecoder(dae: dae, steps: steps, noise: noise, reference: reference.xT, batchSize: batchSize,
+        var decoder = FrameDecoder(dae: dae, steps: steps, sampler: sampler, noise: noise, reference: reference.xT, batchSize: batchSize,
                                    total: zSem.size(0), sink: sink, progress: progress)
         progress?(.decode, 0, zSem.size(0))
         try decoder.add(zSem, timings: &timings)

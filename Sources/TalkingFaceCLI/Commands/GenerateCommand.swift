@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import TalkingFace
 import Datasets
+import DiffusionAutoencoder
 
 /// `talkingface generate`: speech in, talking-face video out (docs/architecture.md §1, §7).
 struct GenerateCommand: ParsableCommand {
@@ -57,6 +58,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "When the pose override's length differs from the speech: error, trim (cut a longer track) or loop.")
     var poseFit: String = PoseFit.error.rawValue
     @Option(parsing: .unconditional, help: "DDIM steps, 2 or more (default: the speaker bundle's, 20).") var steps: Int?
+    @Option(help: "Sampler: ddim (default) or dpm++ (DPM-Solver++(2M); one UNet pass per step, as DDIM).")
+    var sampler: DiffusionSampler = .ddim
     @Option(help: "Start noise: reference, seed or independent (ablation: flickers).") var noise = "reference"
     @Option(parsing: .unconditional, help: "Seed for --noise seed|independent.") var seed: UInt64 = 0
     @Option(parsing: .unconditional, help: "Frames decoded together.") var batch = 16
@@ -116,7 +119,7 @@ struct GenerateCommand: ParsableCommand {
         let bars = StageBars()
         let result = try target.writeInPlace { try stoppingOnSignals(logger, stopped: "stopped; no partial frames were kept") {
             try speaker.generate(
-                speech: speech, steps: steps, pose: posing, noise: start, batchSize: batch,
+                speech: speech, steps: steps, sampler: sampler, pose: posing, noise: start, batchSize: batch,
                 audioEncoder: audioEncoder.map { URL(fileURLWithPath: $0) }, to: URL(fileURLWithPath: out),
                 makeVideo: !noVideo && pasteSource == nil) { stage, done, total in bars.update(stage, done, total) }
         } }

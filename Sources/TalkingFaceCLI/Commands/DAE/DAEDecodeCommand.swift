@@ -31,6 +31,8 @@ struct DAEDecodeCommand: ParsableCommand {
     @Option(help: "Starting noise: encoded, reference or seed.") var noise: NoiseSource?
     @Option(parsing: .unconditional, help: "Seed of the noise for --noise seed.") var seed: UInt64 = 0
     @Option(parsing: .unconditional, help: "DDIM sampling steps (2 or more).") var steps: Int = 20
+    @Option(help: "Sampler: ddim (default) or dpm++ (DPM-Solver++(2M); one UNet pass per step, as DDIM).")
+    var sampler: DiffusionSampler = .ddim
     @Option(parsing: .unconditional, help: "Frames per network batch.") var batch: Int = 32
     @OptionGroup var output: OutputOptions
 
@@ -50,11 +52,11 @@ struct DAEDecodeCommand: ParsableCommand {
         case .reference: source = .reference
         case .seed: source = .seed(seed)
         }
-        logger.info("decoding \(codes.count) frames from \(latents) (\(source), \(steps) steps)")
+        logger.info("decoding \(codes.count) frames from \(latents) (\(source), \(steps) \(sampler.rawValue) steps)")
         let bar = ProgressBar("decode")
         try target.writeWhole { folder in
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
-            try FaceAutoencoding.decode(model: network, latents: codes, noise: source, steps: steps, chunk: batch,
+            try FaceAutoencoding.decode(model: network, latents: codes, noise: source, steps: steps, sampler: sampler, chunk: batch,
                                         progress: { bar.update($0, of: $1) }) { start, images in
                 for (k, image) in images.enumerated() {
                     try PNG.write(image.image8(), to: folder.appendingPathComponent(Video.frameName(start + k)))
