@@ -21,7 +21,7 @@ import NeuralNetworks
 /// its λ-step is three to four times the one before, so the extrapolation (1/(2r) ≈ 2.3)
 /// amplifies the difference of two x̂0 estimates. With an exact ε̂ that step is where the
 /// second order gains most; with the trained default speaker it cost up to 0.2 in mouth r
-/// (docs/results.md §2.9), so the decoder keeps it first order (up to 3 steps are DDIM).
+/// (docs/results.md §2.10), so the decoder keeps it first order (up to 3 steps are DDIM).
 extension GaussianDiffusion {
     /// x_T (N, …) → x̂0 (N, …) over `timesteps` in descending order (see `sample`).
     public func dpmSolverPlusPlusSample(_ xT: Tensor, timesteps: [Int], clip: Bool = true, lowerOrderFinal: Bool = true,
