@@ -133,12 +133,14 @@ def conformer_workload(d=256, heads=4, ffn=1024, kernel=31, blocks=4, n=8, t=250
     return {"conformer_4x256_train": step}
 
 
-# ------------------------------------------------------------------ DiffAE ffhq64 / cpu64 (issue 4)
+# ------------------------------------------------------------------ DiffAE ffhq64 / cpu64 / cpu128 (issue 4)
 # DiffAEConfig's presets (Sources/DiffusionAutoencoder/DiffAEConfig.swift).
 FFHQ64 = dae.Shape(image=64, ch=64, mult=(1, 2, 4, 8), res_blocks=2, attn=(16,), embed=512,
                    enc_mult=(1, 2, 4, 8, 8), enc_res_blocks=2, zsem=512, heads=1)
 CPU64 = dae.Shape(image=64, ch=32, mult=(1, 2, 4, 4), res_blocks=1, attn=(16,), embed=512,
                   enc_mult=(1, 2, 4, 4, 4), enc_res_blocks=1, zsem=512, heads=1)
+CPU128 = dae.Shape(image=128, ch=32, mult=(1, 1, 2, 4, 4), res_blocks=1, attn=(16,), embed=512,
+                   enc_mult=(1, 1, 2, 4, 4, 4), enc_res_blocks=1, zsem=512, heads=1)
 
 
 def decode_step(model, shape, batch):
@@ -157,6 +159,23 @@ def decode_step(model, shape, batch):
     return step
 
 
+def train_step(model, shape, batch):
+    """ε-loss forward + backward through UNet and encoder, dropout on; no optimiser step."""
+    s = shape.image
+    x0, noise, t = torch.rand(batch, 3, s, s) * 2 - 1, torch.randn(batch, 3, s, s), torch.randint(0, 1000, (batch,))
+    ab = torch.tensor(dae.alphas_cumprod[t.numpy()], dtype=torch.float64)
+
+    def step():
+        model.train()
+        with torch.no_grad():
+            x_t = ab.sqrt().float()[:, None, None, None] * x0 + (1 - ab).sqrt().float()[:, None, None, None] * noise
+        loss = ((model(x_t, t, model.encoder(x0)) - noise) ** 2).mean()
+        loss.backward()
+        model.zero_grad(set_to_none=True)
+
+    return step
+
+
 def diffae_workloads():
     model = dae.AutoencModel(FFHQ64)
     s = FFHQ64.image
@@ -167,24 +186,18 @@ def diffae_workloads():
         with torch.no_grad():
             model(x1, t1, z1)
 
-    x8, noise8, t8 = torch.rand(8, 3, s, s) * 2 - 1, torch.randn(8, 3, s, s), torch.randint(0, 1000, (8,))
-    ab = torch.tensor(dae.alphas_cumprod[t8.numpy()], dtype=torch.float64)
-
-    def train():
-        """ε-loss forward + backward through UNet and encoder, dropout on; no optimiser step."""
-        model.train()
-        with torch.no_grad():
-            x_t = ab.sqrt().float()[:, None, None, None] * x8 + (1 - ab).sqrt().float()[:, None, None, None] * noise8
-        loss = ((model(x_t, t8, model.encoder(x8)) - noise8) ** 2).mean()
-        loss.backward()
-        model.zero_grad(set_to_none=True)
-
-    return {"diffae_ffhq64_unet_fwd_b1": forward, "diffae_ffhq64_train_b8": train,
+    return {"diffae_ffhq64_unet_fwd_b1": forward, "diffae_ffhq64_train_b8": train_step(model, FFHQ64, 8),
             "diffae_ffhq64_decode20_b16": decode_step(model, FFHQ64, 16)}
 
 
 def diffae_cpu64_workloads():
     return {"diffae_cpu64_decode20_b16": decode_step(dae.AutoencModel(CPU64), CPU64, 16)}
+
+
+def diffae_cpu128_workloads():
+    model = dae.AutoencModel(CPU128)
+    return {"diffae_cpu128_train_b8": train_step(model, CPU128, 8),
+            "diffae_cpu128_decode20_b16": decode_step(model, CPU128, 16)}
 
 
 # ------------------------------------------------------------------ speech (issue 5)
@@ -223,6 +236,7 @@ MAKERS = [
     (("conformer_4x256_train",), conformer_workload),
     (("diffae_ffhq64_unet_fwd_b1", "diffae_ffhq64_train_b8", "diffae_ffhq64_decode20_b16"), diffae_workloads),
     (("diffae_cpu64_decode20_b16",), diffae_cpu64_workloads),
+    (("diffae_cpu128_train_b8", "diffae_cpu128_decode20_b16"), diffae_cpu128_workloads),
     (("s2l_cpu_train_b8x10s",), lambda: {"s2l_cpu_train_b8x10s": s2l_step(s2l_twin.CPU)}),
     (("s2l_diffdub_train_b8x10s",), lambda: {"s2l_diffdub_train_b8x10s": s2l_step(s2l_twin.DIFFDUB)}),
     (("wav2vec2_base_fwd_10s",), wav2vec2_workload),

@@ -1,6 +1,7 @@
 // DiffAE workloads of issue 4 (twins in Benchmarks/twin.py, built from the reference model
 // of Tests/Fixtures/make_dae_goldens.py): the ffhq64 UNet forward at batch 1, the encoder +
-// UNet training step at batch 8, 20-step DDIM decodes at batch 16 (ffhq64 and cpu64).
+// UNet training step at batch 8 (ffhq64 and cpu128), 20-step DDIM decodes at batch 16
+// (ffhq64, cpu64 and cpu128).
 import Autodiff
 import DiffusionAutoencoder
 
@@ -72,11 +73,25 @@ func decodeWorkload(_ name: String, _ model: DiffAE, batch: Int) -> Workload {
     }
 }
 
+/// A training step of `batch` images: the ε-loss forward and backward through UNet and
+/// encoder, dropout on; no optimiser step.
+func trainWorkload(_ name: String, _ model: DiffAE, batch: Int) -> Workload {
+    let config = model.config, side = config.imageSize
+    let flop = diffAEForwardGFLOP(config, batch: batch)
+    let x0 = Tensor.uniform([batch, config.imageChannels, side, side], in: -1...1, using: &rng)
+    let noise = Tensor.randn([batch, config.imageChannels, side, side], using: &rng), timesteps = randomTimesteps(batch)
+    return Workload(name: name, gflop: 3 * (flop.unet + flop.encoder)) {
+        model.train()
+        model.loss(x0: x0, timesteps: timesteps, noise: noise).backward()
+        model.zeroGrad()
+    }
+}
+
 let diffAEWorkloadMakers: [(names: [String], make: () -> [Workload])] = [
     (["diffae_ffhq64_unet_fwd_b1", "diffae_ffhq64_train_b8", "diffae_ffhq64_decode20_b16"], {
         let model = DiffAE(preset: .ffhq64)
         let config = model.config, side = config.imageSize
-        let flop1 = diffAEForwardGFLOP(config, batch: 1), flop8 = diffAEForwardGFLOP(config, batch: 8)
+        let flop1 = diffAEForwardGFLOP(config, batch: 1)
 
         let x1 = Tensor.randn([1, 3, side, side], using: &rng), z1 = Tensor.randn([1, config.zSemChannels], using: &rng)
         let t1 = randomTimesteps(1)
@@ -85,15 +100,13 @@ let diffAEWorkloadMakers: [(names: [String], make: () -> [Workload])] = [
             withoutGradients { _ = model.predictNoise(x1, timesteps: t1, zSem: z1) }
         }
 
-        // ε-loss forward + backward through UNet and encoder, dropout on; no optimiser step.
-        let x8 = Tensor.uniform([8, 3, side, side], in: -1...1, using: &rng)
-        let noise8 = Tensor.randn([8, 3, side, side], using: &rng), t8 = randomTimesteps(8)
-        let train = Workload(name: "diffae_ffhq64_train_b8", gflop: 3 * (flop8.unet + flop8.encoder)) {
-            model.train()
-            model.loss(x0: x8, timesteps: t8, noise: noise8).backward()
-            model.zeroGrad()
-        }
-        return [forward, train, decodeWorkload("diffae_ffhq64_decode20_b16", model, batch: 16)]
+        return [forward, trainWorkload("diffae_ffhq64_train_b8", model, batch: 8),
+                decodeWorkload("diffae_ffhq64_decode20_b16", model, batch: 16)]
     }),
     (["diffae_cpu64_decode20_b16"], { [decodeWorkload("diffae_cpu64_decode20_b16", DiffAE(preset: .cpu64), batch: 16)] }),
+    (["diffae_cpu128_train_b8", "diffae_cpu128_decode20_b16"], {
+        let model = DiffAE(preset: .cpu128)
+        return [trainWorkload("diffae_cpu128_train_b8", model, batch: 8),
+                decodeWorkload("diffae_cpu128_decode20_b16", model, batch: 16)]
+    }),
 ]

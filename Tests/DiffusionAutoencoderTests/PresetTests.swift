@@ -29,7 +29,7 @@ final class PresetTests: XCTestCase {
     func testLargerDiffAEPresetCountsAnalytically() throws {
         // Building ffhq128/256 would take 0.5–0.7 GB; the counting rule is checked against
         // real models here and then applied to the DiffAE shapes.
-        for preset in [DiffAEPreset.tiny, .cpu64] {
+        for preset in [DiffAEPreset.tiny, .cpu64, .cpu128] {
             let model = DiffAE(preset: preset)
             let counted = analyticCounts(preset.config)
             XCTAssertEqual(counted.unet, model.parameterCounts.unet, "\(preset)")

@@ -29,7 +29,7 @@ final class DAECommandLineTests: XCTestCase {
                         saying: "is not a speaker data set: no such folder")
         try DAETestData.write(to: scratch.file("speaker"), count: 4, size: 16)
         try assertFails(["dae", "train", "--data", scratch.file("speaker").path, "--preset", "huge", "--out", scratch.file("run").path],
-                        saying: "unknown preset 'huge'; one of tiny, cpu64, ffhq64, ffhq128, ffhq256")
+                        saying: "unknown preset 'huge'; one of tiny, cpu64, cpu128, ffhq64, ffhq128, ffhq256")
         try assertFails(["dae", "train", "--data", scratch.file("speaker").path, "--preset", "tiny", "--out", scratch.file("run").path],
                         saying: "its face crop is 16×16 pixels, smaller than the model's 32×32")
         try assertFails(["dae", "train", "--data", scratch.file("speaker").path, "--steps", "0", "--out", scratch.file("run").path],
