@@ -133,7 +133,7 @@ def conformer_workload(d=256, heads=4, ffn=1024, kernel=31, blocks=4, n=8, t=250
     return {"conformer_4x256_train": step}
 
 
-# ------------------------------------------------------------------ DiffAE ffhq64 / cpu64 / cpu128 (issue 4)
+# ------------------------------------------------------------------ DiffAE ffhq64 / cpu64 / cpu128
 # DiffAEConfig's presets (Sources/DiffusionAutoencoder/DiffAEConfig.swift).
 FFHQ64 = dae.Shape(image=64, ch=64, mult=(1, 2, 4, 8), res_blocks=2, attn=(16,), embed=512,
                    enc_mult=(1, 2, 4, 8, 8), enc_res_blocks=2, zsem=512, heads=1)
@@ -200,7 +200,7 @@ def diffae_cpu128_workloads():
             "diffae_cpu128_decode20_b16": decode_step(model, CPU128, 16)}
 
 
-# ------------------------------------------------------------------ speech (issue 5)
+# ------------------------------------------------------------------ speech
 def s2l_step(config):
     """Loss forward + backward at batch 8 × one 10 s window (all frames real); no optimiser step."""
     model = s2l_twin.SpeechToLatent(config).train()
