@@ -20,8 +20,7 @@ struct SynthCommand: ParsableCommand {
 
         Examples:
           talkingface synth --out data/synth --speakers 4 --minutes 2
-          talkingface synth --out data/tiny --speakers 1 --minutes 0.2 \
-              --size 128 --seed 7
+          talkingface synth --out data/tiny --speakers 1 --minutes 0.2 --size 128 --seed 7
           talkingface synth --photo face.png --out data/photo --speakers 1 --size 128
         """)
 
