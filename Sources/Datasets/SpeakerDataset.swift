@@ -104,7 +104,7 @@ public struct SpeakerDataset {
     /// Frame `i` as stored.
     public func frame(_ i: Int) throws -> RGBImage {
         guard i >= 0 && i < frameCount else { throw DatasetError.frameMissing(framesFolder, i) }
-        return RGBImage(try PNG.read(framesFolder.appendingPathComponent(Video.frameName(i))))
+        return try RGBImage(frame: i, in: framesFolder)
     }
 
     /// Frame `i` cropped to the face (`meta.crop`, else the centred square) and resized to `size`².

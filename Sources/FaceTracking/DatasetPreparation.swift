@@ -86,7 +86,7 @@ public enum DatasetPreparation {
         let sourceFrames = root.appendingPathComponent("source")
         let count = try Video.extractFrames(from: video, to: sourceFrames, frameRate: options.frameRate)
         func source(_ i: Int) throws -> RGBImage {
-            RGBImage(try PNG.read(sourceFrames.appendingPathComponent(Video.frameName(i))))
+            try RGBImage(frame: i, in: sourceFrames)
         }
         let first = try source(0)
         let track: FaceTrack

@@ -58,19 +58,6 @@ public struct FaceCropBox: Codable, Equatable, Sendable {
     }
 }
 
-extension RGBImage {
-    /// The colour at (x, y) in pixel-centre coordinates, edges held.
-    func bilinear(_ x: Double, _ y: Double) -> Colour {
-        let fx = min(max(x, 0), Double(width - 1)), fy = min(max(y, 0), Double(height - 1))
-        let x0 = Int(fx), y0 = Int(fy)
-        let x1 = min(x0 + 1, width - 1), y1 = min(y0 + 1, height - 1)
-        let ax = Float(fx - Double(x0)), ay = Float(fy - Double(y0))
-        let top = self[x0, y0] * (1 - ax) + self[x1, y0] * ax
-        let bottom = self[x0, y1] * (1 - ax) + self[x1, y1] * ax
-        return top * (1 - ay) + bottom * ay
-    }
-}
-
 /// How `prepare` crops a clip.
 public enum FaceCropping {
     /// One square for the whole clip, as a fixed camera would frame it: the landmarks'

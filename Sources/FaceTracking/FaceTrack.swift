@@ -13,7 +13,7 @@ public struct FaceTrack: Sendable {
 
     public var landmarks: [FaceLandmarks]  // (frames,), smoothed
     public var sources: [Source]
-    /// Frames where the detector saw more than one face (the largest was taken).
+    /// Frames where the detector saw more than one face (the one followed, else `mainFace`, was taken).
     public var framesWithSeveralFaces: [Int]
 
     /// Longest run of frames without a face that is filled in rather than refused: one second.
@@ -30,14 +30,13 @@ public struct FaceTrack: Sendable {
         var lastFace: FaceLandmarks?
         for i in 0..<frameCount {
             let image = try frame(i)
-            // the doubled image finds small faces and places some boxes better; above 1080p
-            // faces are large and doubling would cost seconds a frame
-            let faces = try tracker.detectFaces(in: image, upsample: min(image.width, image.height) <= 1080 ? 0...1 : 0...0)
+            let faces = try tracker.detectFaces(in: image, upsample: FaceTracker.frameLevels(for: image))
             if faces.count > 1 { several.append(i) }
             // the face followed so far while one overlaps it, so a passing false detection
             // (a badge, a pattern) cannot take over; else the main face of this frame
             let followed = lastFace.flatMap { previous in
-                faces.filter { $0.overlap(with: previous.detectorBox) > 0.3 }.max { $0.overlap(with: previous.detectorBox) < $1.overlap(with: previous.detectorBox) }
+                faces.map { (face: $0, overlap: $0.overlap(with: previous.detectorBox)) }
+                    .filter { $0.overlap > 0.3 }.max { $0.overlap < $1.overlap }?.face
             }
             if let main = followed ?? faces.mainFace {
                 lastFace = try tracker.landmarks(in: image, face: main)

@@ -17,8 +17,7 @@ extension FaceTracker {
         guard shorter > 0 else { return nil }
         let factor = shorter < Self.smallestTrackedSide ? (Self.smallestTrackedSide + shorter - 1) / shorter : 1
         let searched = factor > 1 ? image.resized(width: image.width * factor, height: image.height * factor) : image
-        let levels = min(searched.width, searched.height) <= 1080 ? 0...1 : 0...0
-        guard let face = try detectFaces(in: searched, upsample: levels).mainFace else { return nil }
+        guard let face = try detectFaces(in: searched, upsample: Self.frameLevels(for: searched)).mainFace else { return nil }
         let points = try landmarks(in: searched, face: face)
         guard factor > 1 else { return points }
         // pixel centres: x in the enlarged frame is (x + 0.5) / factor − 0.5 in the original

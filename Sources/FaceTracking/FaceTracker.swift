@@ -37,6 +37,12 @@ public final class FaceTracker {
     /// while its false alarms on hands and textures score below −0.4.
     public static let defaultThreshold: Float = -0.25
 
+    /// The upsampling levels for a whole frame: the doubled image finds small faces and places
+    /// some boxes better; above 1080p faces are large and doubling would cost seconds a frame.
+    public static func frameLevels(for image: RGBImage) -> ClosedRange<Int> {
+        min(image.width, image.height) <= 1080 ? 0...1 : 0...0
+    }
+
     /// Every frontal face, best score first. The detector runs at each of `upsample`'s
     /// levels (the image doubled that many times: a face under dlib's 80 × 80 pixel window
     /// needs 1, at 4× the time); a face found at several levels keeps its best-scoring box,

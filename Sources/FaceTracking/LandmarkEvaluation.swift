@@ -56,26 +56,27 @@ public struct LandmarkEvaluation: Codable, Equatable, Sendable {
         frames = predicted.count
         framesWithoutFacePredicted = predicted.indices.filter { predicted[$0] == nil }
         framesWithoutFaceTruth = truth.indices.filter { truth[$0] == nil }
-        let both = predicted.indices.compactMap { i in predicted[i].flatMap { p in truth[i].map { (p, $0) } } }
+        // each frame's figures once; the means and r over the frames with a face in both
+        let openingP = predicted.map { $0.map { Double($0.landmarks.mouthOpening) } }
+        let openingT = truth.map { $0.map { Double($0.landmarks.mouthOpening) } }
+        let distance = predicted.indices.map { i in
+            predicted[i].flatMap { p in truth[i].map { p.landmarks.mouthDistance(to: $0.landmarks) } }
+        }
+        let both = predicted.indices.compactMap { i in predicted[i].flatMap { p in truth[i].map { (i, p, $0) } } }
         framesMeasured = both.count
         func mean(_ xs: [Double]) -> Double { xs.isEmpty ? .nan : xs.reduce(0, +) / Double(xs.count) }
-        let mouthP = both.map { Double($0.0.landmarks.mouthOpening) }, mouthT = both.map { Double($0.1.landmarks.mouthOpening) }
+        let mouthP = both.compactMap { openingP[$0.0] }, mouthT = both.compactMap { openingT[$0.0] }
         mouthOpeningPredicted = mean(mouthP)
         mouthOpeningTruth = mean(mouthT)
         mouthOpeningCorrelation = pearsonCorrelation(mouthP, mouthT)
-        mouthDistance = mean(both.map { $0.0.landmarks.mouthDistance(to: $0.1.landmarks) }.filter(\.isFinite))
+        mouthDistance = mean(both.compactMap { distance[$0.0] }.filter(\.isFinite))
         func angleError(_ angle: KeyPath<HeadPose, Float>) -> Double {
-            mean(both.map { abs(Double($0.0.pose[keyPath: angle] - $0.1.pose[keyPath: angle])) * 180 / .pi })
+            mean(both.map { abs(Double($0.1.pose[keyPath: angle] - $0.2.pose[keyPath: angle])) * 180 / .pi })
         }
         yawErrorDegrees = angleError(\.yaw)
         pitchErrorDegrees = angleError(\.pitch)
         rollErrorDegrees = angleError(\.roll)
-        perFrame = PerFrame(
-            mouthOpeningPredicted: predicted.map { $0.map { Double($0.landmarks.mouthOpening) } },
-            mouthOpeningTruth: truth.map { $0.map { Double($0.landmarks.mouthOpening) } },
-            mouthDistance: predicted.indices.map { i in
-                predicted[i].flatMap { p in truth[i].map { p.landmarks.mouthDistance(to: $0.landmarks) } }
-            })
+        perFrame = PerFrame(mouthOpeningPredicted: openingP, mouthOpeningTruth: openingT, mouthDistance: distance)
     }
 
     /// Rows for the terminal, in the layout of `eval`'s table.

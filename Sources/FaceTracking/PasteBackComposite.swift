@@ -21,10 +21,10 @@ public enum PasteBackComposite {
                                  frameWidth: frame.width, frameHeight: frame.height)
         let pasted = PastedCrop(crop, box: box, region: mask.region)
         let offset = matchColour ? PasteBackColourMatch.offset(pasted, frame: frame, mask: mask) : .zero
+        let before = PasteBackColourMatch.seamStep(pasted, frame: frame, mask: mask)
+        let after = matchColour ? PasteBackColourMatch.seamStep(pasted, frame: frame, mask: mask, offset: offset) : before
         return Result(frame: blend(pasted, into: frame, mask: mask, offset: offset),
-                      seamStepBefore: PasteBackColourMatch.seamStep(pasted, frame: frame, mask: mask),
-                      seamStepAfter: PasteBackColourMatch.seamStep(pasted, frame: frame, mask: mask, offset: offset),
-                      offset: offset)
+                      seamStepBefore: before, seamStepAfter: after, offset: offset)
     }
 
     /// frame + mask · (crop + offset − frame) where the crop covers the frame, clamped to

@@ -97,6 +97,6 @@ public final class PasteBackSource {
     public func frame(_ i: Int) throws -> RGBImage { try Self.read(framesFolder, i) }
 
     private static func read(_ folder: URL, _ i: Int) throws -> RGBImage {
-        RGBImage(try PNG.read(folder.appendingPathComponent(Video.frameName(i))))
+        try RGBImage(frame: i, in: folder)
     }
 }

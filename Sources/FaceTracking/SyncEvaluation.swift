@@ -60,7 +60,7 @@ public struct SyncEvaluation: Codable, Equatable, Sendable {
         let loudness = LoudnessEnvelope.perFrame(speech, fps: fps, frames: count)
         let compared = loudness.count
         let faces = try tracker.observeFaces(count: compared, frame: {
-            RGBImage(try PNG.read(frameFolder.appendingPathComponent(Video.frameName($0))))
+            try RGBImage(frame: $0, in: frameFolder)
         }, progress: progress)
         let mouth = faces.map { $0.map { Double($0.landmarks.mouthOpening) } }
         guard mouth.contains(where: { $0 != nil }) else { throw SyncEvaluationError.noFace(video, frames: compared) }

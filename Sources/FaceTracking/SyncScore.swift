@@ -1,3 +1,5 @@
+import Datasets
+
 /// How well a mouth follows its speech: Pearson's correlation of the per-frame mouth opening
 /// with the per-frame loudness, at lag 0 and at every lag within ±`maximumLag` frames.
 ///
@@ -38,9 +40,10 @@ public struct SyncScore: Codable, Equatable, Sendable {
             return (m, l)
         }
         let lags = Array(-maximumLag...maximumLag)
-        correlationByLag = lags.map { lag in let p = pairs(lag); return pearsonCorrelation(p.mouth, p.loudness) }
+        let paired = lags.map(pairs)
+        correlationByLag = paired.map { pearsonCorrelation($0.mouth, $0.loudness) }
         correlationAtZeroLag = correlationByLag[maximumLag]
-        frames = pairs(0).mouth.count
+        frames = paired[maximumLag].mouth.count
         self.maximumLag = maximumLag
         bestLag = 0
         bestCorrelation = correlationAtZeroLag

@@ -68,8 +68,8 @@ enum OptionRange {
     /// DDIM steps (decoding or inversion), spaced over the 1000-step diffusion. One step samples
     /// t = 0 alone: a decode gives back its start noise almost as it is, and an inversion makes
     /// no move (each frame is its own x_T). Two is the fewest that work.
-    static func checkDDIMSteps(_ value: Int?, option: String = "--steps") throws {
-        try check(option, value, atLeast: 2, atMost: 1000,
+    static func checkDDIMSteps(_ value: Int?) throws {
+        try check("--steps", value, atLeast: 2, atMost: 1000,
                   why: value == 1 ? "one DDIM step samples t = 0 alone, which neither adds nor removes noise" : nil)
     }
 }

@@ -39,7 +39,7 @@ public struct PhotoFace: Sendable {
         defer { try? fm.removeItem(at: scratch) }
         do {
             try Video.extractFrames(from: url, to: scratch)
-            return RGBImage(try PNG.read(scratch.appendingPathComponent(Video.frameName(0))))
+            return try RGBImage(frame: 0, in: scratch)
         } catch {
             throw PhotoSpeakerError.unreadable(url, "\(error)")
         }

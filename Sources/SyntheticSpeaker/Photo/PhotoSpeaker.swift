@@ -119,7 +119,7 @@ public struct PhotoSpeaker: Sendable {
             timeline.frames[f].pose = Renderer.shown(timeline.frames[f].pose)
             let points = renderer.landmarks(timeline.frames[f].pose, timeline.frames[f].expression)
             // As the drawn speaker's: the mouth's inside height over the frame's height.
-            timeline.frames[f].mouthOpening = PhotoSpeaker.innerLipGap(points) / Float(size)
+            timeline.frames[f].mouthOpening = points.innerLipGap / Float(size)
             landmarks.append(points)
         }
 
@@ -150,11 +150,5 @@ public struct PhotoSpeaker: Sendable {
                                          width: size, height: size, source: source))
         try timeline.writeLabels(to: root, attributes: ["photo": face.url.lastPathComponent, "voice": voiceJSON,
                                                         "pose_scale": String(PhotoSpeaker.poseScale)])
-    }
-
-    /// The inner lips' mean gap (pairs 61–67, 62–66, 63–65), in the landmarks' pixels.
-    static func innerLipGap(_ face: FaceLandmarks) -> Float {
-        func gap(_ a: Int, _ b: Int) -> Float { let d = face[a] - face[b]; return (d * d).sum().squareRoot() }
-        return (gap(61, 67) + gap(62, 66) + gap(63, 65)) / 3
     }
 }

@@ -45,7 +45,7 @@ public struct PiecewiseAffineWarp: Sendable {
                     guard sign * cross(d.1 - d.0, q - d.0) >= slack, sign * cross(d.2 - d.1, q - d.1) >= slack,
                           sign * cross(d.0 - d.2, q - d.2) >= slack else { continue }
                     let s = back(q)
-                    out[x, y] = image.bilinearSample(s.x - 0.5, s.y - 0.5)
+                    out[x, y] = image.bilinear(Double(s.x - 0.5), Double(s.y - 0.5))
                 }
             }
         }
@@ -54,16 +54,3 @@ public struct PiecewiseAffineWarp: Sendable {
 }
 
 @inline(__always) func cross(_ u: SIMD2<Float>, _ v: SIMD2<Float>) -> Float { u.x * v.y - u.y * v.x }
-
-extension RGBImage {
-    /// The colour at (x, y) with pixel centres at whole numbers, edges held.
-    @inline(__always) func bilinearSample(_ x: Float, _ y: Float) -> Colour {
-        let fx = min(max(x, 0), Float(width - 1)), fy = min(max(y, 0), Float(height - 1))
-        let x0 = Int(fx), y0 = Int(fy)
-        let x1 = min(x0 + 1, width - 1), y1 = min(y0 + 1, height - 1)
-        let ax = fx - Float(x0), ay = fy - Float(y0)
-        let top = self[x0, y0] * (1 - ax) + self[x1, y0] * ax
-        let bottom = self[x0, y1] * (1 - ax) + self[x1, y1] * ax
-        return top * (1 - ay) + bottom * ay
-    }
-}

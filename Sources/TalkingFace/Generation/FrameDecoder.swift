@@ -20,10 +20,10 @@ struct FrameDecoder {
     /// Frames from this one on are not decoded (a measurement aid; `total` otherwise).
     let decodeLimit: Int
 
-    init(dae: DiffAE, steps: Int, sampler: DiffusionSampler = .ddim, noise: NoiseStart, reference: Tensor, batchSize: Int, total: Int,
+    init(dae: DiffAE, steps: Int, sampler: DiffusionSampler, noise: NoiseStart, reference: Tensor, batchSize: Int, total: Int,
          sink: FrameSink, progress: GenerationProgress?, decodeLimit: Int? = nil) {
-        (self.dae, self.steps, self.batchSize, self.total, self.sink, self.progress) = (dae, steps, batchSize, total, sink, progress)
-        self.sampler = sampler
+        (self.dae, self.steps, self.sampler, self.batchSize, self.total, self.sink, self.progress) =
+            (dae, steps, sampler, batchSize, total, sink, progress)
         starts = NoiseSource(noise, reference: reference)
         self.decodeLimit = min(total, decodeLimit ?? total)
     }

@@ -123,7 +123,7 @@ public enum Evaluation {
         var results = [PerFrame](repeating: PerFrame(), count: n)
         let failure = FirstError()
         func load(_ folder: URL, _ i: Int) throws -> RGBImage {
-            RGBImage(try PNG.read(folder.appendingPathComponent(Video.frameName(i))))
+            try RGBImage(frame: i, in: folder)
         }
         let batch = 32
         var previous: (pred: RGBImage, truth: RGBImage)? = nil

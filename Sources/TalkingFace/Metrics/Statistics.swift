@@ -1,17 +1,10 @@
+import Datasets
 import Foundation
 
 /// Agreement between a measured series and its truth.
 public enum Agreement {
     /// Pearson correlation (nan when either series is constant).
-    public static func correlation(_ x: [Double], _ y: [Double]) -> Double {
-        precondition(x.count == y.count, "series differ in length")
-        let n = Double(x.count)
-        guard n > 1 else { return .nan }
-        let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
-        var sxy = 0.0, sxx = 0.0, syy = 0.0
-        for i in x.indices { sxy += (x[i] - mx) * (y[i] - my); sxx += (x[i] - mx) * (x[i] - mx); syy += (y[i] - my) * (y[i] - my) }
-        return sxx > 0 && syy > 0 ? sxy / (sxx * syy).squareRoot() : .nan
-    }
+    public static func correlation(_ x: [Double], _ y: [Double]) -> Double { pearsonCorrelation(x, y) }
 
     public static func meanAbsoluteError(_ x: [Double], _ y: [Double]) -> Double {
         precondition(x.count == y.count, "series differ in length")

@@ -29,8 +29,9 @@ public struct OutputTarget: Sendable {
 
     /// Where the output lands: the path, and for `generate`'s NAME.mp4 also the folder NAME/.
     var places: [URL] {
-        if case .generatedVideo = kind, ["mp4", "m4v", "mov", "mkv"].contains(url.pathExtension.lowercased()) {
-            return [url, url.deletingPathExtension()]
+        if case .generatedVideo = kind {
+            let places = Speaker.outputPlaces(url)
+            if places.video == url { return [url, places.folder] }
         }
         return [url]
     }

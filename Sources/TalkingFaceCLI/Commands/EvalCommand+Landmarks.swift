@@ -22,7 +22,7 @@ extension EvalCommand {
             return nil
         }
         func frameReader(_ folder: URL) -> (Int) throws -> RGBImage {
-            { RGBImage(try PNG.read(folder.appendingPathComponent(Video.frameName($0)))) }
+            { try RGBImage(frame: $0, in: folder) }
         }
         let predFolder = Evaluation.frameFolder(URL(fileURLWithPath: pred)), truthFolder = Evaluation.frameFolder(truthURL)
         let predBar = ProgressBar("landmarks (pred)")

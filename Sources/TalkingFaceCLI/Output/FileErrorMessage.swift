@@ -7,7 +7,6 @@ import TalkingFace
 enum FileErrorMessage {
     /// `error` itself unless it is a Foundation file error.
     static func readable(_ original: Error) -> Error {
-        guard !(original is OutputError), !(original is ExitCode), !(original is ValidationError) else { return original }
         let error = original as NSError
         guard error.domain == NSCocoaErrorDomain else { return original }
         let path = (error.userInfo[NSFilePathErrorKey] as? String) ?? (error.userInfo[NSURLErrorKey] as? URL)?.path

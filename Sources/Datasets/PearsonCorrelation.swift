@@ -1,6 +1,6 @@
 /// Pearson's correlation of two series of equal length: nan when either is constant or
 /// there are fewer than two pairs.
-func pearsonCorrelation(_ x: [Double], _ y: [Double]) -> Double {
+public func pearsonCorrelation(_ x: [Double], _ y: [Double]) -> Double {
     precondition(x.count == y.count, "series differ in length")
     let n = Double(x.count)
     guard n > 1 else { return .nan }
