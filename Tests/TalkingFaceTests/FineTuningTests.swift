@@ -108,6 +108,19 @@ final class FineTuningTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("latents.h5").path))
     }
 
+    /// The DAE loss settings of a recipe reach the DAE stage's run.
+    func testTheDAELossSettingsReachTheDAEStage() throws {
+        let scratch = try TemporaryDirectory()
+        var options = try setUp(scratch)
+        options.motionWeight = 50
+        options.highNoiseShare = 0.5
+        let out = scratch.file("out")
+        _ = try FineTuning(options: options, folder: out).run(until: .dae)
+        let run = try DAETrainingOptions.read(out.appendingPathComponent("dae/options.json"))
+        XCTAssertEqual(run.motionWeight, 50)
+        XCTAssertEqual(run.highNoiseShare, 0.5)
+    }
+
     func testOtherOptionsInTheSameFolderAreRefused() throws {
         let scratch = try TemporaryDirectory()
         var options = try setUp(scratch)

@@ -156,7 +156,11 @@ final class TrainingRecipeTests: XCTestCase {
         var fineTune = FineTuneOptions(base: "/w/default", data: "/d/me", name: "me")
         fineTune.daeLearningRate = 5e-5
         fineTune.referenceFrame = 12
+        fineTune.motionWeight = 50
+        fineTune.highNoiseShare = 0.5
         XCTAssertEqual(try RecipeFile.decode(FineTuneOptions.self, from: JSONEncoder().encode(fineTune)).value, fineTune)
+        fineTune.highNoiseShare = 1.5
+        assertError(try fineTune.validate(), field: "high_noise_share", saying: "must be in 0…1 (got 1.5)")
         assertError(try RecipeFile.decode(FineTuneOptions.self, from: Data(#"{"dae_stpes": 3}"#.utf8)), field: "", saying: "unknown field 'dae_stpes'")
         assertError(try RecipeFile.decode(FineTuneOptions.self, from: Data(#"{"reference_frame": "last"}"#.utf8)),
                     field: "reference_frame", saying: "must be a whole number")

@@ -10,6 +10,7 @@ extension FineTuneOptions {
         case base, data, name, daeSteps = "dae_steps", s2lSteps = "s2l_steps", batchSize = "batch"
         case daeLearningRate = "dae_lr", s2lLearningRate = "s2l_lr", seed, checkpointEvery = "checkpoint_every"
         case audioEncoder = "audio_encoder", referenceFrame = "reference_frame"
+        case motionWeight = "motion_weight", highNoiseShare = "high_noise_share"
     }
 
     /// finetune.json's keys before recipes: an old output folder still continues.
@@ -31,6 +32,8 @@ extension FineTuneOptions {
         if let v: Int = try field(.checkpointEvery) { checkpointEvery = v }
         audioEncoder = try field(.audioEncoder)
         referenceFrame = try field(.referenceFrame)
+        motionWeight = try field(.motionWeight)
+        highNoiseShare = try field(.highNoiseShare)
     }
 
     /// The settings that must be valid before anything runs; an error names the recipe field.
@@ -43,5 +46,7 @@ extension FineTuneOptions {
         if !(s2lLearningRate > 0 && s2lLearningRate.isFinite) { try fail("s2l_lr", "must be positive (got \(s2lLearningRate))") }
         if checkpointEvery < 1 { try fail("checkpoint_every", "must be at least 1 (got \(checkpointEvery))") }
         if let referenceFrame, referenceFrame < 0 { try fail("reference_frame", "must be ≥ 0 (got \(referenceFrame))") }
+        if let motionWeight, !(motionWeight >= 0 && motionWeight <= 1000) { try fail("motion_weight", "must be in 0…1000 (got \(motionWeight))") }
+        if let highNoiseShare, !(0...1).contains(highNoiseShare) { try fail("high_noise_share", "must be in 0…1 (got \(highNoiseShare))") }
     }
 }

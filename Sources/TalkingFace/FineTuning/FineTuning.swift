@@ -24,6 +24,11 @@ public struct FineTuneOptions: Codable, Equatable, Sendable {
     public var audioEncoder: String?
     /// The frame whose x_T the bundle shares; nil: the most typical training frame.
     public var referenceFrame: Int?
+    /// The DAE stage's loss weight on moving pixels (`dae train`'s motion_weight; nil: none).
+    public var motionWeight: Float?
+    /// The DAE stage's share of timesteps from the noisier half (`dae train`'s
+    /// high_noise_share; nil: none).
+    public var highNoiseShare: Double?
     /// The new bundle's name.
     public var name: String
 
@@ -182,6 +187,8 @@ public final class FineTuning {
             daeOptions.batchSize = options.batchSize
             daeOptions.learningRate = options.daeLearningRate
             daeOptions.seed = options.seed
+            daeOptions.motionWeight = options.motionWeight
+            daeOptions.highNoiseShare = options.highNoiseShare
             // The average starts at the base weights: a 1,000-step horizon would keep most of
             // them through a short fine-tune, so average over a tenth of the run instead.
             daeOptions.emaDecay = Float(Swift.min(0.999, Swift.max(0.9, 1 - 10 / Double(options.daeSteps))))

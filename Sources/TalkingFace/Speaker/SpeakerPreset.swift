@@ -9,11 +9,14 @@ public enum SpeakerPreset: String, CaseIterable, Sendable {
     case tiny
     /// The shipped-speaker shape: DiffAE `cpu64` (64×64, z_sem 512) and `SpeechToLatentConfig.cpu`.
     case cpu64
+    /// The 128-pixel shape: DiffAE `cpu128` (128×128, z_sem 512) and the same speech model.
+    case cpu128
 
     public var dae: DiffAEPreset {
         switch self {
         case .tiny: return .tiny
         case .cpu64: return .cpu64
+        case .cpu128: return .cpu128
         }
     }
 
@@ -23,7 +26,7 @@ public enum SpeakerPreset: String, CaseIterable, Sendable {
         case .tiny:
             return SpeechToLatentConfig(dimension: 16, heads: 2, feedForward: 32, kernelSize: 3, encoderBlocks: 1,
                                         decoderBlocks: 1, dropout: 0, latentDimension: zSem, posePredictorChannels: 8)
-        case .cpu64:
+        case .cpu64, .cpu128:
             return .cpu(latentDimension: zSem)
         }
     }

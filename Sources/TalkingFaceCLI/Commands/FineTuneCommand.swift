@@ -27,8 +27,9 @@ struct FineTuneCommand: ParsableCommand {
 
         --recipe FILE.json gives the settings with snake_case keys, the flags' names (a flag \
         wins over it): dae_steps, s2l_steps, batch, dae_lr, s2l_lr, seed, checkpoint_every, \
-        audio_encoder, and reference_frame (the frame whose x_T the bundle shares; default: the \
-        most typical training frame). OUT/finetune.json has the same form.
+        audio_encoder, reference_frame (the frame whose x_T the bundle shares; default: the \
+        most typical training frame), and two DAE loss settings as `dae train` has them: \
+        motion_weight and high_noise_share (default: none). OUT/finetune.json has the same form.
 
         Examples:
           talkingface finetune --video me.mp4 --out runs/me
