@@ -37,18 +37,11 @@ public struct PhotoSpeaker: Sendable {
         self.speaker = speaker
     }
 
-    /// The square of the photo the frames show: the whole head with a margin. The landmarks
-    /// run from the brows to the chin (a face of size F); the skull's top is about 0.6 F
-    /// above the brows, so the square is 2 F a side, centred 0.3 F above the landmarks'
-    /// centre, moved (then shrunk) to stay inside the photo.
+    /// The square of the photo the frames show: the box `prepare` cuts from a still video of
+    /// the photo (`FaceCropping.fixed`), so that a photo speaker is framed as a prepared clip
+    /// is and `generate --into` pastes it back where the face is.
     public var crop: FaceCropBox {
-        // The crop works in continuous pixels (a pixel's centre at i + 0.5).
-        let b = face.landmarks.bounds
-        let faceSize = Double(max(b.width, b.height))
-        let width = Double(face.image.width), height = Double(face.image.height)
-        let side = min(2 * faceSize, width, height)
-        let cx = Double(b.left + b.right) / 2 + 0.5, cy = Double(b.top + b.bottom) / 2 + 0.5 - 0.3 * faceSize
-        return FaceCropBox(centreX: min(max(cx, side / 2), width - side / 2), centreY: min(max(cy, side / 2), height - side / 2), side: side)
+        FaceCropping.fixed([face.landmarks], frameWidth: face.image.width, frameHeight: face.image.height)
     }
 
     /// One frame's picture and its 68 landmarks in frame pixels.
