@@ -3,8 +3,9 @@
 
     python3 Benchmarks/report.py WORKDIR Benchmarks/results.json
 
-Workloads measured now replace their rows; rows of workloads not run this time (BENCH_ONLY)
-stay, each with the date it was measured (Swift and PyTorch always come from one run).
+Workloads measured now replace their rows of the same CPU model; rows of workloads not run this
+time (BENCH_ONLY) or measured on another CPU stay, each with the date it was measured and the CPU
+(Swift and PyTorch always come from one run).
 """
 import datetime
 import glob
@@ -12,7 +13,21 @@ import json
 import os
 import sys
 
+
+
+def cpu_model():
+    """This machine's CPU model name, and its OpenBLAS kernel choice (the Makefile's default Zen)."""
+    name = "unknown"
+    with open("/proc/cpuinfo") as info:
+        for line in info:
+            if line.startswith("model name"):
+                name = line.split(":", 1)[1].strip()
+                break
+    return name, os.environ.get("OPENBLAS_CORETYPE", "auto")
+
+
 workdir, out = sys.argv[1], sys.argv[2]
+cpu, coretype = cpu_model()
 rows, peak = [], []
 for path in sorted(glob.glob(os.path.join(workdir, "swift_*.json"))):
     name = os.path.basename(path)[len("swift_"):-len(".json")]
@@ -26,14 +41,18 @@ for path in sorted(glob.glob(os.path.join(workdir, "swift_*.json"))):
         n = swift[name]["frames"]
         row["note"] = f"{n / s:.2f} frames/s swift, {n / t:.2f} frames/s torch"
     row["measured"] = datetime.date.today().isoformat()
+    row["cpu"], row["openblas_coretype"] = cpu, coretype
     rows.append(row)
-measured = {r["workload"] for r in rows}
+measured = {(r["workload"], r["cpu"]) for r in rows}
 kept = json.load(open(out)) if os.path.exists(out) else []
-everything = sorted(rows + [r for r in kept if r["workload"] not in measured], key=lambda r: r["workload"])
+# Rows from before the CPU was recorded were all measured on this project's AMD EPYC.
+everything = sorted(rows + [r for r in kept if (r["workload"], r.get("cpu", "AMD EPYC")) not in measured],
+                    key=lambda r: (r["workload"], r.get("cpu", "")))
 json.dump(everything, open(out, "w"), indent=2)
 print(f"{'workload':34} {'swift s':>9} {'torch s':>9} {'ratio':>6} {'GFLOP/s':>8} {'% peak':>7}")
 for r in rows:
     print(f"{r['workload']:34} {r['swift_s']:9.4f} {r['pytorch_s']:9.4f} {r['ratio']:6.2f} "
           f"{r['swift_gflops']:8.1f} {100 * r['swift_gflops'] / r['sgemm_peak_gflops']:6.0f}%"
           + (f"  ({r['note']})" if "note" in r else ""))
-print(f"(sgemm peak measured in this run: {max(peak):.0f} GFLOP/s on 2 threads; ratio = swift / torch)")
+print(f"(sgemm peak measured in this run: {max(peak):.0f} GFLOP/s on 2 threads; ratio = swift / torch; "
+      f"CPU {cpu}, OPENBLAS_CORETYPE {coretype})")
