@@ -168,6 +168,9 @@ public final class TrainingLoop {
         if let checkpointURL, communicator.isRoot { removeStalePartialFiles(in: checkpointURL.deletingLastPathComponent()) }
         if let ema, ema.average.isEmpty, step == 0 { ema.update(model) }  // start from the initial weights
         if ranks > 1 { try checkRanksAgree() }
+        let dropouts = ranks > 1 ? dropoutLayers(of: model).map(\.1) : []
+        for layer in dropouts { layer.shard = (communicator.rank, ranks) }  // each rank masks its part of the batch
+        defer { for layer in dropouts { layer.shard = nil } }
 
         var smoother = LossSmoother(decay: lossSmoothing)
         var rate = StepRate()

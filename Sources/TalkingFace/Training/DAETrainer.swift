@@ -23,7 +23,7 @@ import Disentanglement
 /// loss stops the run with both files from the last good checkpoint left untouched.
 ///
 /// Data-parallel over a `communicator`'s ranks: `batchSize` is the global batch; every rank
-/// draws all of it (frames, flips, timesteps, noise) from the shared seed and trains on its
+/// draws all of it (frames, flips, timesteps, noise, dropout masks) from the shared seed and trains on its
 /// `shard`, so N ranks take the steps one process would. Rank 0 alone writes the run folder.
 ///
 ///     let trainer = try DAETrainer(options: options, run: runFolder)   // or resume: true
