@@ -1,7 +1,7 @@
 import Autodiff
 
 /// Averages the gradients of a model's trainable parameters over the ranks of a
-/// `Communicator`, in buckets of about `bucketElements` floats (PyTorch DDP's 25 MB by
+/// `Communicator`, in buckets of about `bucketElements` floats (PyTorch DDP's 25 MiB by
 /// default), so that a large model never needs a second copy of all its gradients at once.
 ///
 /// The averaging runs after the backward pass: the tape (`Tensor.backward`) has no hook
