@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 APT_PACKAGES := libopenblas-dev libsndfile1-dev libsoxr-dev libhdf5-dev libpng-dev \
                 libespeak-ng-dev espeak-ng ffmpeg pkg-config python3-venv \
-                libdlib-dev libdlib-data
+                libdlib-dev libdlib-data libopenmpi-dev openmpi-bin
 SWIFT ?= swift
 # OpenBLAS for the test binaries: one thread (the engine spreads work over the cores itself)
 # and the Zen kernel, which OpenBLAS 0.3.21 does not choose on an AMD Zen 4 by itself. The

@@ -2,6 +2,7 @@
 // TalkingFace: speech → talking-face video after DAE-Talker (docs/architecture.md).
 // Layering, bottom to top (a module never imports one above it):
 //   C libraries → Autodiff → MediaIO → NeuralNetworks → DiffusionAutoencoder, SpeechToLatent
+//   NeuralNetworks → DataParallel (MPI; only the command line links it)
 //   (MediaIO sits below NeuralNetworks because checkpoints are HDF5 files)
 //   Datasets (data sets on disk) → DrawnFace (the synthetic face: factors, renderer, measurement)
 //   → Disentanglement (research: latent split, erasure, probes)
@@ -38,12 +39,15 @@ let package = Package(
         systemLibrary("CHDF5", pkgConfig: "hdf5", apt: ["libhdf5-dev"]),
         systemLibrary("CPNG", pkgConfig: "libpng", apt: ["libpng-dev"]),
         systemLibrary("CEspeak", pkgConfig: "espeak-ng", apt: ["libespeak-ng-dev"]),
+        systemLibrary("CMPI", pkgConfig: "ompi-c", apt: ["libopenmpi-dev"]),
 
         .target(name: "Autodiff", dependencies: ["COpenBLAS"], swiftSettings: fast),
         .target(name: "MediaIO", dependencies: ["Autodiff", "CSndFile", "CSoxr", "CHDF5", "CPNG"], swiftSettings: fast),
         .target(name: "NeuralNetworks", dependencies: ["Autodiff", "MediaIO"], swiftSettings: fast),
         .target(name: "DiffusionAutoencoder", dependencies: ["Autodiff", "NeuralNetworks", "MediaIO"], swiftSettings: fast),
         .target(name: "SpeechToLatent", dependencies: ["COpenBLAS", "Autodiff", "NeuralNetworks", "MediaIO"], swiftSettings: fast),
+        // Data-parallel training over MPI (`mpirun`): the `Communicator` the training loop uses.
+        .target(name: "DataParallel", dependencies: ["CMPI", "NeuralNetworks"], swiftSettings: fast),
         .target(name: "Datasets", dependencies: ["Autodiff", "MediaIO"], swiftSettings: fast),
         .target(name: "DrawnFace", dependencies: ["Datasets"], swiftSettings: fast),
         // dlib's face detector and 68-point landmarks behind a C interface (libdlib-dev; its
@@ -73,7 +77,7 @@ let package = Package(
             name: "TalkingFaceCLI",
             dependencies: [
                 "TalkingFace", "FaceTracking", "SyntheticSpeaker", "Disentanglement", "DiffusionAutoencoder", "SpeechToLatent", "Datasets",
-                "DrawnFace", "MediaIO", "NeuralNetworks", "Autodiff",
+                "DrawnFace", "MediaIO", "NeuralNetworks", "Autodiff", "DataParallel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

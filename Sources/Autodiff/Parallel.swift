@@ -12,7 +12,20 @@ import Foundation
 /// single-threaded GEMMs on their own pieces, `sgemm` splits a large product by rows, and
 /// every result is the same whatever the core count or the load.
 public enum Parallel {
-    public static let coreCount = ProcessInfo.processInfo.activeProcessorCount
+    /// The threads this process spreads its work over (`threadCount(environment:cores:)`).
+    public static let coreCount = threadCount(environment: ProcessInfo.processInfo.environment,
+                                              cores: ProcessInfo.processInfo.activeProcessorCount)
+
+    /// `TALKINGFACE_THREADS` names the thread count. Without it: the machine's cores, shared
+    /// out among the ranks that an MPI launcher started on this machine (Open MPI's
+    /// OMPI_COMM_WORLD_LOCAL_SIZE, MPICH's MPI_LOCALNRANKS), so that 2 ranks on 2 cores run
+    /// one thread each instead of 2 each; at least one.
+    public static let threadsVariable = "TALKINGFACE_THREADS"
+    public static func threadCount(environment: [String: String], cores: Int) -> Int {
+        if let given = environment[threadsVariable].flatMap(Int.init), given > 0 { return given }
+        let localRanks = ["OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS"].lazy.compactMap { environment[$0].flatMap(Int.init) }.first ?? 1
+        return max(1, cores / max(1, localRanks))
+    }
 
     /// Parallel regions plus `serially` calls now running, on any thread; work runs serially
     /// while it is above zero. Behind a lock because nested calls read it from worker threads,
@@ -39,7 +52,13 @@ public enum Parallel {
             return
         }
         defer { release() }
-        DispatchQueue.concurrentPerform(iterations: count, execute: body)
+        if coreCount >= ProcessInfo.processInfo.activeProcessorCount || count <= coreCount {
+            DispatchQueue.concurrentPerform(iterations: count, execute: body)
+        } else {  // fewer threads than cores (`threadCount`): each worker takes every coreCount-th item
+            DispatchQueue.concurrentPerform(iterations: coreCount) { worker in
+                for i in stride(from: worker, to: count, by: coreCount) { body(i) }
+            }
+        }
     }
 
     /// Claims the machine for one region; false if a region already runs.

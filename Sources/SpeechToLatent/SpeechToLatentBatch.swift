@@ -73,4 +73,10 @@ public struct SpeechToLatentBatch {
         }
         return SpeechToLatentBatch(features: features, latents: latents, pose: pose, lengths: spans.map(\.count))
     }
+
+    /// Windows `range` of the batch, padded as the whole batch is.
+    public func rows(_ range: Range<Int>) -> SpeechToLatentBatch {
+        SpeechToLatentBatch(features: features.slice(dim: 0, range), latents: latents.slice(dim: 0, range),
+                            pose: pose?.slice(dim: 0, range), lengths: Array(lengths[range]))
+    }
 }

@@ -12,12 +12,23 @@ public struct TrainingContext {
     public var generators: [String: RandomGenerator]
     /// The example order, if the loop was given one.
     public var dataOrder: DataOrder?
+    /// The ranks of a data-parallel run (`SingleProcess` for one process). A step draws the
+    /// whole global batch (its examples and their randomness) on every rank and computes the
+    /// loss of `communicator.shard(of:)` of it.
+    public let communicator: Communicator
+    /// This rank's share of the global batch's loss: the weight its part of the batch has in
+    /// the global batch's mean (a weighted mean's weights, or real frames of padded windows).
+    /// nil: 1 / ranks, an equal split. The loop scales this rank's gradient by share × ranks
+    /// before averaging, so the average is the gradient of the global batch's loss.
+    public var lossShare: Float?
 
     /// For running a trainer's step closure outside a loop (tests).
-    public init(step: Int, generators: [String: RandomGenerator] = [:], dataOrder: DataOrder? = nil) {
+    public init(step: Int, generators: [String: RandomGenerator] = [:], dataOrder: DataOrder? = nil,
+                communicator: Communicator = SingleProcess()) {
         self.step = step
         self.generators = generators
         self.dataOrder = dataOrder
+        self.communicator = communicator
     }
 }
 
@@ -71,6 +82,12 @@ public struct NonFiniteTrainingError: Error, CustomStringConvertible, LocalizedE
 ///         return model.loss(batch)
 ///     }
 ///
+/// Data-parallel: with a `communicator` of N ranks, every rank runs this loop on its part
+/// of each global batch; the gradients (and the loss) are averaged over the ranks before the
+/// clip, so every rank takes the same step and keeps the same AdamW moments and EMA (checked
+/// at the start and at every checkpoint). A stop request on any rank stops all after the
+/// same step. Rank 0 alone reports progress and writes checkpoints.
+///
 /// Exact resume: the checkpoint holds the weights and buffers, the optimizer moments, the
 /// EMA, the step counter, every named generator, the data order and the generator of each
 /// `Dropout` in the model; loading it makes the rest of the run bit-identical to one that
@@ -97,6 +114,8 @@ public final class TrainingLoop {
     /// What the loss is computed from (data folders, files, initial weights): a non-finite
     /// loss's error names them.
     public var inputs: [String] = []
+    /// The ranks of a data-parallel run; a single process by default.
+    public var communicator: Communicator = SingleProcess()
 
     /// Optimizer steps completed.
     public private(set) var step = 0
@@ -143,27 +162,46 @@ public final class TrainingLoop {
             InterruptSignal.install()
         }
         defer { if handlesInterrupt { InterruptSignal.uninstall() } }
+        let ranks = communicator.size
+        let averaging = ranks > 1 ? GradientAveraging(parameters: model.trainableParameters()) : nil
         // What a process killed mid-write left beside the checkpoint (a start or a resume).
-        if let checkpointURL { removeStalePartialFiles(in: checkpointURL.deletingLastPathComponent()) }
+        if let checkpointURL, communicator.isRoot { removeStalePartialFiles(in: checkpointURL.deletingLastPathComponent()) }
         if let ema, ema.average.isEmpty, step == 0 { ema.update(model) }  // start from the initial weights
+        if ranks > 1 { try checkRanksAgree() }
+        let dropouts = ranks > 1 ? dropoutLayers(of: model).map(\.1) : []
+        for layer in dropouts { layer.shard = (communicator.rank, ranks) }  // each rank masks its part of the batch
+        defer { for layer in dropouts { layer.shard = nil } }
 
         var smoother = LossSmoother(decay: lossSmoothing)
         var rate = StepRate()
         var lastLoss: Float?
         while step < totalSteps {
-            var context = TrainingContext(step: step, generators: generators, dataOrder: dataOrder)
+            var context = TrainingContext(step: step, generators: generators, dataOrder: dataOrder, communicator: communicator)
             model.zeroGrad()
             let loss = try computeLoss(&context)
             precondition(loss.count == 1, "the training step must return a scalar loss, got shape \(loss.shape)")
-            let value = loss.item
-            guard value.isFinite else { throw nonFinite(loss: value, gradientNorm: nil) }
-            loss.backward()
+            var value = loss.item
+            var stopAgreed = false
+            if let averaging {
+                // The global batch's loss and gradient: each rank's, weighted by its share.
+                let weight = context.lossShare.map { $0 * Float(ranks) } ?? 1
+                loss.backward(gradient: Tensor(shape: loss.shape, repeating: weight))
+                let wantsStop = stopRequested || (handlesInterrupt && InterruptSignal.isRequested)
+                let averaged = try averaging.average(over: communicator, scalars: [value * weight, wantsStop ? 1 : 0])
+                value = averaged[0]
+                stopAgreed = averaged[1] > 0
+                guard value.isFinite else { throw nonFinite(loss: value, gradientNorm: nil) }
+            } else {
+                guard value.isFinite else { throw nonFinite(loss: value, gradientNorm: nil) }
+                loss.backward()
+            }
             let norm = clipGradNorm(model, maxNorm: maxGradientNorm ?? .infinity)  // ∞: only measures
             guard norm.isFinite else { throw nonFinite(loss: value, gradientNorm: norm) }
 
             let lr = learningRate?(step) ?? optimizer.learningRate
             optimizer.learningRate = lr
             optimizer.update(model: model)
+            if ranks > 1 { try broadcastBuffers() }
             ema?.update(model)
             generators = context.generators
             dataOrder = context.dataOrder
@@ -171,18 +209,40 @@ public final class TrainingLoop {
             lastLoss = value
             rate.stepFinished()
 
-            let stopping = stopRequested || (handlesInterrupt && InterruptSignal.isRequested)
+            let stopping = ranks > 1 ? stopAgreed : stopRequested || (handlesInterrupt && InterruptSignal.isRequested)
             let saving = checkpointURL != nil && (step % checkpointEvery == 0 || step == totalSteps || stopping)
+            if saving && ranks > 1 { try checkRanksAgree() }
             // Reported before the checkpoint is written, so what the report logs (a loss row,
             // the model file) is on disk whenever the checkpoint is, even after a SIGKILL.
-            progress?(TrainingProgress(
-                step: step, totalSteps: totalSteps, loss: value, smoothedLoss: smoother.add(value),
-                learningRate: lr, gradientNorm: norm, stepsPerSecond: rate.stepsPerSecond,
-                secondsRemaining: rate.secondsRemaining(totalSteps - step), checkpointSaved: saving))
-            if saving { try saveCheckpoint() }
+            if communicator.isRoot {
+                progress?(TrainingProgress(
+                    step: step, totalSteps: totalSteps, loss: value, smoothedLoss: smoother.add(value),
+                    learningRate: lr, gradientNorm: norm, stepsPerSecond: rate.stepsPerSecond,
+                    secondsRemaining: rate.secondsRemaining(totalSteps - step), checkpointSaved: saving))
+                if saving { try saveCheckpoint() }
+            }
             if stopping { return TrainingResult(step: step, interrupted: true, lastLoss: lastLoss) }
         }
         return TrainingResult(step: step, interrupted: false, lastLoss: lastLoss)
+    }
+
+    /// Buffers that a forward pass updates (BatchNorm's running statistics) follow each
+    /// rank's own part of the batch; rank 0's are kept on all, as PyTorch's DDP does.
+    private func broadcastBuffers() throws {
+        let buffers = model.namedBuffers().map(\.1)
+        guard !buffers.isEmpty else { return }
+        var packed = buffers.flatMap(\.values)  // one message
+        try packed.withUnsafeMutableBytes { try communicator.broadcast($0, from: 0) }
+        var offset = 0
+        for buffer in buffers {
+            packed.withUnsafeBufferPointer { buffer.pointer.update(from: $0.baseAddress! + offset, count: buffer.count) }
+            offset += buffer.count
+        }
+    }
+
+    /// Throws on every rank unless all hold rank 0's weights and training state.
+    private func checkRanksAgree() throws {
+        try RankAgreement.check(RankAgreement.fingerprint(model: model, state: trainingState()), over: communicator, step: step)
     }
 
     private func nonFinite(loss: Float, gradientNorm: Float?) -> NonFiniteTrainingError {
@@ -217,9 +277,9 @@ public final class TrainingLoop {
     }
 
     /// Writes the model, its config and the training state (atomically) to `url`, by
-    /// default `checkpointURL`.
+    /// default `checkpointURL`; on rank 0 only (the others hold the same).
     public func saveCheckpoint(to url: URL? = nil) throws {
-        guard let url = url ?? checkpointURL else { return }
+        guard let url = url ?? checkpointURL, communicator.isRoot else { return }
         try Checkpoint.save(module: model, config: config, trainingState: trainingState(), to: url)
         if url == checkpointURL { lastCheckpointStep = step }
     }

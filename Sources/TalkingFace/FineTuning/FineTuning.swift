@@ -61,6 +61,10 @@ public struct FineTuneOptions: Codable, Equatable, Sendable {
 ///
 /// A stage that has finished is skipped; one that was interrupted continues from its
 /// checkpoint. Without audio in the data only the DAE stages run.
+///
+/// With a `communicator` of several ranks the two training stages are data-parallel
+/// (`DAETrainer`, `SpeechToLatentTrainer`; `batchSize` is the global batch); rank 0 alone
+/// encodes, assembles the bundle and writes files, while the others wait for it.
 public final class FineTuning {
     /// The frame rate speech-to-latent models work at (docs/architecture.md §6): videos with speech are
     /// brought to it on import.
@@ -103,6 +107,9 @@ public final class FineTuning {
 
     /// Checks the base bundle and the data before anything is written; a folder that holds
     /// an earlier fine-tuning must have been started with the same options (steps may grow).
+    /// The ranks of a data-parallel fine-tuning (a single process by default).
+    public var communicator: Communicator = SingleProcess()
+
     public init(options: FineTuneOptions, folder: URL) throws {
         self.folder = folder
         base = URL(fileURLWithPath: options.base)
@@ -142,13 +149,18 @@ public final class FineTuning {
     @discardableResult
     public func run(until last: Stage = .bundle, report: @escaping (Event) -> Void = { _ in }) throws -> URL? {
         try checkData(until: last)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        removeStalePartialFiles(in: folder)  // left by a run killed while writing latents.h5 or finetune.json
-        try options.write(to: optionsURL)
+        try communicator.checkDivides(batch: options.batchSize)
+        if communicator.isRoot {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            removeStalePartialFiles(in: folder)  // left by a run killed while writing latents.h5 or finetune.json
+            try options.write(to: optionsURL)
+        }
+        try communicator.barrier()  // the folder exists before any rank reads in it
 
         guard try fineTuneDAE(report) else { return nil }
         if last == .dae { return nil }
-        try encode(report)
+        if communicator.isRoot { try encode(report) }
+        try communicator.barrier()  // latents.h5 written before any rank reads it
         if last == .encode { return nil }
         guard dataset.hasAudio else {
             report(.skipped(.s2l, "\(dataset.audioURL.path) is missing: the speech stages need the person's voice; the DAE is fine-tuned (\(daeRun.path)/dae.h5)"))
@@ -156,6 +168,7 @@ public final class FineTuning {
         }
         guard try fineTuneSpeechToLatent(report) else { return nil }
         if last == .s2l { return nil }
+        guard communicator.isRoot else { return nil }
         try assemble(report)
         return bundleURL
     }
@@ -195,7 +208,7 @@ public final class FineTuning {
             daeOptions.checkpointEvery = options.checkpointEvery
             daeOptions.initialWeights = base.appendingPathComponent(Speaker.daeFile).standardizedFileURL.path
         }
-        let trainer = try DAETrainer(options: daeOptions, run: daeRun, resume: resume) { done, total in
+        let trainer = try DAETrainer(options: daeOptions, run: daeRun, resume: resume, communicator: communicator) { done, total in
             report(.progress(.dae, done: done, total: total))
         }
         if trainer.loop.step >= daeOptions.steps {
@@ -253,7 +266,7 @@ public final class FineTuning {
         let resume = FileManager.default.fileExists(atPath: checkpoint.path)
         let config = try Checkpoint.config(SpeechToLatentConfig.self, from: baseModel)
         let trainer = try SpeechToLatentTrainer(data: data, config: config, options: s2lOptions, runFolder: s2lRun,
-                                                resume: resume, audioEncoder: encoder)
+                                                resume: resume, audioEncoder: encoder, communicator: communicator)
         if trainer.loop.step >= s2lOptions.steps {
             report(.skipped(.s2l, "already fine-tuned for \(trainer.loop.step) steps (\(checkpoint.path))"))
             return true
@@ -261,6 +274,7 @@ public final class FineTuning {
         report(.started(.s2l, "fine-tuning speech → z_sem from \(baseModel.path), step \(trainer.loop.step) → \(s2lOptions.steps)"))
         let result = try trainer.train { report(.training(.s2l, $0)) }
         if result.interrupted { return false }
+        guard communicator.isRoot else { return true }
         let evaluation = try trainer.evaluate()
         report(.finished(.s2l, "\(checkpoint.path)\n\(evaluation.table())"))
         return true

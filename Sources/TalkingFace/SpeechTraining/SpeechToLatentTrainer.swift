@@ -98,6 +98,12 @@ public struct SpeechToLatentRunInfo: Codable, Equatable, Sendable {
 ///     RUN/s2l.h5      model, config, z_sem/pose statistics and training state
 ///     RUN/run.json    data sources, front end, options
 ///     RUN/eval.json   held-out scores (`SpeechToLatentEvaluation`)
+///
+/// Data-parallel over a `communicator`'s ranks: `batchSize` is the global batch; every rank
+/// draws all of its windows (padded to the longest of the global batch) and trains on its
+/// shard, its loss weighted by its share of the batch's real frames. Not bit-for-bit one
+/// process's steps: BatchNorm's batch statistics are each rank's own (rank 0's running
+/// statistics are kept). Rank 0 alone writes the run folder.
 public final class SpeechToLatentTrainer {
     public static let checkpointName = ModelFile.speechToLatent.fileName
     public static let runInfoName = "run.json"
@@ -116,7 +122,8 @@ public final class SpeechToLatentTrainer {
     /// statistics of the training frames, and the loop; `resume` continues `RUN/s2l.h5`.
     /// Refuses to overwrite an existing checkpoint without `resume`.
     public init(data: SpeechTrainingData, config: SpeechToLatentConfig, options: SpeechToLatentTrainingOptions,
-                runFolder: URL, resume: Bool, audioEncoder: URL? = nil) throws {
+                runFolder: URL, resume: Bool, audioEncoder: URL? = nil, communicator: Communicator = SingleProcess()) throws {
+        try communicator.checkDivides(batch: options.batchSize)
         self.data = data
         self.runFolder = runFolder
         self.options = options
@@ -154,9 +161,10 @@ public final class SpeechToLatentTrainer {
             checkpointEvery: options.checkpointEvery, config: config,
             generators: ["windows": RandomGenerator(seed: options.seed &+ 1)],
             dataOrder: DataOrder(count: examples.count, seed: options.seed &+ 2))
+        loop.communicator = communicator
         loop.inputs = data.speakers.flatMap { [$0.data.appendingPathComponent("audio.wav").path, $0.latentsFile.path] }
             + [options.initialWeights].compactMap { $0 }
-        try FileManager.default.createDirectory(at: runFolder, withIntermediateDirectories: true)
+        if communicator.isRoot { try FileManager.default.createDirectory(at: runFolder, withIntermediateDirectories: true) }
         if exists {
             try loop.resume(from: checkpoint)
             if let order = loop.dataOrder, order.count != examples.count {
@@ -164,6 +172,7 @@ public final class SpeechToLatentTrainer {
                                    + "\(examples.count); resume with the same --data and --latents")
             }
         }
+        guard communicator.isRoot else { return }
         let info = SpeechToLatentRunInfo(
             sources: data.speakers.map { .init(data: $0.data.path, latents: $0.latentsFile.path) },
             audioEncoder: audioEncoder?.standardizedFileURL.path, options: options)
@@ -182,7 +191,10 @@ public final class SpeechToLatentTrainer {
                 return data.speakers[example.speaker].clip(example.frames)
             }
             let batch = SpeechToLatentBatch.windows(from: clips, windowFrames: w, stride: s, using: &context.generators["windows"]!)
-            return model.loss(batch).total
+            guard context.communicator.size > 1 else { return model.loss(batch).total }
+            let mine = context.communicator.shard(of: batch.lengths.count)
+            context.lossShare = Float(batch.lengths[mine].reduce(0, +)) / Float(batch.lengths.reduce(0, +))  // a mean over real frames
+            return model.loss(batch.rows(mine)).total
         }
     }
 

@@ -22,6 +22,10 @@ import Disentanglement
 /// Ctrl-C; a resumed run is bit-identical to one that never stopped. A NaN or infinite
 /// loss stops the run with both files from the last good checkpoint left untouched.
 ///
+/// Data-parallel over a `communicator`'s ranks: `batchSize` is the global batch; every rank
+/// draws all of it (frames, flips, timesteps, noise, dropout masks) from the shared seed and trains on its
+/// `shard`, so N ranks take the steps one process would. Rank 0 alone writes the run folder.
+///
 ///     let trainer = try DAETrainer(options: options, run: runFolder)   // or resume: true
 ///     try trainer.train { print($0.step, $0.smoothedLoss) }
 public final class DAETrainer {
@@ -51,8 +55,12 @@ public final class DAETrainer {
     /// (the options must be the run's own, see `resumeOptions`). A new run refuses a folder
     /// that already holds a checkpoint. `loading(done, total)` reports frame decoding.
     public init(options: DAETrainingOptions, run: URL, resume: Bool = false, memoryBudget: Int = 4 << 30,
-                loading: (Int, Int) -> Void = { _, _ in }) throws {
+                communicator: Communicator = SingleProcess(), loading: (Int, Int) -> Void = { _, _ in }) throws {
         try options.validate()
+        try communicator.checkDivides(batch: options.batchSize)
+        if communicator.size > 1 && options.latentSplit != nil {
+            throw DAEWorkflowError.invalidOption("a latent split trains in one process: its pressures compare the frames of a batch with each other, which ranks holding parts of the batch cannot")
+        }
         self.run = run
         let checkpoint = run.appendingPathComponent("checkpoint.h5")
         let fm = FileManager.default
@@ -130,15 +138,17 @@ public final class DAETrainer {
             config: config,
             generators: ["noise": RandomGenerator(seed: options.seed &+ 1), "flip": RandomGenerator(seed: options.seed &+ 2)],
             dataOrder: DataOrder(count: frames.count, seed: options.seed &+ 3))
+        loop.communicator = communicator
         loop.inputs = options.data.map { URL(fileURLWithPath: $0).appendingPathComponent("frames").path } + [options.initialWeights].compactMap { $0 }
 
-        try fm.createDirectory(at: run, withIntermediateDirectories: true)
+        if communicator.isRoot { try fm.createDirectory(at: run, withIntermediateDirectories: true) }
         if resume {
             try loop.resume(from: checkpoint)
             guard loop.dataOrder?.count == frames.count else {
                 throw DAEWorkflowError.mismatch("\(checkpoint.path) orders \(loop.dataOrder?.count ?? 0) frames, the data give \(frames.count)")
             }
         }
+        guard communicator.isRoot else { return }
         try options.write(to: optionsURL)
         try motionWeighting?.writeImage(to: motionImageURL)
     }
@@ -170,10 +180,10 @@ public final class DAETrainer {
     /// `loop.requestStop()`; throws `NonFiniteTrainingError` on NaN/Inf.
     @discardableResult
     public func train(progress: @escaping (TrainingProgress) -> Void = { _ in }) throws -> TrainingResult {
-        let log = try LossLog(url: logURL, keepingStepsUpTo: loop.step)
+        let log = loop.communicator.isRoot ? try LossLog(url: logURL, keepingStepsUpTo: loop.step) : nil
         var saveError: Error?
         loop.progress = { [unowned self] report in
-            log.append(report)
+            log?.append(report)
             if report.checkpointSaved && saveError == nil {
                 do { try self.saveModel() } catch {
                     saveError = error
@@ -191,6 +201,9 @@ public final class DAETrainer {
         let result = try loop.run { context in
             let indices = context.dataOrder!.next(batchSize)
             let flips = flip ? indices.map { _ in context.generators["flip"]!.next() & 1 == 1 } : nil
+            if context.communicator.size > 1 {
+                return try shardLoss(global: indices, flips: flips, context: &context)
+            }
             let x0 = try frames.batch(indices, flipped: flips)  // (B, 3, S, S)
             if let splitLoss {
                 let terms = splitLoss(model: model, x0: x0, speakers: frames.spanIndices(indices),
@@ -204,6 +217,22 @@ public final class DAETrainer {
         }
         if let saveError { throw saveError }
         return result
+    }
+
+    /// One rank's part of the global batch `global`: the timesteps and noise of the whole
+    /// batch are drawn (as one process draws them), this rank's rows kept, and its share of
+    /// the loss set (its images' part of the per-image weights' sum, for a weighted mean).
+    private func shardLoss(global: [Int], flips: [Bool]?, context: inout TrainingContext) throws -> Tensor {
+        let mine = context.communicator.shard(of: global.count)
+        let size = model.config.imageSize
+        let timesteps = model.trainingTimesteps(global.count, rng: &context.generators["noise"]!,
+                                                highNoiseShare: options.highNoiseShare ?? 0)
+        let noise = Tensor.randn([global.count, 3, size, size], using: &context.generators["noise"]!)
+        let weights = options.p2Gamma.map { gamma in timesteps.map { Float(model.diffusion.p2Weight($0, gamma: gamma)) } }
+        if let weights { context.lossShare = weights[mine].reduce(0, +) / weights.reduce(0, +) }
+        let x0 = try frames.batch(Array(global[mine]), flipped: flips.map { Array($0[mine]) })
+        return model.loss(x0: x0, timesteps: Array(timesteps[mine]), noise: noise.slice(dim: 0, mine),
+                          weights: weights.map { Array($0[mine]) }, pixelWeights: motionWeighting?.pixelWeights)
     }
 
     /// The expression factors of training frames `indices` (B, 6); nil without the readout.

@@ -31,6 +31,8 @@ struct FineTuneCommand: ParsableCommand {
         most typical training frame), and two DAE loss settings as `dae train` has them: \
         motion_weight and high_noise_share (default: none). OUT/finetune.json has the same form.
 
+        Under `mpirun -np N` both trainings are data-parallel, as `dae train --help` tells         (--batch is the global batch, a multiple of N); rank 0 alone prepares, encodes and         assembles.
+
         Examples:
           talkingface finetune --video me.mp4 --out runs/me
           talkingface finetune --data data/synth/speaker_05 --base Weights/default \\
@@ -49,7 +51,7 @@ struct FineTuneCommand: ParsableCommand {
     @Option(help: "The new bundle's name (default: the output folder's name).") var name: String?
     @Option(parsing: .unconditional, help: "DAE fine-tuning steps (default 1500, ≈ 1 step/s with cpu64 on 2 cores).") var daeSteps: Int?
     @Option(parsing: .unconditional, help: "Speech-to-latent fine-tuning steps (default 2000).") var s2lSteps: Int?
-    @Option(parsing: .unconditional, help: "Frames (DAE) or windows (speech) per step (default 8).") var batch: Int?
+    @Option(parsing: .unconditional, help: "Frames (DAE) or windows (speech) per step, over all ranks under mpirun (default 8).") var batch: Int?
     @Option(parsing: .unconditional, help: "DAE learning rate (default 1e-4).") var daeLr: Double?
     @Option(parsing: .unconditional, help: "Speech-to-latent peak learning rate (default 1e-4).") var s2lLr: Double?
     @Option(parsing: .unconditional, help: "Seed of data order and noise (default 0).") var seed: UInt64?
@@ -93,6 +95,8 @@ struct FineTuneCommand: ParsableCommand {
 
     func run() throws {
         let options = try fineTuneOptions(folder: URL(fileURLWithPath: out))  // a bad recipe stops before the video is read
+        // Rank 0 owns the output folder; the other ranks train and wait for it.
+        guard Ranks.communicator.isRoot else { return try fineTune(options) }
         // A run is known by its finetune.json, or by the data set it prepared from --video first.
         let run = OutputKind.trainingRun(markers: ["finetune.json", "data/crop.json"], worthKeeping: ["data/meta.json", "dae/checkpoint.h5"])
         let target = try output.target(out, kind: run, inputs: [data, video, options.base, recipe, audioEncoder])
@@ -103,13 +107,20 @@ struct FineTuneCommand: ParsableCommand {
         var options = given
         let logger = Logger(label: "talkingface.finetune")
         let folder = URL(fileURLWithPath: out)
-        let dataFolder = try data.map { URL(fileURLWithPath: $0) } ?? importVideo(into: folder, logger: logger)
+        let ranks = Ranks.communicator
+        var dataFolder = data.map { URL(fileURLWithPath: $0) } ?? folder.appendingPathComponent("data")
+        if data == nil {
+            if ranks.isRoot { dataFolder = try importVideo(into: folder, logger: logger) }
+            try ranks.barrier()  // the data set is prepared before any rank reads it
+        }
         options.data = dataFolder.standardizedFileURL.path
         let fineTuning = try FineTuning(options: options, folder: folder)
+        fineTuning.communicator = ranks
 
         var line: TrainingProgressLine?
         var bar: ProgressBar?
         let bundle = try fineTuning.run(until: FineTuning.Stage(rawValue: until)!) { event in
+            guard ranks.isRoot else { return }
             switch event {
             case .started(let stage, let what):
                 logger.info("[\(stage.rawValue)] \(what)")

@@ -33,6 +33,8 @@ struct SpeechToLatentTrainCommand: ParsableCommand {
           initial       an s2l.h5 of the same configuration to start from
         RUN/run.json's "options" has the same form.
 
+        Under `mpirun -np N` the training is data-parallel, as `dae train --help` tells:         --batch is the global batch (a multiple of N), --lr is not scaled, rank 0 writes.         BatchNorm normalises each rank's windows by their own statistics, so N ranks come         close to, but not exactly to, one process's steps.
+
         Examples:
           talkingface s2l train --data data/spk0 --latents spk0.h5 --out runs/s2l
           talkingface s2l train --data d0 --latents l0.h5 \\
@@ -48,7 +50,7 @@ struct SpeechToLatentTrainCommand: ParsableCommand {
     @Option(help: "Run folder (created).") var out: String
     @Option(help: "Model size: cpu (default), diffdub or tiny (smoke tests).") var preset: String?
     @Option(parsing: .unconditional, help: "Optimizer steps in total (default 20000).") var steps: Int?
-    @Option(parsing: .unconditional, help: "Windows per batch (default 8).") var batch: Int?
+    @Option(parsing: .unconditional, help: "Windows per batch, over all ranks under mpirun (default 8).") var batch: Int?
     @Option(parsing: .unconditional, help: "Peak learning rate (after warm-up; cosine decay to 10 %; default 1e-4).") var lr: Double?
     @Option(parsing: .unconditional, help: "Random seed (weights, data order, windows; default 0).") var seed: UInt64?
     @Option(parsing: .unconditional, help: "Save a checkpoint every N steps (default 500).") var checkpointEvery: Int?
@@ -90,6 +92,8 @@ struct SpeechToLatentTrainCommand: ParsableCommand {
 
     func run() throws {
         let options = try trainingOptions()
+        // Rank 0 owns the run folder; the other ranks only read it (a resume) and train.
+        guard Ranks.communicator.isRoot else { return try train(options) }
         let target = try output.target(out, kind: .trainingRun(markers: [SpeechToLatentTrainer.runInfoName], worthKeeping: [SpeechToLatentTrainer.checkpointName]),
                                        inputs: [recipe, audioEncoder, options.initialWeights] + (data + latents).map(Optional.some))
         try target.writeInPlace { try train(options) }
@@ -107,7 +111,8 @@ struct SpeechToLatentTrainCommand: ParsableCommand {
             featureDimension: trainingData.featureDimension, featureLayers: trainingData.featureLayers,
             featureRate: trainingData.featureRate, latentDimension: trainingData.latentDimension)
         let trainer = try SpeechToLatentTrainer(data: trainingData, config: config, options: options,
-                                                runFolder: URL(fileURLWithPath: out), resume: resume, audioEncoder: encoder)
+                                                runFolder: URL(fileURLWithPath: out), resume: resume, audioEncoder: encoder,
+                                                communicator: Ranks.communicator)
         let frames = trainingData.speakers.reduce(0) { $0 + $1.train.count }
         let heldOut = trainingData.speakers.reduce(0) { $0 + $1.heldOut.count }
         let summary = "\(trainingData.speakers.count) speaker(s): \(frames) training frames, \(heldOut) held out; "
@@ -126,6 +131,7 @@ struct SpeechToLatentTrainCommand: ParsableCommand {
             logger.info("stopped at step \(result.step); continue with the same command and --resume")
             throw ExitCode.interrupted
         }
+        guard Ranks.communicator.isRoot else { return }
         let evaluation = try trainer.evaluate()
         print(evaluation.table())
         logger.info("wrote \(trainer.checkpointURL.path) and \(URL(fileURLWithPath: out).appendingPathComponent(SpeechToLatentTrainer.evaluationName).path)")

@@ -21,6 +21,8 @@ struct DAETrainCommand: ParsableCommand {
         SIGTERM (exit status 130 or 143; a second one quits at once). A NaN/Inf loss stops the run, leaving the last good files. \
         --resume continues a run with its own settings; only --steps and --checkpoint-every may change.
 
+        Data-parallel under MPI: `mpirun -np N talkingface dae train …` trains on N processes         (on one machine or over a hostfile's), each on --batch / N of every step's frames; the         gradients are averaged, so the steps are those of one process with the same --batch.         --batch stays the global batch (a multiple of N) and --lr is not scaled: for N times         the frames per step give --batch N×B and, by the linear scaling rule, --lr N×LR. Rank         0 logs and writes the run folder; --resume works with any N. The data and the run         folder must be at the same path on every machine. Each rank uses the machine's cores         shared among its ranks (TALKINGFACE_THREADS sets the threads per rank).
+
         --recipe FILE.json holds everything else, with snake_case keys; a field left \
         out keeps its default, and the flags below may appear in it too (a flag wins). \
         A run's options.json has the same form. The fields:
@@ -63,7 +65,7 @@ struct DAETrainCommand: ParsableCommand {
     @Option(help: "Run folder (created).") var out: String
     @Option(parsing: .unconditional, help: "Total optimizer steps (default \(DAETrainingOptions.defaultSteps), ≈ 2 h of cpu64 on 2 cores).")
     var steps: Int?
-    @Option(parsing: .unconditional, help: "Frames per step (default 8).") var batch: Int?
+    @Option(parsing: .unconditional, help: "Frames per step, over all ranks under mpirun (default 8).") var batch: Int?
     @Option(parsing: .unconditional, help: "Peak learning rate (default 1e-4, DiffAE's).") var lr: Double?
     @Option(parsing: .unconditional, help: "Seed of the initial weights, data order, noise and flips (default 0).") var seed: UInt64?
     @Option(parsing: .unconditional, help: "Checkpoint every N steps (default 500).") var checkpointEvery: Int?
@@ -89,6 +91,8 @@ struct DAETrainCommand: ParsableCommand {
 
     func run() throws {
         let options = try resume ? resumedOptions(URL(fileURLWithPath: out)) : newOptions()
+        // Rank 0 owns the run folder; the other ranks only read it (a resume) and train.
+        guard Ranks.communicator.isRoot else { return try train(options) }
         let target = try output.target(out, kind: .trainingRun(markers: ["options.json"], worthKeeping: ["checkpoint.h5"]),
                                        inputs: [options.initialWeights, recipe] + options.data.map(Optional.some))
         try target.writeInPlace { try train(options) }
@@ -97,15 +101,18 @@ struct DAETrainCommand: ParsableCommand {
     private func train(_ options: DAETrainingOptions) throws {
         let logger = Logger(label: "talkingface.dae.train")
         let runFolder = URL(fileURLWithPath: out)
+        let ranks = Ranks.communicator
 
-        let loading = ProgressBar("loading frames")
-        let trainer = try DAETrainer(options: options, run: runFolder, resume: resume, memoryBudget: cacheMb << 20) {
-            loading.update($0, of: $1)
+        let loading = ranks.isRoot ? ProgressBar("loading frames") : nil
+        let trainer = try DAETrainer(options: options, run: runFolder, resume: resume, memoryBudget: cacheMb << 20,
+                                     communicator: ranks) {
+            loading?.update($0, of: $1)
         }
         let frames = trainer.frames
         let (unet, encoder) = trainer.model.parameterCounts
         logger.info("\(frames.count) training frames from \(frames.spans.count) data set(s), \(frames.isCached ? "cached in memory (\(frames.cacheBytes >> 20) MB)" : "read from disk each step")")
         logger.info("DiffAE \(options.preset.rawValue): \(unet) UNet + \(encoder) encoder parameters; batch \(options.batchSize), lr \(options.learningRate), EMA \(options.emaDecay), warm-up \(options.warmupSteps)")
+        if ranks.size > 1 { logger.info("data-parallel over \(ranks.size) ranks: \(options.batchSize / ranks.size) frames each per step") }
         if resume { logger.info("resuming \(runFolder.path) at step \(trainer.loop.step) of \(options.steps)") }
 
         let line = TrainingProgressLine(label: "dae")
