@@ -124,6 +124,7 @@ public final class Distiller {
     /// speech alone. Made once per run (RUN/examples.h5).
     public func examples(_ report: (Event) -> Void = { _ in }) throws -> Tensor {
         if let stored = try? TensorFile.read(examplesURL).tensors["z_sem"] { return stored }
+        try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
         let frames = trainingFrames
         let size = speaker.meta.imageSize, plane = 3 * size * size
         var encoded: [Tensor] = []
@@ -202,7 +203,7 @@ public final class Distiller {
         if result.interrupted { return nil }
         try loop.ema!.withAveragedWeights(in: student) { try student.save(to: finished) }
         report(.finished(round: round, "round \(round) done: \(result.step) steps, last loss \(result.lastLoss.map { String(format: "%.5f", $0) } ?? "-") → \(finished.path)"))
-        return student.eval()
+        return try DiffAE.load(checkpoint: finished)  // the EMA weights, as a resumed run reads them
     }
 
     /// The round's training pairs, (N·S, 3, H, W) each for S student steps per example (example

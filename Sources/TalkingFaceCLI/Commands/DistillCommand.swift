@@ -67,6 +67,7 @@ struct DistillCommand: ParsableCommand {
 
     func run() throws {
         let logger = Logger(label: "talkingface.distill")
+        let again = "talkingface distill --out \(out)\(runPath.map { " --run \($0)" } ?? "") --resume"
         let options = try resume ? resumedOptions() : newOptions()
         let runTarget = try output.target(runFolder, option: "--run", kind: .trainingRun(markers: ["distill.json"], worthKeeping: ["examples.h5"]),
                                           inputs: [options.speaker, options.data, recipe])
@@ -77,7 +78,7 @@ struct DistillCommand: ParsableCommand {
         let line = TrainingProgressLine(label: "distill")
         var bar: ProgressBar?
         let student = try runTarget.writeInPlace {
-            try stoppingOnSignals(logger, stopped: "stopped; continue with: talkingface distill --out \(out) --resume") {
+            try stoppingOnSignals(logger, stopped: "stopped; continue with: \(again)") {
                 try distiller.distil { event in
                     switch event {
                     case .examples(let note): logger.info("examples: \(note)")
@@ -95,7 +96,7 @@ struct DistillCommand: ParsableCommand {
         }
         guard let student else {
             line.finish()
-            logger.info("stopped; continue with: talkingface distill --out \(out) --resume")
+            logger.info("stopped; continue with: \(again)")
             throw ExitCode.interrupted
         }
         try bundleTarget.writeWhole { staging in
