@@ -39,6 +39,8 @@ stage_distill() {
   # Teacher: DDIM over 4 timesteps from x_T's (950, 713, 475, 238); rounds 4 → 2 → 1 of 400
   # steps at batch 8 on 336 training frames' z_sem (every 16th of frames 0–5374) and the
   # speech model's z_sem for the same frames. An interrupted run continues with --resume.
+  # The run in results §2.11 was cut to 150 steps a round on a saturated machine: stopped at
+  # step 12 of round 1 and continued with `--resume --steps 150`.
   if [ -f "$STUDENT.run/distill.json" ]; then
     "$TF" distill --out "$STUDENT" --run "$STUDENT.run" --resume
   else
