@@ -26,7 +26,7 @@ workloads=(
   conv2d_3x3_64_fwd:$RUNS:1 conv2d_3x3_64_fwd_bwd:$RUNS:1 diffae_resblocks_attn_train:$RUNS:1
   mha_256x256_fwd_bwd:$RUNS:1 conformer_4x256_train:$RUNS:1
   diffae_ffhq64_unet_fwd_b1:$RUNS:1 diffae_ffhq64_train_b8:1:1
-  diffae_ffhq64_decode20_b16:1:0 diffae_cpu64_decode20_b16:1:0
+  diffae_ffhq64_decode20_b16:1:0 diffae_cpu64_decode20_b16:1:0 diffae_cpu64_student1_b16:$RUNS:1
   diffae_cpu128_train_b8:1:1 diffae_cpu128_decode20_b16:1:0
   s2l_cpu_train_b8x10s:$RUNS:1 s2l_diffdub_train_b8x10s:1:1 wav2vec2_base_fwd_10s:$RUNS:1
 )

@@ -159,6 +159,20 @@ def decode_step(model, shape, batch):
     return step
 
 
+def student_step(model, shape, batch):
+    """A distilled student's decode (StudentRenderer): one UNet pass from x_T at t = 950 and the
+    DDIM move onto the clipped x̂0 (dae.ddim_move to ᾱ = 1); the student is the teacher's network."""
+    z, x_t = torch.randn(batch, shape.zsem), torch.randn(batch, 3, shape.image, shape.image)
+
+    def step():
+        model.eval()
+        with torch.no_grad():
+            eps = model(x_t, torch.full((batch,), 950), z)
+            dae.ddim_move(x_t, eps, dae.alphas_cumprod[950], 1.0)
+
+    return step
+
+
 def train_step(model, shape, batch):
     """ε-loss forward + backward through UNet and encoder, dropout on; no optimiser step."""
     s = shape.image
@@ -191,7 +205,9 @@ def diffae_workloads():
 
 
 def diffae_cpu64_workloads():
-    return {"diffae_cpu64_decode20_b16": decode_step(dae.AutoencModel(CPU64), CPU64, 16)}
+    model = dae.AutoencModel(CPU64)
+    return {"diffae_cpu64_decode20_b16": decode_step(model, CPU64, 16),
+            "diffae_cpu64_student1_b16": student_step(model, CPU64, 16)}
 
 
 def diffae_cpu128_workloads():
@@ -235,7 +251,7 @@ MAKERS = [
     (("mha_256x256_fwd_bwd",), attention_workload),
     (("conformer_4x256_train",), conformer_workload),
     (("diffae_ffhq64_unet_fwd_b1", "diffae_ffhq64_train_b8", "diffae_ffhq64_decode20_b16"), diffae_workloads),
-    (("diffae_cpu64_decode20_b16",), diffae_cpu64_workloads),
+    (("diffae_cpu64_decode20_b16", "diffae_cpu64_student1_b16"), diffae_cpu64_workloads),
     (("diffae_cpu128_train_b8", "diffae_cpu128_decode20_b16"), diffae_cpu128_workloads),
     (("s2l_cpu_train_b8x10s",), lambda: {"s2l_cpu_train_b8x10s": s2l_step(s2l_twin.CPU)}),
     (("s2l_diffdub_train_b8x10s",), lambda: {"s2l_diffdub_train_b8x10s": s2l_step(s2l_twin.DIFFDUB)}),

@@ -1,7 +1,7 @@
 // DiffAE workloads of issue 4 (twins in Benchmarks/twin.py, built from the reference model
 // of Tests/Fixtures/make_dae_goldens.py): the ffhq64 UNet forward at batch 1, the encoder +
 // UNet training step at batch 8 (ffhq64 and cpu128), 20-step DDIM decodes at batch 16
-// (ffhq64, cpu64 and cpu128).
+// (ffhq64, cpu64 and cpu128), and the one-step decode of a distilled cpu64 student.
 import Autodiff
 import DiffusionAutoencoder
 
@@ -73,6 +73,18 @@ func decodeWorkload(_ name: String, _ model: DiffAE, batch: Int) -> Workload {
     }
 }
 
+/// A distilled student's decode (`talkingface distill`, `StudentRenderer`) of `batch` images:
+/// one UNet pass from x_T at t = 950 and the DDIM move onto the clipped x̂0. The student is
+/// the teacher's network, so the cpu64 UNet stands for it.
+func studentWorkload(_ name: String, _ model: DiffAE, batch: Int) -> Workload {
+    let config = model.config
+    let zSem = Tensor.randn([batch, config.zSemChannels], using: &rng)
+    let noise = Tensor.randn([batch, config.imageChannels, config.imageSize, config.imageSize], using: &rng)
+    return Workload(name: name, gflop: diffAEForwardGFLOP(config, batch: batch).unet, frames: batch) {
+        _ = model.decode(zSem, noise: noise, timesteps: [950])
+    }
+}
+
 /// A training step of `batch` images: the ε-loss forward and backward through UNet and
 /// encoder, dropout on; no optimiser step.
 func trainWorkload(_ name: String, _ model: DiffAE, batch: Int) -> Workload {
@@ -103,7 +115,11 @@ let diffAEWorkloadMakers: [(names: [String], make: () -> [Workload])] = [
         return [forward, trainWorkload("diffae_ffhq64_train_b8", model, batch: 8),
                 decodeWorkload("diffae_ffhq64_decode20_b16", model, batch: 16)]
     }),
-    (["diffae_cpu64_decode20_b16"], { [decodeWorkload("diffae_cpu64_decode20_b16", DiffAE(preset: .cpu64), batch: 16)] }),
+    (["diffae_cpu64_decode20_b16", "diffae_cpu64_student1_b16"], {
+        let model = DiffAE(preset: .cpu64)
+        return [decodeWorkload("diffae_cpu64_decode20_b16", model, batch: 16),
+                studentWorkload("diffae_cpu64_student1_b16", model, batch: 16)]
+    }),
     (["diffae_cpu128_train_b8", "diffae_cpu128_decode20_b16"], {
         let model = DiffAE(preset: .cpu128)
         return [trainWorkload("diffae_cpu128_train_b8", model, batch: 8),

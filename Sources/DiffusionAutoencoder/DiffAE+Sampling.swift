@@ -129,13 +129,32 @@ extension DiffAE {
         let times = diffusion.samplingTimesteps(steps)
         let first = start ?? times.count - 1
         precondition(times.indices.contains(first), "decode from sampling step \(first) of \(times.count)")
+        return decode(zSem, noise: xT, timesteps: times[0...first].reversed(), clip: clip, sampler: sampler, batchSize: batchSize)
+    }
+
+    /// `decode` over explicit timesteps in descending order (the first is x_T's), as a
+    /// distilled student visits its own few.
+    public func decode(_ zSem: Tensor, noise xT: Tensor, timesteps: [Int], clip: Bool = true,
+                       sampler: DiffusionSampler = .ddim, batchSize: Int = 32) -> Tensor {
+        precondition(!timesteps.isEmpty && zip(timesteps, timesteps.dropFirst()).allSatisfy { $0 > $1 },
+                     "decode over timesteps \(timesteps): need one or more, descending")
         return inference {
             inBatches(of: batchSize, [xT, zSem]) { batch in
-                diffusion.sample(batch[0], timesteps: times[0...first].reversed(), sampler: sampler, clip: clip) { x, t in
+                diffusion.sample(batch[0], timesteps: timesteps, sampler: sampler, clip: clip) { x, t in
                     predictNoise(x, timesteps: Array(repeating: t, count: x.shape[0]), zSem: batch[1])
                 }
             }
         }
+    }
+
+    /// The UNet's x̂0 at (x_t, t, z_sem), on the tape: √(1/ᾱ)·x − √(1/ᾱ − 1)·ε̂ (not clipped).
+    /// What a distilled student is trained on.
+    public func predictX0(_ x: Tensor, timesteps: [Int], zSem: Tensor) -> Tensor {
+        let ab = timesteps.map { diffusion.alphasCumprod[$0] }
+        let perImage = [timesteps.count] + Array(repeating: 1, count: x.rank - 1)
+        let recip = Tensor(shape: perImage, values: ab.map { Float((1 / $0).squareRoot()) })
+        let recipMinusOne = Tensor(shape: perImage, values: ab.map { Float((1 / $0 - 1).squareRoot()) })
+        return recip * x - recipMinusOne * predictNoise(x, timesteps: timesteps, zSem: zSem)
     }
 
     /// How much the UNet takes the image from z_sem: images x0 (N ≥ 2, 3, S, S) are noised to

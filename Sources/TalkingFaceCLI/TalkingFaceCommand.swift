@@ -23,6 +23,6 @@ struct TalkingFaceCommand: ParsableCommand {
         """,
         subcommands: [
             GenerateCommand.self, SynthCommand.self, DAECommand.self, SpeechToLatentCommand.self, EvalCommand.self,
-            FineTuneCommand.self, PrepareCommand.self, BundleCommand.self, ClipCommand.self, ProbeCommand.self, WeightsCommand.self,
+            FineTuneCommand.self, DistillCommand.self, PrepareCommand.self, BundleCommand.self, ClipCommand.self, ProbeCommand.self, WeightsCommand.self,
         ])
 }

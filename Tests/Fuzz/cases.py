@@ -511,7 +511,7 @@ SAFETENSORS_MUTATIONS = [
 PRIMARY_INPUT = {
     "dae-train": "data", "dae-encode": "data", "dae-decode": "latents_xt", "dae-reconstruct": "data", "dae-erase": "dae",
     "s2l-train": "data", "s2l-predict": "s2l", "bundle": "data", "generate": "bundle", "clip": "data", "eval": "pred",
-    "finetune": "data", "probe": "data", "weights-import": "safetensors",
+    "finetune": "data", "distill": "bundle", "probe": "data", "weights-import": "safetensors",
 }
 FILE_OUTPUT = {"dae-encode", "dae-erase", "s2l-predict", "weights-import", "eval"}
 

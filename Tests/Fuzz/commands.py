@@ -38,6 +38,9 @@ COMMANDS = {
     "finetune": (lambda P: ["finetune", "--data", P["data"], "--base", P["bundle"], "--out", P["out"], "--dae-steps", "1",
                             "--s2l-steps", "1", "--batch", "2", "--until", "dae"],
                  "run", {"data", "frames", "meta", "audio", "pose", "bundle"}),
+    "distill": (lambda P: ["distill", "--speaker", P["bundle"], "--data", P["data"], "--out", P["out"], "--steps", "1",
+                           "--batch", "2", "--run", P["out"] + ".run"],
+                "bundle", {"data", "frames", "meta", "audio", "bundle"}),
     "probe": (lambda P: ["probe", "--model", P["dae"], "--data", P["data"], "--split", "8,8,16", "--out", P["out"],
                          "--max-frames", "40", "--traversal-rows", "0", "--steps", "2"],
               "probe", {"data", "frames", "meta", "dae"}),
@@ -113,6 +116,7 @@ NUMERIC_OPTIONS = {
     "generate": [("--steps", "steps"), ("--batch", "count"), ("--seed", "seed")],
     "finetune": [("--dae-steps", "train-steps"), ("--s2l-steps", "train-steps"), ("--batch", "batch"), ("--dae-lr", "real"),
                  ("--s2l-lr", "real"), ("--seed", "seed"), ("--checkpoint-every", "count")],
+    "distill": [("--steps", "train-steps"), ("--batch", "batch"), ("--seed", "seed"), ("--checkpoint-every", "count")],
     "probe": [("--max-frames", "count"), ("--held-out", "fraction"), ("--traversal-rows", "index"),
               ("--traversal-steps", "count"), ("--steps", "steps")],
 }

@@ -7,9 +7,7 @@ import NeuralNetworks
 /// on the same boundaries as for the whole sequence at once (0, B, 2B, …), each batch
 /// handed to the sink as soon as it is done: nothing waits for the end of the speech.
 struct FrameDecoder {
-    let dae: DiffAE
-    let steps: Int
-    let sampler: DiffusionSampler
+    let renderer: any FrameRenderer
     let batchSize: Int
     let total: Int
     let sink: FrameSink
@@ -20,10 +18,9 @@ struct FrameDecoder {
     /// Frames from this one on are not decoded (a measurement aid; `total` otherwise).
     let decodeLimit: Int
 
-    init(dae: DiffAE, steps: Int, sampler: DiffusionSampler, noise: NoiseStart, reference: Tensor, batchSize: Int, total: Int,
+    init(renderer: any FrameRenderer, noise: NoiseStart, reference: Tensor, batchSize: Int, total: Int,
          sink: FrameSink, progress: GenerationProgress?, decodeLimit: Int? = nil) {
-        (self.dae, self.steps, self.sampler, self.batchSize, self.total, self.sink, self.progress) =
-            (dae, steps, sampler, batchSize, total, sink, progress)
+        (self.renderer, self.batchSize, self.total, self.sink, self.progress) = (renderer, batchSize, total, sink, progress)
         starts = NoiseSource(noise, reference: reference)
         self.decodeLimit = min(total, decodeLimit ?? total)
     }
@@ -53,7 +50,7 @@ struct FrameDecoder {
         guard first < decodeLimit else { return }
         let noise = starts.next(batch.size(0))
         let frames = timings.measure(.decode) {
-            dae.decode(batch, noise: noise, steps: steps, sampler: sampler, batchSize: batch.size(0))
+            renderer.render(batch, noise: noise)
         }  // (B, 3, S, S)
         progress?(.decode, decoded, total)
         try timings.measure(.write) { try sink.write(frames, firstFrame: first) }

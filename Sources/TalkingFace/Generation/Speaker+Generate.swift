@@ -40,21 +40,25 @@ extension Speaker {
     ///   - speech: any audio file MediaIO reads.
     ///   - steps: sampling steps (nil: the bundle's default, which its reference x_T was inverted with).
     ///   - sampler: DDIM (the default) or DPM-Solver++(2M), one UNet pass per step either way.
+    ///   - decoder: `.automatic` renders with the bundle's distilled student when it has one and
+    ///     neither `steps` nor another sampler or start noise asks for DDIM; `.teacher` always uses DDIM.
     ///   - pose: the model's predicted head pose, or an override track.
     ///   - noise: the shared start x_T (`.independent` is an ablation that flickers).
     ///   - batchSize: frames decoded together (GEMM efficiency vs memory).
     ///   - audioEncoder: the Wav2Vec2/HuBERT folder, for a bundle trained on its features.
     ///   - output: `NAME.mp4` (frames go to the folder `NAME/`), or a folder (video at `folder/video.mp4`).
     ///   - makeVideo: false keeps the frames only.
-    public func generate(speech: URL, steps: Int? = nil, sampler: DiffusionSampler = .ddim, pose: GenerationPose = .predicted, noise: NoiseStart = .reference,
+    public func generate(speech: URL, steps: Int? = nil, sampler: DiffusionSampler = .ddim, decoder: DecoderChoice = .automatic,
+                         pose: GenerationPose = .predicted, noise: NoiseStart = .reference,
                          batchSize: Int = 16, audioEncoder: URL? = nil, to output: URL, makeVideo: Bool = true,
                          progress: GenerationProgress? = nil) throws -> GeneratedVideo {
+        let renderer = frameRenderer(decoder, steps: steps, sampler: sampler, noise: noise)
         let steps = steps ?? meta.defaultSteps
         try checkDecoding(steps: steps, batchSize: batchSize)
         let (folder, videoURL) = Self.outputPlaces(output)
         var timings = GenerationTimings()
         var notes: [String] = []
-        if noise == .reference && steps != reference.stochasticSteps {
+        if renderer is DiffusionRenderer && noise == .reference && steps != reference.stochasticSteps {
             notes.append("decoding with \(steps) steps from a reference x_T inverted with \(reference.stochasticSteps): "
                          + "frames will not retrace the reference frame exactly")
         }
@@ -83,7 +87,7 @@ extension Speaker {
                 url: partialLatents, shapes: [Latents.Key.zSem: [frameCount, dae.config.zSemChannels], Latents.Key.pose: [frameCount, 3]],
                 integers: [Latents.Key.frames: (0..<frameCount).map { Int64($0) }], attributes: ["pose_units": "radians"])
             let frames = try PNGFrameWriter(folder: partialFrames)
-            var decoder = FrameDecoder(dae: dae, steps: steps, sampler: sampler, noise: noise, reference: reference.xT, batchSize: batchSize, total: frameCount,
+            var decoder = FrameDecoder(renderer: renderer, noise: noise, reference: reference.xT, batchSize: batchSize, total: frameCount,
                                        sink: frames, progress: progress, decodeLimit: Self.decodeLimitForMeasurement)
             var poseRows: [Tensor] = []  // (n, 3) each: 12 bytes a frame, kept for the returned track
             progress?(.decode, 0, frameCount)
@@ -107,8 +111,8 @@ extension Speaker {
                 if fm.fileExists(atPath: framesFolder.path) { try fm.removeItem(at: framesFolder) }
                 try fm.moveItem(at: partialFrames, to: framesFolder)
                 try DatasetMeta(fps: meta.fps, frameCount: frameCount, width: meta.imageSize, height: meta.imageSize, poseUnits: "radians",
-                                source: ["speaker": meta.name, "speech": speech.path, "steps": String(steps), "sampler": sampler.rawValue,
-                                         "noise": "\(noise)"])
+                                source: ["speaker": meta.name, "speech": speech.path, "steps": String(renderer.passes),
+                                         "sampler": renderer is StudentRenderer ? "student" : sampler.rawValue, "noise": "\(noise)"])
                     .write(to: folder.appendingPathComponent("meta.json"))
             }
         } catch {
@@ -239,7 +243,7 @@ extension Speaker {
 
     /// The feature extractor for the front end this speaker reads, checked against its
     /// speech-to-latent model.
-    private func featureExtractor(audioEncoder: URL?) throws -> SpeechFeatureExtractor {
+    func featureExtractor(audioEncoder: URL?) throws -> SpeechFeatureExtractor {
         switch meta.features {
         case SpeakerMeta.wav2vec2:
             guard let audioEncoder else {
@@ -278,8 +282,8 @@ extension Speaker {
         }
         try checkDecoding(steps: steps, batchSize: batchSize)
         var timings = GenerationTimings()
-        var decoder = FrameDecoder(dae: dae, steps: steps, sampler: sampler, noise: noise, reference: reference.xT, batchSize: batchSize,
-                                   total: zSem.size(0), sink: sink, progress: progress)
+        var decoder = FrameDecoder(renderer: frameRenderer(.teacher, steps: steps, sampler: sampler, noise: noise), noise: noise,
+                                   reference: reference.xT, batchSize: batchSize, total: zSem.size(0), sink: sink, progress: progress)
         progress?(.decode, 0, zSem.size(0))
         try decoder.add(zSem, timings: &timings)
         try decoder.finish(timings: &timings)

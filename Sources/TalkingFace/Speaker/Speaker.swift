@@ -17,6 +17,8 @@ public final class Speaker {
     public let dae: DiffAE
     public let s2l: SpeechToLatentModel
     public let reference: SpeakerReference
+    /// The distilled decoder (`student.h5`), when meta.json names one.
+    public let student: DistilledStudent?
     /// The folder this speaker was read from (nil when built in memory).
     public let bundle: URL?
 
@@ -27,12 +29,17 @@ public final class Speaker {
     public static let files = [daeFile, s2lFile, referenceFile, metaFile]
 
     /// Puts parts together after checking that they fit (see `validate`).
-    public init(meta: SpeakerMeta, dae: DiffAE, s2l: SpeechToLatentModel, reference: SpeakerReference, bundle: URL? = nil) throws {
+    public init(meta: SpeakerMeta, dae: DiffAE, s2l: SpeechToLatentModel, reference: SpeakerReference, student: DiffAE? = nil,
+                bundle: URL? = nil) throws {
         self.meta = meta
         self.dae = dae.eval()
         self.s2l = s2l.eval()
         self.reference = reference
+        self.student = meta.student.flatMap { entry in student.map { DistilledStudent(model: $0, timesteps: entry.timesteps) } }
         self.bundle = bundle
+        if (meta.student == nil) != (student == nil) {
+            throw SpeakerError(file: file(Self.metaFile), meta.student == nil ? "names no distilled student, but one was given" : "names a distilled student, but none was given")
+        }
         try validate()
     }
 
@@ -59,7 +66,15 @@ public final class Speaker {
         let dae = try Self.loading(bundle.appendingPathComponent(Self.daeFile)) { try DiffAE.load(checkpoint: $0) }
         let s2l = try Self.loading(bundle.appendingPathComponent(Self.s2lFile), Self.speechToLatent)
         let reference = try Self.loading(bundle.appendingPathComponent(Self.referenceFile)) { try SpeakerReference.read($0) }
-        try self.init(meta: meta, dae: dae, s2l: s2l, reference: reference, bundle: bundle)
+        var student: DiffAE?
+        if meta.student != nil {
+            let url = bundle.appendingPathComponent(DistilledStudent.file)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw SpeakerError(file: url, "missing from the speaker bundle (meta.json names a distilled student)")
+            }
+            student = try Self.loading(url) { try DiffAE.load(checkpoint: $0) }
+        }
+        try self.init(meta: meta, dae: dae, s2l: s2l, reference: reference, student: student, bundle: bundle)
     }
 
     /// Reads the bundle folder at `path` (`Speaker(bundle: "Weights/default")`).
@@ -123,6 +138,10 @@ public final class Speaker {
         if reference.zSem.shape != [1, zSem] {
             throw SpeakerError(file: file(Self.referenceFile), "z_sem has shape \(reference.zSem.shape); \(Self.daeFile) needs [1, \(zSem)]")
         }
+        if let student, student.model.config.imageSize != size || student.model.config.zSemChannels != zSem {
+            throw SpeakerError(file: file(DistilledStudent.file), "decodes z_sem of \(student.model.config.zSemChannels) into \(student.model.config.imageSize)-pixel frames; "
+                               + "\(Self.daeFile) uses \(zSem) and \(size)")
+        }
         try validatePresets()
     }
 
@@ -165,6 +184,7 @@ public final class Speaker {
             try dae.save(to: partial.appendingPathComponent(Self.daeFile), precision: precision)
             try Checkpoint.save(module: s2l, config: s2l.config, to: partial.appendingPathComponent(Self.s2lFile), precision: precision)
             try reference.write(to: partial.appendingPathComponent(Self.referenceFile))
+            try student?.model.save(to: partial.appendingPathComponent(DistilledStudent.file), precision: precision)
             try meta.write(to: partial.appendingPathComponent(Self.metaFile))
         } catch {
             try? fm.removeItem(at: partial)

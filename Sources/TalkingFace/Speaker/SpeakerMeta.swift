@@ -27,6 +27,8 @@ public struct SpeakerMeta: Codable, Equatable, Sendable {
     public var poseUnits: String
     /// Provenance: commands, data, seeds, figures (free-form).
     public var madeBy: [String: String]
+    /// The distilled decoder the bundle carries (`student.h5`), if any.
+    public var student: StudentMeta?
 
     public init(name: String, fps: Double, imageSize: Int, daePreset: String? = nil, s2lPreset: String? = nil,
                 features: String = SpeakerMeta.logMel, defaultSteps: Int = 20, poseUnits: String = "degrees",
@@ -59,6 +61,7 @@ public struct SpeakerMeta: Codable, Equatable, Sendable {
         case defaultSteps = "default_steps"
         case poseUnits = "pose_units"
         case madeBy = "made_by"
+        case student
     }
 
     public func write(to url: URL) throws {
@@ -108,6 +111,10 @@ public struct SpeakerMeta: Codable, Equatable, Sendable {
         if let s2lPreset {
             try check(Self.s2lPresetNames.contains(s2lPreset), .s2lPreset,
                       "\"\(s2lPreset)\" is not a preset (\(Self.s2lPresetNames.joined(separator: ", ")))")
+        }
+        if let times = student?.timesteps {
+            try check(!times.isEmpty && times.allSatisfy { (0..<1000).contains($0) } && zip(times, times.dropFirst()).allSatisfy { $0 > $1 },
+                      .student, "timesteps \(times); need one or more in 0…999, descending")
         }
     }
 

@@ -59,7 +59,9 @@ struct GenerateCommand: ParsableCommand {
     var poseFit: String = PoseFit.error.rawValue
     @Option(parsing: .unconditional, help: "DDIM steps, 2 or more (default: the speaker bundle's, 20).") var steps: Int?
     @Option(help: "Sampler: ddim (default) or dpm++ (DPM-Solver++(2M); one UNet pass per step, as DDIM).")
-    var sampler: DiffusionSampler = .ddim
+    var sampler: DiffusionSampler?
+    @Flag(help: "Decode with the DAE's DDIM even when the bundle has a distilled student (`talkingface distill`); --steps and --sampler also choose DDIM.")
+    var teacher = false
     @Option(help: "Start noise: reference, seed or independent (ablation: flickers).") var noise = "reference"
     @Option(parsing: .unconditional, help: "Seed for --noise seed|independent.") var seed: UInt64 = 0
     @Option(parsing: .unconditional, help: "Frames decoded together.") var batch = 16
@@ -115,11 +117,14 @@ struct GenerateCommand: ParsableCommand {
         }
 
         let pasteSource = try pasteBackSource(for: speaker, logger)
+        let decoder: DecoderChoice = teacher || sampler != nil ? .teacher : .automatic
+        let renderer = speaker.frameRenderer(decoder, steps: steps, sampler: sampler ?? .ddim, noise: start)
+        logger.info("decoder: \(renderer.summary)")
 
         let bars = StageBars()
         let result = try target.writeInPlace { try stoppingOnSignals(logger, stopped: "stopped; no partial frames were kept") {
             try speaker.generate(
-                speech: speech, steps: steps, sampler: sampler, pose: posing, noise: start, batchSize: batch,
+                speech: speech, steps: steps, sampler: sampler ?? .ddim, decoder: decoder, pose: posing, noise: start, batchSize: batch,
                 audioEncoder: audioEncoder.map { URL(fileURLWithPath: $0) }, to: URL(fileURLWithPath: out),
                 makeVideo: !noVideo && pasteSource == nil) { stage, done, total in bars.update(stage, done, total) }
         } }
