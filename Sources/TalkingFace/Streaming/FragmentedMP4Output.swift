@@ -7,7 +7,7 @@ import MediaIO
 
 /// A fragmented MP4 written while the frames are made (ffmpeg fed by pipes: H.264 and AAC,
 /// `-movflags frag_keyframe+empty_moov`, a fragment a second), so the file plays while it
-/// grows. The speech is muxed as it arrives, in step with the frames: after frame k, the
+/// grows. The speech is muxed as it arrives, in step with the frames: with frame k, the
 /// speech up to the end of frame k goes in; the rest when the speech ends. The sound is
 /// the 16 kHz mono the model hears.
 public final class FragmentedMP4Output: LiveVideoOutput {
@@ -31,8 +31,10 @@ public final class FragmentedMP4Output: LiveVideoOutput {
         video = Pipe()
         process = Process()
         process.executableURL = try Video.locate("ffmpeg")
-        process.arguments = ["-nostdin", "-v", "error", "-y",
-                             "-f", "rawvideo", "-pixel_format", "rgb24", "-video_size", "\(size)x\(size)", "-framerate", String(fps), "-i", "pipe:0",
+        // Small probes: ffmpeg would otherwise read seconds of each input before muxing any.
+        let probe = ["-probesize", "32", "-analyzeduration", "0"]
+        process.arguments = ["-nostdin", "-v", "error", "-y"] + probe + [
+                             "-f", "rawvideo", "-pixel_format", "rgb24", "-video_size", "\(size)x\(size)", "-framerate", String(fps), "-i", "pipe:0"] + probe + [
                              "-f", "s16le", "-ar", String(sampleRate), "-ac", "1", "-i", speech.path.path,
                              "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency",
                              "-pix_fmt", "yuv420p", "-g", String(Int(fps.rounded())), "-c:a", "aac", "-b:a", "64k",
@@ -47,8 +49,9 @@ public final class FragmentedMP4Output: LiveVideoOutput {
 
     public func write(_ batch: Tensor, firstFrame: Int) throws {
         try checkRunning()
-        try writeAll(video.fileHandleForWriting.fileDescriptor, batch.rgb24(), to: "ffmpeg")
+        // The speech first: ffmpeg may wait for it before it reads more frames.
         pass(upTo: (firstFrame + batch.size(0)) * samplesPerFrame)
+        try writeAll(video.fileHandleForWriting.fileDescriptor, batch.rgb24(), to: "ffmpeg")
     }
 
     public func finish() throws {

@@ -18,7 +18,8 @@ extension Speaker {
     /// model on windows placed by the hop (`SpeechToLatentLiveStream`), and each run of
     /// z_sem rows decoded at once, `batchSize` frames at a time, by the same decoder as
     /// `generate` (shared x_T, `steps`), each batch handed to `output` as soon as it is done.
-    /// Memory stays at a window of features and a batch of frames however long the speech.
+    /// Memory stays at a window of features and a batch of frames however long the speech
+    /// (TALKINGFACE_DECODE_FRAMES=N decodes only the first N frames, as for `generate`).
     ///
     /// The pose is the model's prediction (it conditions z_sem; a given pose track needs the
     /// speech's length up front). Reads speakers trained on log-mel features only. Stops
@@ -40,7 +41,7 @@ extension Speaker {
         let clock = LiveClockSink(output, samplesPerFrame: Int((Double(speech.sampleRate) / meta.fps).rounded()))
         var timings = GenerationTimings()
         var decoder = FrameDecoder(dae: dae, steps: steps, sampler: sampler, noise: noise, reference: reference.xT, batchSize: batchSize,
-                                   total: .max, sink: clock, progress: nil)
+                                   total: .max, sink: clock, progress: nil, decodeLimit: Self.decodeLimitForMeasurement)
         func decode(_ zSem: Tensor) throws {
             try decoder.add(zSem, timings: &timings)
             try decoder.finish(timings: &timings)  // now, not when a whole batch has gathered
