@@ -56,10 +56,13 @@ struct GenerateCommand: ParsableCommand {
           talkingface generate --audio hello.wav --noise independent --out flicker.mp4
           talkingface generate --audio hello.wav --into me.mp4 --out me_speaking.mp4
           talkingface generate --stream --audio - --out - --steps 2 < hello.wav \\
-              | ffplay -f rawvideo -pixel_format rgb24 -video_size 64x64 -framerate 25 -
-          arecord -f S16_LE -r 16000 -c 1 -t raw | talkingface generate --stream --audio - \\
-              --raw-rate 16000 --steps 2 --out live.mp4
-          talkingface generate --stream --audio recording.wav --idle-seconds 5 --out live.mp4
+              | ffplay -f rawvideo -pixel_format rgb24 -video_size 64x64 \\
+              -framerate 25 -
+          arecord -f S16_LE -r 16000 -c 1 -t raw \\
+              | talkingface generate --stream --audio - --raw-rate 16000 \\
+              --steps 2 --out live.mp4
+          talkingface generate --stream --audio recording.wav --idle-seconds 5 \\
+              --out live.mp4
         """)
 
     @Option(help: "Speech: WAV, FLAC or OGG (any rate; mixed to mono, resampled to 16 kHz); with --stream, - for standard input.") var audio: String
