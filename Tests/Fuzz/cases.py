@@ -905,6 +905,7 @@ def all_cases():
                      names=["--split", split, "z_sem", "32"], no_message_words=["Missing value"]))
 
     cases += face_cases()
+    cases += stream_cases()
 
     # special cases: odd but common mistakes
     add(Case("synth-into-existing-set/synth", "special", "synth", synth_into_existing, expect=EITHER, check=synth_consistent))
@@ -918,6 +919,56 @@ def all_cases():
     names = [c.name for c in cases]
     assert len(names) == len(set(names)), "duplicate case names"
     return cases
+
+def stream_cases():
+    """generate --stream: flags that do not go with it, bad raw PCM settings, standard input that
+    is not speech."""
+    cases = []
+    add = cases.append
+    add(Case("control/generate-stream", "control", "generate-stream", expect=OK))
+
+    def stdin(data):
+        def mutate(P, fx):
+            P["stdin"] = os.path.join(P["dir"], "stdin.bin")
+            write(P["stdin"], data(P, fx) if callable(data) else data)
+            P["speech"] = "-"
+        return mutate
+    wav = lambda P, fx: open(fx.speech, "rb").read()
+    add(Case("stream-stdin-wav/generate-stream", "stream", "generate-stream", stdin(wav), expect=OK))
+    add(Case("stream-stdin-raw/generate-stream", "stream", "generate-stream", stdin(lambda P, fx: wav(P, fx)[44:]),
+             options={"--raw-rate": "16000"}, expect=OK))
+    add(Case("stream-stdin-not-wav/generate-stream", "stream", "generate-stream", stdin(b"fLaC" + bytes(4000)), names=["WAV"]))
+    add(Case("stream-stdin-text/generate-stream", "stream", "generate-stream", stdin("hello, this is not audio\n" * 50),
+             names=["WAV"]))
+    add(Case("stream-stdin-empty/generate-stream", "stream", "generate-stream", stdin(b""), names=["standard input"]))
+    add(Case("stream-stdin-cut-header/generate-stream", "stream", "generate-stream", stdin(lambda P, fx: wav(P, fx)[:30]),
+             names=["WAV header"]))
+    add(Case("stream-stdin-odd-raw/generate-stream", "stream", "generate-stream", stdin(bytes(3)),
+             options={"--raw-rate": "16000"}, names=["standard input", "too short"]))
+    add(Case("stream-missing-file/generate-stream", "stream", "generate-stream",
+             lambda P, fx: P.update(speech=os.path.join(P["dir"], "missing.wav")), names=["missing.wav"]))
+    for option, value in [("--into", "me.mp4"), ("--pose", "turn.csv"), ("--pose-from", "data"), ("--audio-encoder", "w2v")]:
+        add(Case("stream-with%s/generate-stream" % option, "stream", "generate-stream", options={option: value},
+                 names=[option, "--stream"]))
+    add(Case("stream-with--no-video/generate-stream", "stream", "generate-stream", options={"@--no-video": ""},
+             names=["--no-video"]))
+    add(Case("stream-out-folder/generate-stream", "stream", "generate-stream",
+             lambda P, fx: P.update(argv=lambda a: [P["out"] if x == P["out"] + ".mp4" else x for x in a]), names=["--out"]))
+    for value in ["0", "-16000", "999", "abc", "nan", "1e9"]:
+        add(Case("stream-raw-rate=%s/generate-stream" % value, "stream", "generate-stream", options={"--raw-rate": value},
+                 names=["--raw-rate"]))
+    for option, value in [("--raw-format", "s17le"), ("--raw-channels", "0"), ("--lookahead", "-1"), ("--lookahead", "nan"),
+                          ("--hop", "0"), ("--hop", "inf"), ("--idle-seconds", "-2")]:
+        extra = {"--raw-rate": "16000"} if option.startswith("--raw") else {}
+        add(Case("stream%s=%s/generate-stream" % (option, value), "stream", "generate-stream", options=dict(extra, **{option: value}),
+                 names=[option]))
+    add(Case("stream-raw-format-without-rate/generate-stream", "stream", "generate-stream", options={"--raw-format": "f32le"},
+             names=["--raw-rate"]))
+    # without --stream: standard input and the live flags are refused
+    add(Case("stdin-without-stream/generate", "stream", "generate", lambda P, fx: P.update(speech="-"), names=["--stream"]))
+    add(Case("raw-rate-without-stream/generate", "stream", "generate", options={"--raw-rate": "16000"}, names=["--stream"]))
+    return cases
+
 
 def option_names(option, value):
     """An error about a bad option value may name the option (as typed or in words) or quote the

@@ -59,12 +59,21 @@ FACE_COMMANDS = {
 }
 
 
+# `generate --stream`: live speech in, a fragmented MP4 out. Its bad inputs are its own flags and
+# the stream on standard input (a case's P["stdin"]), so the catalogue's other loops skip it.
+STREAM_COMMANDS = {
+    "generate-stream": (lambda P: ["generate", "--stream", "--audio", P["speech"], "--speaker", P["bundle"],
+                                   "--out", P["out"] + ".mp4", "--steps", "2", "--idle-seconds", "0.2"],
+                        "mp4", {"bundle", "speech"}),
+}
+
+
 def spec(command):
-    return COMMANDS.get(command) or FACE_COMMANDS[command]
+    return COMMANDS.get(command) or FACE_COMMANDS.get(command) or STREAM_COMMANDS[command]
 
 
 # The path each command writes (the argv above appends the extension for file outputs).
-FILE_OUTPUT_EXTENSION = {"h5": ".h5", "json": ".json"}
+FILE_OUTPUT_EXTENSION = {"h5": ".h5", "json": ".json", "mp4": ".mp4"}
 
 
 def output_path(command, P):

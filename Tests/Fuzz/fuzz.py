@@ -196,8 +196,9 @@ def run_case_checked(case, fx, binary, work, timeout, keep):
     start = time.time()
     log_path = os.path.join(work, "logs", os.path.basename(directory) + ".log")
     with open(log_path, "wb") as log:
+        stdin = open(P["stdin"], "rb") if P.get("stdin") else subprocess.DEVNULL  # generate --stream --audio -
         proc = subprocess.Popen([binary] + args, cwd=directory, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, env=env, preexec_fn=limit_resources)
+                                stdin=stdin, env=env, preexec_fn=limit_resources)
         try:
             proc.wait(timeout=timeout)
             hung = False
@@ -205,6 +206,8 @@ def run_case_checked(case, fx, binary, work, timeout, keep):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             hung = True
+        if stdin is not subprocess.DEVNULL:
+            stdin.close()
     result.seconds = time.time() - start
     result.exit = proc.returncode
     with open(log_path, "rb") as log:

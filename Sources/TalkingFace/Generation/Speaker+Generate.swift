@@ -263,7 +263,7 @@ extension Speaker {
     }
 
     /// The decoding settings `render` accepts, checked before any work.
-    private func checkDecoding(steps: Int, batchSize: Int) throws {
+    func checkDecoding(steps: Int, batchSize: Int) throws {
         guard (1...dae.diffusion.steps).contains(steps) else {
             throw SpeakerError(file: nil, "\(steps) DDIM steps; choose 1…\(dae.diffusion.steps)")
         }

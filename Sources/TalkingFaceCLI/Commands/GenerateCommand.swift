@@ -38,6 +38,15 @@ struct GenerateCommand: ParsableCommand {
         VIDEO runs back and forth when the speech is longer. A speaker fine-tuned on a \
         prepared recording pastes into that recording by default (--crop-only: the crops).
 
+        Live (--stream): the speech is read as it arrives — a WAV or raw PCM (--raw-rate) on \
+        standard input with --audio -, or a WAV or raw file still being written, which has \
+        ended once it has not grown for --idle-seconds — and every frame is written as soon as \
+        it is decoded: raw RGB video on standard output (--out -; the log stays on stderr) or \
+        a fragmented MP4 that plays while it grows (--out NAME.mp4, the speech muxed in step \
+        with the frames). The model is non-causal: it runs on windows of 2 s context, --hop \
+        and --lookahead, so a frame comes out --lookahead (+ up to --hop) after its sound, \
+        plus the decoding time; fewer --steps decode faster. The pose is predicted.
+
         Examples:
           talkingface generate --audio hello.wav --out out.mp4
           talkingface generate --audio hello.wav --steps 10 --out runs/hello
@@ -46,12 +55,20 @@ struct GenerateCommand: ParsableCommand {
               --pose-fit trim --out posed.mp4
           talkingface generate --audio hello.wav --noise independent --out flicker.mp4
           talkingface generate --audio hello.wav --into me.mp4 --out me_speaking.mp4
+          talkingface generate --stream --audio - --out - --steps 2 < hello.wav \\
+              | ffplay -f rawvideo -pixel_format rgb24 -video_size 64x64 \\
+              -framerate 25 -
+          arecord -f S16_LE -r 16000 -c 1 -t raw \\
+              | talkingface generate --stream --audio - --raw-rate 16000 \\
+              --steps 2 --out live.mp4
+          talkingface generate --stream --audio recording.wav --idle-seconds 5 \\
+              --out live.mp4
         """)
 
-    @Option(help: "Speech: WAV, FLAC or OGG (any rate; mixed to mono, resampled to 16 kHz).") var audio: String
+    @Option(help: "Speech: WAV, FLAC or OGG (any rate; mixed to mono, resampled to 16 kHz); with --stream, - for standard input.") var audio: String
     @Option(help: "Speaker bundle folder (dae.h5, s2l.h5, reference.h5, meta.json); default: Weights/default in $\(DefaultSpeakerBundle.weightsVariable), beside the executable, or here.")
     var speaker: String?
-    @Option(help: "Output: NAME.mp4 (frames in NAME/) or a folder.") var out: String
+    @Option(help: "Output: NAME.mp4 (frames in NAME/) or a folder; with --stream, - (raw video on standard output) or NAME.mp4 (fragmented).") var out: String
     @Option(help: "Pose override: CSV with columns frame, yaw, pitch, roll.") var pose: String?
     @Flag(help: "The --pose file's angles are in degrees (default: radians).") var poseDegrees = false
     @Option(help: "Pose override from a data set folder's pose.csv.") var poseFrom: String?
@@ -62,6 +79,9 @@ struct GenerateCommand: ParsableCommand {
     var sampler: DiffusionSampler?
     @Flag(help: "Decode with the DAE's DDIM even when the bundle has a distilled student (`talkingface distill`); --steps and --sampler also choose DDIM.")
     var teacher = false
+
+    /// The bundle's student unless --teacher or --sampler asks for DDIM.
+    var decoderChoice: DecoderChoice { teacher || sampler != nil ? .teacher : .automatic }
     @Option(help: "Start noise: reference, seed or independent (ablation: flickers).") var noise = "reference"
     @Option(parsing: .unconditional, help: "Seed for --noise seed|independent.") var seed: UInt64 = 0
     @Option(parsing: .unconditional, help: "Frames decoded together.") var batch = 16
@@ -71,8 +91,10 @@ struct GenerateCommand: ParsableCommand {
     var into: String?
     @Flag(help: "Make the video of the generated crops even when the speaker bundle records a source video.") var cropOnly = false
     @OptionGroup var output: OutputOptions
+    @OptionGroup var live: LiveOptions
 
     func validate() throws {
+        try validateLive()
         try OptionRange.check("--batch", batch, atLeast: 1)
         try OptionRange.checkDDIMSteps(steps)
         guard ["reference", "seed", "independent"].contains(noise) else {
@@ -90,6 +112,7 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
+        if live.stream { return try runLive() }
         let logger = Logger(label: "talkingface.generate")
         let speech = URL(fileURLWithPath: audio)
         let bundle = try self.speaker.map { URL(fileURLWithPath: $0) } ?? DefaultSpeakerBundle.locate()
@@ -117,7 +140,7 @@ struct GenerateCommand: ParsableCommand {
         }
 
         let pasteSource = try pasteBackSource(for: speaker, logger)
-        let decoder: DecoderChoice = teacher || sampler != nil ? .teacher : .automatic
+        let decoder = decoderChoice
         let renderer = speaker.frameRenderer(decoder, steps: steps, sampler: sampler ?? .ddim, noise: start)
         logger.info("decoder: \(renderer.summary)")
 
