@@ -2,6 +2,7 @@ import Datasets
 import DiffusionAutoencoder
 import Foundation
 import NeuralNetworks
+import SyntheticSpeaker
 import TalkingFace
 import XCTest
 import TestSupport
@@ -124,6 +125,37 @@ final class DataParallelTrainingTests: XCTestCase {
         try run(ranks: 2, try train(data, resumed, steps: 10))
         try run(ranks: 0, ["dae", "train", "--out", resumed.path, "--resume", "--steps", "20"])
         try assertSameTraining(resumed, single, exactSteps: 3)
+    }
+
+    /// `distill` on 2 ranks (rank 0 makes the examples and targets, each rank trains on half
+    /// of every batch) gives one process's student, to float tolerance, through both rounds.
+    func testDistillOnTwoRanksGivesOneProcesssStudent() throws {
+        let scratch = try TemporaryDirectory()
+        try Speaker.makeUntrained(preset: .tiny, name: "base", seed: 3, steps: testSteps).write(to: scratch.file("base"))
+        try SyntheticSpeaker(index: 2, seed: 5).write(to: scratch.file("person"), seconds: 8, fps: 25, size: 32)
+        let recipe = scratch.file("distill.json")
+        try Data(#"{"teacher_steps": 4, "steps": 6, "warmup": 1, "frame_stride": 20}"#.utf8).write(to: recipe)
+        func distill(_ out: String) -> [String] {
+            ["distill", "--speaker", scratch.file("base").path, "--data", scratch.file("person").path, "--recipe", recipe.path,
+             "--batch", "4", "--checkpoint-every", "2", "--out", scratch.file(out).path]
+        }
+        try run(ranks: 0, distill("single"))
+        try run(ranks: 2, distill("pair"))
+        let teacher = try DiffAE.load(checkpoint: scratch.file("base/dae.h5")).namedState()
+        let single = try DiffAE.load(checkpoint: scratch.file("single/student.h5")).namedState()
+        let pair = try DiffAE.load(checkpoint: scratch.file("pair/student.h5")).namedState()
+        var (difference, moved) = (0.0, 0.0)
+        for (((key, a), (_, b)), (_, start)) in zip(zip(pair, single), teacher) {
+            XCTAssertEqual(a.shape, b.shape, key)
+            for ((u, v), w) in zip(zip(a.values, b.values), start.values) {
+                difference += Double(u - v) * Double(u - v)
+                moved += Double(v - w) * Double(v - w)
+            }
+        }
+        let ratio = (difference / moved).squareRoot()
+        print("student: ‖2 ranks − 1 process‖ / ‖1 process − teacher‖ = \(String(format: "%.2e", ratio))")
+        XCTAssertGreaterThan(moved, 0, "the student trained")
+        XCTAssertLessThan(ratio, 5e-3, "the students differ by \(ratio) of how far distillation moved them")
     }
 
     /// `s2l train` on 2 ranks: the ranks stay identical (the loop checks at every checkpoint),

@@ -30,6 +30,10 @@ public final class Distiller {
     public let dataset: SpeakerDataset
     /// x_T's timestep: the first the bundle's default decode visits.
     public let startTimestep: Int
+    /// The ranks of a data-parallel run (one process by default): rank 0 makes the examples
+    /// and targets and writes every file, the others read them; each rank trains on its part
+    /// of every global batch.
+    public let communicator: Communicator
 
     public var optionsURL: URL { run.appendingPathComponent("distill.json") }
     public var examplesURL: URL { run.appendingPathComponent("examples.h5") }
@@ -47,8 +51,10 @@ public final class Distiller {
 
     /// Checks the bundle, the data and the options; with `resume`, the run folder must hold
     /// a run started with the same options (only `steps` and `checkpointEvery` may change).
-    public init(options: DistillationOptions, run: URL, resume: Bool = false) throws {
+    public init(options: DistillationOptions, run: URL, resume: Bool = false, communicator: Communicator = SingleProcess()) throws {
         try options.validate()
+        try communicator.checkDivides(batch: options.batchSize)
+        self.communicator = communicator
         self.run = run
         let fm = FileManager.default
         let stored = run.appendingPathComponent("distill.json")
@@ -62,7 +68,7 @@ public final class Distiller {
             guard comparable == options else {
                 throw DAEWorkflowError.mismatch("\(run.path) holds a distillation started with other options (distill.json); resume it with the same ones (only the steps and checkpoint_every may change)")
             }
-        } else if fm.fileExists(atPath: stored.path) {
+        } else if communicator.isRoot && fm.fileExists(atPath: stored.path) {  // the others may see rank 0's
             throw DAEWorkflowError.runExists(run, "already holds a distillation (distill.json); pass --resume to continue it, or choose another run folder")
         }
         self.options = options
@@ -104,9 +110,11 @@ public final class Distiller {
     /// Runs the rounds that are not done yet. Returns the one-step student, or nil when a
     /// signal stopped the run (after a checkpoint).
     public func distil(report: @escaping (Event) -> Void = { _ in }) throws -> DistilledStudent? {
-        try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
-        try options.write(to: optionsURL)
-        let zSem = try examples(report)
+        if communicator.isRoot {
+            try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+            try options.write(to: optionsURL)
+        }
+        let zSem = try madeByRoot { try examples(report) }
         var teacher = speaker.dae
         var teacherTimes = timesteps(count: options.teacherSteps)
         for round in 1...options.rounds {
@@ -163,7 +171,9 @@ public final class Distiller {
             return try DiffAE.load(checkpoint: finished)
         }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let (inputs, targets) = try self.targets(round: round, teacher: teacher, teacherTimes: teacherTimes, zSem: zSem, report: report)
+        let (inputs, targets) = try madeByRoot {
+            try self.targets(round: round, teacher: teacher, teacherTimes: teacherTimes, zSem: zSem, report: report)
+        }
         let studentTimes = timesteps(count: teacherTimes.count / 2)
         let stepsPerExample = studentTimes.count
 
@@ -180,30 +190,56 @@ public final class Distiller {
             checkpoint: checkpoint, checkpointEvery: options.checkpointEvery, config: config,
             dataOrder: DataOrder(count: inputs.size(0), seed: options.seed &+ UInt64(round)))
         loop.inputs = [options.speaker, options.data]
+        loop.communicator = communicator
         if FileManager.default.fileExists(atPath: checkpoint.path) { try loop.resume(from: checkpoint) }
         report(.started(round: round, "round \(round): \(teacherTimes.count) → \(stepsPerExample) step\(stepsPerExample == 1 ? "" : "s") (timesteps \(studentTimes.map(String.init).joined(separator: ", "))), "
                         + "\(zSem.size(0)) examples, step \(loop.step) → \(options.steps)"))
-        let log = try LossLog(url: folder.appendingPathComponent("loss.csv"), keepingStepsUpTo: loop.step)
+        let log = communicator.isRoot ? try LossLog(url: folder.appendingPathComponent("loss.csv"), keepingStepsUpTo: loop.step) : nil
         loop.progress = { progress in
-            log.append(progress)
+            log?.append(progress)
             report(.training(round: round, progress))
         }
         defer { loop.progress = nil }
         let ab = student.diffusion.alphasCumprod
         let batchSize = options.batchSize
         let result = try loop.run { context in
-            let items = context.dataOrder!.next(batchSize)
+            let global = context.dataOrder!.next(batchSize)
+            // Salimans & Ho's truncated-SNR weight, max(ᾱ/(1 − ᾱ), 1), on the x̂0 error.
+            let globalWeights = global.map { Float(Swift.max(ab[studentTimes[$0 % stepsPerExample]] / (1 - ab[studentTimes[$0 % stepsPerExample]]), 1)) }
+            let mine = context.communicator.shard(of: global.count)
+            let items = Array(global[mine])
+            if context.communicator.size > 1 {  // a weighted mean: this rank's part of the weights
+                context.lossShare = globalWeights[mine].reduce(0, +) / globalWeights.reduce(0, +)
+            }
             let times = items.map { studentTimes[$0 % stepsPerExample] }
             let (x, target) = withoutGradients { (gatherRows(inputs, items), gatherRows(targets, items)) }
             let z = withoutGradients { gatherRows(zSem, items.map { $0 / stepsPerExample }) }
-            // Salimans & Ho's truncated-SNR weight, max(ᾱ/(1 − ᾱ), 1), on the x̂0 error.
-            let weights = Tensor(shape: [items.count, 1, 1, 1], values: times.map { Float(Swift.max(ab[$0] / (1 - ab[$0]), 1)) })
+            let weights = Tensor(shape: [items.count, 1, 1, 1], values: Array(globalWeights[mine]))
             return mseLoss(student.predictX0(x, timesteps: times, zSem: z), target, mask: weights)
         }
         if result.interrupted { return nil }
+        guard communicator.isRoot else {  // the same EMA weights, without the file rank 0 writes
+            let averaged = DiffAE(config: config)
+            try loop.ema!.withAveragedWeights(in: student) {
+                try averaged.update(parameters: Dictionary(uniqueKeysWithValues: student.namedState()), verify: .all)
+            }
+            return averaged
+        }
         try loop.ema!.withAveragedWeights(in: student) { try student.save(to: finished) }
         report(.finished(round: round, "round \(round) done: \(result.step) steps, last loss \(result.lastLoss.map { String(format: "%.5f", $0) } ?? "-") → \(finished.path)"))
         return try DiffAE.load(checkpoint: finished)  // the EMA weights, as a resumed run reads them
+    }
+
+    /// `make` on rank 0, then on the other ranks once rank 0 is done: what it makes is a file
+    /// the others then read instead of making it again.
+    private func madeByRoot<T>(_ make: () throws -> T) throws -> T {
+        if communicator.isRoot {
+            let made = try make()
+            try communicator.barrier()
+            return made
+        }
+        try communicator.barrier()
+        return try make()
     }
 
     /// The round's training pairs, (N·S, 3, H, W) each for S student steps per example (example

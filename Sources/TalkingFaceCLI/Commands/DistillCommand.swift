@@ -48,7 +48,7 @@ struct DistillCommand: ParsableCommand {
     @Option(help: "The bundle to write: the input's files plus student.h5.") var out: String
     @Option(name: .customLong("run"), help: "The run folder (default: OUT.run).") var runPath: String?
     @Option(parsing: .unconditional, help: "Optimizer steps per round (default 1500).") var steps: Int?
-    @Option(parsing: .unconditional, help: "Examples per step (default 8).") var batch: Int?
+    @Option(parsing: .unconditional, help: "Examples per step (default 8); under mpirun the global batch, split over the ranks.") var batch: Int?
     @Option(parsing: .unconditional, help: "Seed of the data order (default 0).") var seed: UInt64?
     @Option(parsing: .unconditional, help: "Checkpoint every N steps (default 100).") var checkpointEvery: Int?
     @Option(help: "A distillation recipe (JSON): the research settings, and defaults for these flags.") var recipe: String?
@@ -69,10 +69,16 @@ struct DistillCommand: ParsableCommand {
         let logger = Logger(label: "talkingface.distill")
         let again = "talkingface distill --out \(out)\(runPath.map { " --run \($0)" } ?? "") --resume"
         let options = try resume ? resumedOptions() : newOptions()
+        let ranks = Ranks.communicator
+        // Rank 0 owns the run folder and the bundle; the other ranks only read and train.
+        guard ranks.isRoot else {
+            _ = try Distiller(options: options, run: URL(fileURLWithPath: runFolder), resume: resume, communicator: ranks).distil()
+            return
+        }
         let runTarget = try output.target(runFolder, option: "--run", kind: .trainingRun(markers: ["distill.json"], worthKeeping: ["examples.h5"]),
                                           inputs: [options.speaker, options.data, recipe])
         let bundleTarget = try output.target(out, kind: .speakerBundle, inputs: [options.speaker, options.data, runFolder, recipe])
-        let distiller = try Distiller(options: options, run: URL(fileURLWithPath: runFolder), resume: resume)
+        let distiller = try Distiller(options: options, run: URL(fileURLWithPath: runFolder), resume: resume, communicator: ranks)
         logger.info("distilling \(options.speaker) (\(distiller.speaker.meta.name)): DDIM \(options.teacherSteps) steps → \(options.rounds) rounds → 1 step, \(options.steps) steps each; run \(runFolder)")
 
         let line = TrainingProgressLine(label: "distill")

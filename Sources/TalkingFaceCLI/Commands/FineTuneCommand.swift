@@ -31,7 +31,8 @@ struct FineTuneCommand: ParsableCommand {
         most typical training frame), and two DAE loss settings as `dae train` has them: \
         motion_weight and high_noise_share (default: none). OUT/finetune.json has the same form.
 
-        Under `mpirun -np N` both trainings are data-parallel, as `dae train --help` tells         (--batch is the global batch, a multiple of N); rank 0 alone prepares, encodes and         assembles.
+        Under `mpirun -np N` both trainings are data-parallel, as `dae train --help` tells (--batch \
+        is the global batch, a multiple of N); rank 0 alone prepares, encodes and assembles.
 
         Examples:
           talkingface finetune --video me.mp4 --out runs/me

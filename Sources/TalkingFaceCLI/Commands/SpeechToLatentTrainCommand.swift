@@ -33,7 +33,10 @@ struct SpeechToLatentTrainCommand: ParsableCommand {
           initial       an s2l.h5 of the same configuration to start from
         RUN/run.json's "options" has the same form.
 
-        Under `mpirun -np N` the training is data-parallel, as `dae train --help` tells:         --batch is the global batch (a multiple of N), --lr is not scaled, rank 0 writes.         BatchNorm normalises each rank's windows by their own statistics, so N ranks come         close to, but not exactly to, one process's steps.
+        Under `mpirun -np N` the training is data-parallel, as `dae train --help` tells: --batch is \
+        the global batch (a multiple of N), --lr is not scaled, rank 0 writes. BatchNorm normalises \
+        each rank's windows by their own statistics, so N ranks come close to, but not exactly to, \
+        one process's steps.
 
         Examples:
           talkingface s2l train --data data/spk0 --latents spk0.h5 --out runs/s2l

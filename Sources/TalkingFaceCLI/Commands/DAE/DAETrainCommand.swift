@@ -21,7 +21,14 @@ struct DAETrainCommand: ParsableCommand {
         SIGTERM (exit status 130 or 143; a second one quits at once). A NaN/Inf loss stops the run, leaving the last good files. \
         --resume continues a run with its own settings; only --steps and --checkpoint-every may change.
 
-        Data-parallel under MPI: `mpirun -np N talkingface dae train …` trains on N processes         (on one machine or over a hostfile's), each on --batch / N of every step's frames; the         gradients are averaged, so the steps are those of one process with the same --batch.         --batch stays the global batch (a multiple of N) and --lr is not scaled: for N times         the frames per step give --batch N×B and, by the linear scaling rule, --lr N×LR. Rank         0 logs and writes the run folder; --resume works with any N. The data and the run         folder must be at the same path on every machine. Each rank uses the machine's cores         shared among its ranks (TALKINGFACE_THREADS sets the threads per rank).
+        Data-parallel under MPI: `mpirun -np N talkingface dae train …` trains on N processes (on \
+        one machine or over a hostfile's), each on --batch / N of every step's frames; the gradients \
+        are averaged, so the steps are those of one process with the same --batch. --batch stays the \
+        global batch (a multiple of N) and --lr is not scaled: for N times the frames per step give \
+        --batch N×B and, by the linear scaling rule, --lr N×LR. Rank 0 logs and writes the run \
+        folder; --resume works with any N. The data and the run folder must be at the same path on \
+        every machine. Each rank uses the machine's cores shared among its ranks \
+        (TALKINGFACE_THREADS sets the threads per rank).
 
         --recipe FILE.json holds everything else, with snake_case keys; a field left \
         out keeps its default, and the flags below may appear in it too (a flag wins). \
