@@ -29,12 +29,7 @@ public final class SpeechToLatentLiveStream {
     public func append(_ block: Tensor) throws -> (latents: Tensor, pose: Tensor) {
         precondition(!finished, "append after finish")
         let config = model.config
-        let layered = config.featureLayers > 1
-        guard block.rank == (layered ? 3 : 2), block.size(-1) == config.featureDimension,
-              !layered || block.size(0) == config.featureLayers else {
-            let expected = layered ? "(\(config.featureLayers), n, \(config.featureDimension))" : "(n, \(config.featureDimension))"
-            throw SpeechToLatentError("features of shape \(block.shape); this model reads \(expected)")
-        }
+        try config.checkFeatureBlock(block)
         let (n, f) = (block.size(-2), config.featureDimension)
         for layer in features.indices {
             features[layer].append(contentsOf: UnsafeBufferPointer(start: block.pointer + layer * n * f, count: n * f))
@@ -64,8 +59,7 @@ public final class SpeechToLatentLiveStream {
         let input = windowing.inputRange(emitting: rows, end: end)
         let frames = (input.lowerBound * s - bufferStart)..<(input.upperBound * s - bufferStart)
         let values = features.flatMap { $0[(frames.lowerBound * f)..<(frames.upperBound * f)] }
-        let layered = config.featureLayers > 1
-        let x = Tensor(shape: (layered ? [1, config.featureLayers] : [1]) + [frames.count, f], values: values)
+        let x = config.featureBatch(values, frames: frames.count)
         let wasTraining = model.training
         model.eval()
         defer { model.train(wasTraining) }

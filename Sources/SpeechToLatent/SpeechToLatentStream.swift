@@ -53,12 +53,7 @@ public final class SpeechToLatentStream {
     /// units (the given pose's rows, when conditioning on one), m ≥ 0.
     public func append(_ block: Tensor) throws -> (latents: Tensor, pose: Tensor) {
         let config = model.config
-        let layered = config.featureLayers > 1
-        guard block.rank == (layered ? 3 : 2), block.size(-1) == config.featureDimension,
-              !layered || block.size(0) == config.featureLayers else {
-            let expected = layered ? "(\(config.featureLayers), n, \(config.featureDimension))" : "(n, \(config.featureDimension))"
-            throw SpeechToLatentError("features of shape \(block.shape); this model reads \(expected)")
-        }
+        try config.checkFeatureBlock(block)
         let (n, f) = (block.size(-2), config.featureDimension)
         received += n
         let first = latents.emitted
@@ -74,7 +69,7 @@ public final class SpeechToLatentStream {
         while let range = latents.nextRange, range.upperBound * s <= received {
             let frames = (range.lowerBound * s - bufferStart)..<(range.upperBound * s - bufferStart)
             let values = features.flatMap { $0[(frames.lowerBound * f)..<(frames.upperBound * f)] }
-            let input = Tensor(shape: (layered ? [1, config.featureLayers] : [1]) + [frames.count, f], values: values)
+            let input = config.featureBatch(values, frames: frames.count)
             let conditioning = givenPose.map { $0.slice(dim: 0, range).reshaped([1, range.count, config.poseDimension]) }
             let (z, p) = withoutGradients { model(input, pose: conditioning) }
             latentRows.append(latents.add(z.reshaped([range.count, config.latentDimension])))
@@ -106,5 +101,24 @@ public final class SpeechToLatentStream {
         guard isComplete else {
             throw SpeechToLatentError("the features ended after \(received) frames; \(length * model.config.stride) were announced")
         }
+    }
+}
+
+extension SpeechToLatentConfig {
+    /// Stops with the shape this model reads when `block` is not a run of its feature frames:
+    /// (n, F), or (L, n, F) for a model that mixes L layers.
+    func checkFeatureBlock(_ block: Tensor) throws {
+        let layered = featureLayers > 1
+        guard block.rank == (layered ? 3 : 2), block.size(-1) == featureDimension,
+              !layered || block.size(0) == featureLayers else {
+            let expected = layered ? "(\(featureLayers), n, \(featureDimension))" : "(n, \(featureDimension))"
+            throw SpeechToLatentError("features of shape \(block.shape); this model reads \(expected)")
+        }
+    }
+
+    /// `frames` feature frames (layer-major for a layered model) as the model's input batch of
+    /// one: (1, frames, F), or (1, L, frames, F).
+    func featureBatch(_ values: [Float], frames: Int) -> Tensor {
+        Tensor(shape: (featureLayers > 1 ? [1, featureLayers] : [1]) + [frames, featureDimension], values: values)
     }
 }
