@@ -147,6 +147,20 @@ extension DiffAE {
         }
     }
 
+    /// DDIM (η = 0) from x_T (N, 3, S, S) over `timesteps` (descending) for z_sem (N, Z), one
+    /// batch, keeping every point it visits: x_T, x at each later timestep, and x̂0 last
+    /// (`timesteps.count + 1` tensors of (N, 3, S, S)). What a distillation teacher hands on.
+    public func ddimTrajectory(_ zSem: Tensor, noise xT: Tensor, timesteps: [Int]) -> [Tensor] {
+        inference {
+            var points: [Tensor] = []
+            let end = diffusion.ddimSample(xT, timesteps: timesteps) { x, t in
+                points.append(x)
+                return predictNoise(x, timesteps: Array(repeating: t, count: x.shape[0]), zSem: zSem)
+            }
+            return points + [end]
+        }
+    }
+
     /// The UNet's x̂0 at (x_t, t, z_sem), on the tape: √(1/ᾱ)·x − √(1/ᾱ − 1)·ε̂ (not clipped).
     /// What a distilled student is trained on.
     public func predictX0(_ x: Tensor, timesteps: [Int], zSem: Tensor) -> Tensor {

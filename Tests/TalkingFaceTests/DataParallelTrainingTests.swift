@@ -48,15 +48,21 @@ final class DataParallelTrainingTests: XCTestCase {
         return process
     }
 
-    /// Runs to the end; fails the test on a non-zero exit, with the errors.
-    private func run(ranks: Int, _ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+    /// Runs to the end: the exit status and standard error.
+    private func runToEnd(ranks: Int, _ arguments: [String]) throws -> (status: Int32, errors: String) {
         let process = try launch(ranks: ranks, arguments)
         let errors = Pipe()
         process.standardError = errors
         try process.run()
         let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "\(ranks) rank(s): talkingface \(arguments.joined(separator: " ")):\n\(text)",
+        return (process.terminationStatus, text)
+    }
+
+    /// Runs to the end; fails the test on a non-zero exit, with the errors.
+    private func run(ranks: Int, _ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+        let (status, text) = try runToEnd(ranks: ranks, arguments)
+        XCTAssertEqual(status, 0, "\(ranks) rank(s): talkingface \(arguments.joined(separator: " ")):\n\(text)",
                        file: file, line: line)
     }
 
@@ -185,13 +191,8 @@ final class DataParallelTrainingTests: XCTestCase {
         let scratch = try TemporaryDirectory()
         let data = scratch.file("speaker")
         try DAETestData.write(to: data, count: 80, size: 32)
-        let process = try launch(ranks: 2, try train(data, scratch.file("run"), steps: 5, batch: 3))
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertNotEqual(process.terminationStatus, 0)
+        let (status, text) = try runToEnd(ranks: 2, try train(data, scratch.file("run"), steps: 5, batch: 3))
+        XCTAssertNotEqual(status, 0)
         XCTAssertTrue(text.contains("--batch 3 is the global batch, split evenly over the 2 ranks; give a multiple of 2"), text)
     }
 
@@ -206,7 +207,7 @@ final class DataParallelTrainingTests: XCTestCase {
             let process = try launch(ranks: 2, try train(data, run, steps: 100_000, extra: ["--checkpoint-every", "3"]),
                                      environment: ["TALKINGFACE_MPI_TIMEOUT": "3"])
             let errorFile = scratch.file("errors.txt")
-            FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
             process.standardError = try FileHandle(forWritingTo: errorFile)
             try process.run()
             defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }

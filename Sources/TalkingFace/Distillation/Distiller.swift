@@ -134,13 +134,10 @@ public final class Distiller {
         if let stored = try? TensorFile.read(examplesURL).tensors["z_sem"] { return stored }
         try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
         let frames = trainingFrames
-        let size = speaker.meta.imageSize, plane = 3 * size * size
+        let size = speaker.meta.imageSize
         var encoded: [Tensor] = []
         for start in Swift.stride(from: 0, to: frames.count, by: 64) {
-            let part = Array(frames[start..<Swift.min(frames.count, start + 64)])
-            let images = Tensor(uninitializedShape: [part.count, 3, size, size])
-            for (b, frame) in part.enumerated() { TrainingFrames.write(try dataset.frame(frame, size: size), to: images.pointer + b * plane) }
-            encoded.append(speaker.dae.encode(images))
+            encoded.append(speaker.dae.encode(try dataset.frames(frames[start..<Swift.min(frames.count, start + 64)], size: size)))
         }
         var all = encoded
         var note = "\(frames.count) training frames (every \(options.frameStride)th of \(frames.first!)…\(frames.last!)) encoded"
@@ -276,24 +273,8 @@ public final class Distiller {
     /// The teacher's DDIM trajectory (clipping x̂0, as decoding does) from the shared x_T for
     /// z_sem (B, Z): the B×(3, H, W) points at each of `timesteps` and the clean end, in order.
     public static func trajectory(of teacher: DiffAE, from xT: Tensor, zSem: Tensor, timesteps: [Int]) -> [Tensor] {
-        let b = zSem.size(0)
-        let ab = teacher.diffusion.alphasCumprod
-        let start = Tensor(uninitializedShape: [b] + Array(xT.shape.dropFirst()))
-        for i in 0..<b { (start.pointer + i * xT.count).update(from: xT.pointer, count: xT.count) }
-        let wasTraining = teacher.training
-        teacher.eval()
-        defer { if wasTraining { teacher.train() } }
-        return withoutGradients {
-            withCachedConvolutionWeights {
-                var points = [start]
-                for (k, t) in timesteps.enumerated() {
-                    let eps = teacher.predictNoise(points.last!, timesteps: Array(repeating: t, count: b), zSem: zSem)
-                    let target = k + 1 < timesteps.count ? ab[timesteps[k + 1]] : 1
-                    points.append(teacher.diffusion.ddimMove(points.last!, eps: eps, alphaBar: ab[t], targetAlphaBar: target).x)
-                }
-                return points
-            }
-        }
+        var start = NoiseSource(.reference, reference: xT)
+        return teacher.ddimTrajectory(zSem, noise: start.next(zSem.size(0)), timesteps: timesteps)
     }
 
     /// For a trajectory over 2S teacher timesteps: the S student moves' start points and

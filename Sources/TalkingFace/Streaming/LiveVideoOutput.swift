@@ -70,14 +70,3 @@ func writeAll(_ descriptor: Int32, _ bytes: [UInt8], to place: String) throws {
         throw SpeakerError(file: nil, "writing \(place): \(String(cString: strerror(errno)))")
     }
 }
-
-/// Speech samples in [−1, 1] as 16-bit little-endian PCM bytes.
-func pcm16(_ samples: ArraySlice<Float>) -> [UInt8] {
-    var bytes = [UInt8](repeating: 0, count: samples.count * 2)
-    for (i, sample) in samples.enumerated() {
-        let value = UInt16(bitPattern: Int16(Swift.max(-32768, Swift.min(32767, (sample * 32768).rounded()))))
-        bytes[2 * i] = UInt8(value & 0xFF)
-        bytes[2 * i + 1] = UInt8(value >> 8)
-    }
-    return bytes
-}

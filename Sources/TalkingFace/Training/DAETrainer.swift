@@ -195,34 +195,27 @@ public final class DAETrainer {
         defer { loop.progress = nil }
         let flip = options.horizontalFlip
         let batchSize = options.batchSize
-        let highNoiseShare = options.highNoiseShare ?? 0
-        let p2Gamma = options.p2Gamma
-        let pixelWeights = motionWeighting?.pixelWeights  // (1, 1, S, S)
         let result = try loop.run { context in
             let indices = context.dataOrder!.next(batchSize)
             let flips = flip ? indices.map { _ in context.generators["flip"]!.next() & 1 == 1 } : nil
-            if context.communicator.size > 1 {
-                return try shardLoss(global: indices, flips: flips, context: &context)
-            }
-            let x0 = try frames.batch(indices, flipped: flips)  // (B, 3, S, S)
-            if let splitLoss {
-                let terms = splitLoss(model: model, x0: x0, speakers: frames.spanIndices(indices),
+            if let splitLoss {  // one process only (`init` refuses it on several ranks)
+                let terms = splitLoss(model: model, x0: try frames.batch(indices, flipped: flips), speakers: frames.spanIndices(indices),
                                       pose: frames.poses(indices), expression: expressions(indices),
                                       rng: &context.generators["noise"]!)
                 lastSplitTerms = terms.values
                 return terms.total
             }
-            return model.loss(x0: x0, rng: &context.generators["noise"]!, highNoiseShare: highNoiseShare, p2Gamma: p2Gamma,
-                              pixelWeights: pixelWeights)
+            return try rankLoss(global: indices, flips: flips, context: &context)
         }
         if let saveError { throw saveError }
         return result
     }
 
-    /// One rank's part of the global batch `global`: the timesteps and noise of the whole
-    /// batch are drawn (as one process draws them), this rank's rows kept, and its share of
-    /// the loss set (its images' part of the per-image weights' sum, for a weighted mean).
-    private func shardLoss(global: [Int], flips: [Bool]?, context: inout TrainingContext) throws -> Tensor {
+    /// DiffAE's loss on this rank's part of the global batch `global` (all of it in one
+    /// process): the timesteps and noise of the whole batch are drawn, in the order
+    /// `DiffAE.loss(x0:rng:)` draws them, this rank's rows kept, and its share of the loss set
+    /// (its images' part of the per-image weights' sum, for a weighted mean).
+    private func rankLoss(global: [Int], flips: [Bool]?, context: inout TrainingContext) throws -> Tensor {
         let mine = context.communicator.shard(of: global.count)
         let size = model.config.imageSize
         let timesteps = model.trainingTimesteps(global.count, rng: &context.generators["noise"]!,

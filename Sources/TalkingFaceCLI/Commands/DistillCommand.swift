@@ -12,7 +12,7 @@ struct DistillCommand: ParsableCommand {
         discussion: """
         Every frame starts from the bundle's one shared x_T, so its decoder is a deterministic \
         map z_sem → frame. Progressive distillation (Salimans & Ho 2022) learns it in one UNet \
-        pass: the first teacher is DDIM over --teacher-steps timesteps spread evenly from x_T's \
+        pass: the first teacher is DDIM over teacher_steps timesteps (below) spread evenly from x_T's \
         to 0; each round trains a student (started from its teacher's weights) to take one move \
         where the teacher took two, from the points of the teacher's trajectories, with the \
         target in closed form; the rounds halve the steps down to 1. The examples are the data \

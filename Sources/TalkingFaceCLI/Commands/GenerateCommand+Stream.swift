@@ -70,7 +70,7 @@ extension GenerateCommand {
 
     func runLive() throws {
         let logger = Logger(label: "talkingface.generate")
-        let bundle = try self.speaker.map { URL(fileURLWithPath: $0) } ?? DefaultSpeakerBundle.locate()
+        let bundle = try speakerBundle()
         let toStandardOutput = out == Self.standardStream
         let target = toStandardOutput ? nil
             : try output.target(out, kind: .generatedVideo, inputs: [audio == Self.standardStream ? nil : audio, bundle.path])
@@ -80,16 +80,11 @@ extension GenerateCommand {
         let speech = try liveSpeech(logger)
         let windowing = speaker.liveWindowing(lookahead: live.lookahead, hop: live.hop)
         logger.info("live: windows of \(windowing.window) frames (context \(windowing.context), hop \(windowing.hop), look-ahead \(windowing.lookahead))")
-        let start: NoiseStart = switch noise {
-        case "seed": .seeded(seed)
-        case "independent": .independent(seed: seed)
-        default: .reference
-        }
         func generate(into video: LiveVideoOutput) throws -> LiveGenerationReport {
             try stoppingOnSignals(logger, stopped: "stopped") {
                 do {
                     return try speaker.generateLive(speech: speech, windowing: windowing, steps: steps, sampler: sampler ?? .ddim,
-                                                    decoder: decoderChoice, noise: start, batchSize: batch, into: video)
+                                                    decoder: decoderChoice, noise: noiseStart, batchSize: batch, into: video)
                 } catch let error as MediaIOError where error.file == nil {
                     throw SpeakerError(file: nil, "--audio - (standard input): \(error.reason)")
                 }

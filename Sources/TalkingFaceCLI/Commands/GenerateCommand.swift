@@ -82,6 +82,20 @@ struct GenerateCommand: ParsableCommand {
 
     /// The bundle's student unless --teacher or --sampler asks for DDIM.
     var decoderChoice: DecoderChoice { teacher || sampler != nil ? .teacher : .automatic }
+
+    /// --noise and --seed as the decoder's start (validated: one of the three names).
+    var noiseStart: NoiseStart {
+        switch noise {
+        case "seed": .seeded(seed)
+        case "independent": .independent(seed: seed)
+        default: .reference
+        }
+    }
+
+    /// --speaker, else the shipped default bundle.
+    func speakerBundle() throws -> URL {
+        try speaker.map { URL(fileURLWithPath: $0) } ?? DefaultSpeakerBundle.locate()
+    }
     @Option(help: "Start noise: reference, seed or independent (ablation: flickers).") var noise = "reference"
     @Option(parsing: .unconditional, help: "Seed for --noise seed|independent.") var seed: UInt64 = 0
     @Option(parsing: .unconditional, help: "Frames decoded together.") var batch = 16
@@ -115,16 +129,12 @@ struct GenerateCommand: ParsableCommand {
         if live.stream { return try runLive() }
         let logger = Logger(label: "talkingface.generate")
         let speech = URL(fileURLWithPath: audio)
-        let bundle = try self.speaker.map { URL(fileURLWithPath: $0) } ?? DefaultSpeakerBundle.locate()
+        let bundle = try speakerBundle()
         let target = try output.target(out, kind: .generatedVideo, inputs: [audio, bundle.path, pose, poseFrom, audioEncoder, into])
         let speaker = try Speaker(bundle: bundle)
         logger.info("speaker \(speaker.meta.name): \(speaker.meta.imageSize)×\(speaker.meta.imageSize) at \(speaker.meta.fps) fps (\(bundle.path))")
 
-        let start: NoiseStart = switch noise {
-        case "seed": .seeded(seed)
-        case "independent": .independent(seed: seed)
-        default: .reference
-        }
+        let start = noiseStart
         if case .independent = start { logger.warning("--noise independent is an ablation: expect flicker") }
         let fit = PoseFit(rawValue: poseFit)!
         var posing = GenerationPose.predicted
