@@ -8,7 +8,11 @@ samples k·n … (k+1)·n − 1, n = rate / 25) to the frame's last byte arrivin
 frame's delay after the first byte and after the speech's onset (the first 20 ms whose peak
 passes --onset), the latency's median, 95th percentile and maximum, the frames per second over
 the run, and how far the feeder fell behind real time (a tool slower than real time holds up the
-pipe, so a long lag means the output is not keeping up).
+pipe, so a long lag means the output is not keeping up). The header goes in at once; the samples
+start when the tool says it is listening (its "live:" log line), so start-up and loading the
+bundle are not counted as latency (they are reported apart). The tool's resident memory is
+sampled every 0.5 s: its peak, and its peak over the first and the last quarter of the run (flat
+memory: the two about equal).
 
     python3 Benchmarks/stream_latency.py --bin .build/release/talkingface --audio speech.wav \\
         --speaker Weights/default -- --steps 2
@@ -60,15 +64,18 @@ def main():
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     written = []   # (source frames written so far, time)
     lag = [0.0]
-    start = time.monotonic()
+    launched = time.monotonic()
+    ready = [launched]
 
     def feed():
         process.stdin.write(header)
         process.stdin.flush()
+        listening.wait()
+        ready[0] = time.monotonic()
         at = 0
         total = len(pcm) // frame_bytes
         while at < total:
-            due = start + at / rate
+            due = ready[0] + at / rate
             now = time.monotonic()
             if due > now:
                 time.sleep(due - now)
@@ -81,8 +88,32 @@ def main():
         process.stdin.close()
 
     errors = []
-    reader = threading.Thread(target=lambda: errors.append(process.stderr.read()))
+    listening = threading.Event()
+
+    def read_log():
+        lines = []
+        for line in process.stderr:
+            lines.append(line)
+            if b"live:" in line:
+                listening.set()
+        listening.set()  # it ended without listening: let the feeder finish
+        errors.append(b"".join(lines))
+
+    rss = []  # (time, resident MB)
+
+    def sample_memory():
+        while process.poll() is None:
+            try:
+                with open("/proc/%d/status" % process.pid) as status:
+                    kb = next(int(l.split()[1]) for l in status if l.startswith("VmRSS:"))
+                rss.append((time.monotonic(), kb / 1024))
+            except (OSError, StopIteration):
+                pass
+            time.sleep(0.5)
+
+    reader = threading.Thread(target=read_log)
     reader.start()
+    threading.Thread(target=sample_memory, daemon=True).start()
     feeder = threading.Thread(target=feed)
     feeder.start()
     size = options.size * options.size * 3
@@ -111,16 +142,25 @@ def main():
     ordered = sorted(latencies)
     onset_time = next(t for n, t in written if n > onset_chunk)
     span = arrivals[-1] - arrivals[0] if len(arrivals) > 1 else 0
+    start = ready[0]
+    quarter = (rss[-1][0] - rss[0][0]) / 4 if len(rss) > 1 else 0
+
+    def peak(rows):
+        return round(max(mb for _, mb in rows), 1) if rows else None
     figures = {
         "speech_seconds": round(len(pcm) / frame_bytes / rate, 2),
         "frames": len(arrivals),
-        "first_frame_after_first_byte_s": round(arrivals[0] - start, 3),
+        "start_up_s": round(ready[0] - launched, 3),
+        "first_frame_after_first_sample_s": round(arrivals[0] - start, 3),
         "first_frame_after_speech_onset_s": round(arrivals[0] - onset_time, 3),
         "latency_median_s": round(ordered[len(ordered) // 2], 3),
         "latency_p95_s": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 3),
         "latency_max_s": round(ordered[-1], 3),
         "output_fps": round((len(arrivals) - 1) / span, 2) if span > 0 else None,
         "feeder_lag_max_s": round(lag[0], 3),
+        "rss_peak_mb": peak(rss),
+        "rss_first_quarter_peak_mb": peak([r for r in rss if r[0] <= rss[0][0] + quarter]),
+        "rss_last_quarter_peak_mb": peak([r for r in rss if r[0] >= rss[-1][0] - quarter]),
         "command": " ".join(command[1:]),
     }
     print(json.dumps(figures, indent=2))

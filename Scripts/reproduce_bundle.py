@@ -15,10 +15,13 @@ A bundle recipe holds:
     s2l     {"steps": N, "seed": S, "recipe": {an `s2l train --recipe`}}, or {"model": FILE}
             to pack an s2l.h5 that exists instead of training one
     bundle  {"steps": DDIM steps, "refinements": K, "reference_frame": F or null (the most typical)}
+    distill (optional) {"steps": N per round, "seed": S, "recipe": {a `distill --recipe`}}: the
+            one-step student, in OUT/student (the bundle plus student.h5)
 
 Into OUT: data/ (synth), dae/NN_STAGE/ (dae train runs), latents.h5 (dae encode of the last
 stage), s2l/ (s2l train), speaker/ (bundle, with a copy of the recipe as recipe.json) and
-recipes/ (each stage's recipe file, as passed to --recipe). Each command is printed before it
+student/ (distill, when the recipe has that stage; its run in student.run/) and recipes/ (each
+stage's recipe file, as passed to --recipe). Each command is printed before it
 runs. Rerunning skips what is done and resumes an interrupted training. Paths in the recipe
 are read from the current folder (run it from the repository's root).
 """
@@ -155,12 +158,34 @@ class Reproduction:
             shutil.copyfile(self.recipe_path, os.path.join(folder, "recipe.json"))
         return folder
 
+    def distill(self, teacher, speaker):
+        distill = self.recipe.get("distill")
+        if distill is None:
+            return teacher
+        folder = os.path.join(self.out, "student")
+        run = folder + ".run"
+        steps = scaled(distill["steps"], self.args.scale)
+        if os.path.exists(os.path.join(folder, "meta.json")):
+            print(f"# distill: {folder} is there")
+        elif os.path.exists(os.path.join(run, "distill.json")):
+            self.run([self.tool, "distill", "--out", folder, "--run", run, "--resume"])
+        else:
+            recipe = dict(distill["recipe"])
+            if "warmup" in recipe:
+                recipe["warmup"] = min(steps, round(recipe["warmup"] * self.args.scale))
+            self.run([self.tool, "distill", "--speaker", teacher, "--data", speaker, "--out", folder, "--run", run,
+                      "--recipe", self.write_recipe("distill", recipe), "--steps", steps, "--seed", distill["seed"]])
+        print(f"$ cp {shlex.quote(self.recipe_path)} {shlex.quote(os.path.join(folder, 'recipe.json'))}", flush=True)
+        if not self.args.dry_run:
+            shutil.copyfile(self.recipe_path, os.path.join(folder, "recipe.json"))
+        return folder
+
     def all(self):
         speaker = self.data()
         dae = self.dae(speaker)
         latents = self.encode(dae, speaker)
         s2l = self.s2l(speaker, latents)
-        folder = self.bundle(dae, s2l, speaker, latents)
+        folder = self.distill(self.bundle(dae, s2l, speaker, latents), speaker)
         print(f"# the speaker bundle: {folder}")
 
 

@@ -115,4 +115,26 @@ final class DistillationTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("student.h5"), "\(error)")
         }
     }
+
+    /// The shipped speaker's student draws what its 20-step teacher draws from the same z_sem
+    /// (results §2.11: 39.4 dB over 250 held-out frames; here 6 frames of the test tone's z_sem).
+    func testTheShippedStudentDrawsItsTeachersFrames() throws {
+        let bundle = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Weights/default")
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: bundle.appendingPathComponent(DistilledStudent.file).path), "no shipped student")
+        let speaker = try Speaker(bundle: bundle)
+        let scratch = try TemporaryDirectory()
+        let speech = scratch.file("speech.wav")
+        try writeTestSpeech(seconds: 1.2, to: speech)
+        let predicted = try speaker.latents(speech: speech).zSem  // (30, Z)
+        let zSem = concat((0..<6).map { predicted.slice(dim: 0, (5 * $0)..<(5 * $0 + 1)) }, dim: 0)  // every 5th: (6, Z)
+        let xT = speaker.reference.xT  // (1, 3, S, S)
+        let noise = xT.expanded(to: [6] + Array(xT.shape.dropFirst()))
+        let byStudent = speaker.frameRenderer().render(zSem, noise: noise).rgbImages()
+        let byTeacher = speaker.frameRenderer(.teacher).render(zSem, noise: noise).rgbImages()
+        for (student, teacher) in zip(byStudent, byTeacher) {
+            let psnr = ImageQuality.psnr(student, teacher)
+            XCTAssertGreaterThan(psnr, 30, "the student is \(psnr) dB from its teacher")
+        }
+    }
 }

@@ -232,6 +232,8 @@ final class TrainingRecipeTests: XCTestCase {
             "$ tf s2l train --data OUT/data/speaker_00 --latents OUT/latents.h5 --out OUT/s2l --recipe OUT/recipes/s2l.json --steps 3000 --seed 1",
             "$ tf bundle --dae OUT/dae/05_look/dae.h5 --s2l OUT/s2l/s2l.h5 --data OUT/data/speaker_00 --latents OUT/latents.h5 --steps 20 --refinements 2 --name 'synthetic speaker 00' --made-by recipe=recipe.json --out OUT/speaker --reference-frame 2980",
             "$ cp Weights/default/recipe.json OUT/speaker/recipe.json",
+            "$ tf distill --speaker OUT/speaker --data OUT/data/speaker_00 --out OUT/student --run OUT/student.run --recipe OUT/recipes/distill.json --steps 400 --seed 1",
+            "$ cp Weights/default/recipe.json OUT/student/recipe.json",
         ])
         XCTAssertEqual(try dryRun("Weights/dae_cpu64/recipe.json"), [
             "$ tf synth --out OUT/data --speakers 6 --minutes 4 --size 64 --seed 1",

@@ -320,7 +320,7 @@ public final class Distiller {
         meta.student = StudentMeta(timesteps: student.timesteps, madeBy: [
             "teacher": "DDIM, \(options.teacherSteps) steps over timesteps \(timesteps(count: options.teacherSteps).map(String.init).joined(separator: ", "))",
             "rounds": "\(options.rounds) of \(options.steps) steps, batch \(options.batchSize), lr \(options.learningRate), seed \(options.seed)",
-            "data": "\(options.data): every \(options.frameStride)th training frame\(options.predictedLatents ? ", encoded and predicted from its speech" : "")",
+            "data": "\(URL(fileURLWithPath: options.data).lastPathComponent): every \(options.frameStride)th training frame\(options.predictedLatents ? ", encoded and predicted from its speech" : "")",
         ])
         try meta.write(to: folder.appendingPathComponent(Speaker.metaFile))
         _ = try Speaker(bundle: folder)
