@@ -20,7 +20,7 @@
 #   look     that model on today's look (near-black interior, openings a pixel or more): the
 #            DAE of Weights/default
 #   fresh    a v-model from scratch on today's look alone, scratch's settings plus dark's high-noise
-#            share, stopped at 2 hours of wall time: Weights/dae_cpu64 (not in the default list:
+#            share, stopped at 2 hours of wall time: the former Weights/dae_cpu64 (not in the default list:
 #            run it by name; it ran with the binary of commit be9cb90, before F(4×4) Winograd)
 #   fresh_measure  its figures, on the float16 copy
 #   measure  reconstruct + shared-x_T and Gaussian-x_T decodes of held-out frames, for MODEL
@@ -187,7 +187,7 @@ stage_fresh() {
 }
 
 stage_fresh_measure() {
-  # fresh's figures in Weights/README, on its float16 copy (Weights/dae_cpu64/dae.h5): `bundle`
+  # fresh's figures in docs/results.md §3, on its float16 copy (the former Weights/dae_cpu64): `bundle`
   # converts the weights and picks the most typical training frame (2287) for the shared x_T
   # (the s2l model it packs, the default speaker's, plays no part here).
   local M=$OUT/fresh ref

@@ -173,7 +173,7 @@ final class TrainingRecipeTests: XCTestCase {
 
     /// Every stage of the shipped bundles' recipes is a valid training recipe.
     func testShippedBundleRecipesAreValid() throws {
-        for name in ["default", "dae_cpu64"] {
+        for name in ["default", "photo128"] {
             let url = repository.appendingPathComponent("Weights/\(name)/recipe.json")
             let bundle = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
             let stages = try XCTUnwrap(bundle["dae"] as? [[String: Any]])
@@ -190,6 +190,10 @@ final class TrainingRecipeTests: XCTestCase {
             let s2l = try XCTUnwrap(bundle["s2l"] as? [String: Any])
             if let recipe = s2l["recipe"] {
                 XCTAssertNoThrow(try RecipeFile.decode(SpeechToLatentTrainingOptions.self, from: JSONSerialization.data(withJSONObject: recipe)))
+            }
+            if let distill = bundle["distill"] as? [String: Any] {
+                let recipe = try JSONSerialization.data(withJSONObject: try XCTUnwrap(distill["recipe"]))
+                XCTAssertNoThrow(try RecipeFile.decode(DistillationOptions.self, from: recipe, file: "\(name) distill"))
             }
         }
     }
@@ -235,13 +239,14 @@ final class TrainingRecipeTests: XCTestCase {
             "$ tf distill --speaker OUT/speaker --data OUT/data/speaker_00 --out OUT/student --run OUT/student.run --recipe OUT/recipes/distill.json --steps 400 --seed 1",
             "$ cp Weights/default/recipe.json OUT/student/recipe.json",
         ])
-        XCTAssertEqual(try dryRun("Weights/dae_cpu64/recipe.json"), [
-            "$ tf synth --out OUT/data --speakers 6 --minutes 4 --size 64 --seed 1",
+        XCTAssertEqual(try dryRun("Weights/photo128/recipe.json"), [
+            "$ tf synth --out OUT/data --photo astronaut.png --speakers 1 --minutes 4 --size 128 --seed 1",
             "$ tf dae train --data OUT/data/speaker_00 --out OUT/dae/01_a --recipe OUT/recipes/dae_01_a.json --steps 1000 --seed 21",
-            "$ tf dae train --data OUT/data/speaker_00 --out OUT/dae/02_b --recipe OUT/recipes/dae_02_b.json --steps 8009 --seed 22 --initial OUT/dae/01_a/checkpoint.h5",
+            "$ tf dae train --data OUT/data/speaker_00 --out OUT/dae/02_b --recipe OUT/recipes/dae_02_b.json --steps 6560 --seed 22 --initial OUT/dae/01_a/checkpoint.h5",
             "$ tf dae encode --model OUT/dae/02_b/dae.h5 --data OUT/data/speaker_00 --out OUT/latents.h5",
-            "$ tf bundle --dae OUT/dae/02_b/dae.h5 --s2l Weights/default/s2l.h5 --data OUT/data/speaker_00 --latents OUT/latents.h5 --steps 20 --refinements 2 --name dae_cpu64 --made-by recipe=recipe.json --out OUT/speaker",
-            "$ cp Weights/dae_cpu64/recipe.json OUT/speaker/recipe.json",
+            "$ tf s2l train --data OUT/data/speaker_00 --latents OUT/latents.h5 --out OUT/s2l --recipe OUT/recipes/s2l.json --steps 3000 --seed 1",
+            "$ tf bundle --dae OUT/dae/02_b/dae.h5 --s2l OUT/s2l/s2l.h5 --data OUT/data/speaker_00 --latents OUT/latents.h5 --steps 20 --refinements 2 --name 'photo speaker: astronaut' --made-by recipe=recipe.json --out OUT/speaker",
+            "$ cp Weights/photo128/recipe.json OUT/speaker/recipe.json",
         ])
     }
 }
