@@ -30,8 +30,8 @@ final class LiveAudioTests: XCTestCase {
         let writer = pipe.fileHandleForWriting
         DispatchQueue.global().async {
             var offset = 0
-            while offset < bytes.count {
-                writer.write(bytes.subdata(in: offset..<min(bytes.count, offset + piece)))
+            // A reader that refuses the stream stops reading: the write then fails (broken pipe).
+            while offset < bytes.count, (try? writer.write(contentsOf: bytes.subdata(in: offset..<min(bytes.count, offset + piece)))) != nil {
                 offset += piece
             }
             try? writer.close()

@@ -90,8 +90,8 @@ final class LiveGenerationTests: XCTestCase {
         let writer = pipe.fileHandleForWriting
         DispatchQueue.global().async {
             var offset = 0
-            while offset < bytes.count {  // 0.1 s of speech every 0.1 s
-                writer.write(bytes.subdata(in: offset..<min(bytes.count, offset + 3200)))
+            while offset < bytes.count,  // 0.1 s of speech every 0.1 s, until the reader stops
+                  (try? writer.write(contentsOf: bytes.subdata(in: offset..<min(bytes.count, offset + 3200)))) != nil {
                 offset += 3200
                 usleep(100_000)
             }
