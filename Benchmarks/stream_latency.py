@@ -142,7 +142,6 @@ def main():
     ordered = sorted(latencies)
     onset_time = next(t for n, t in written if n > onset_chunk)
     span = arrivals[-1] - arrivals[0] if len(arrivals) > 1 else 0
-    start = ready[0]
     quarter = (rss[-1][0] - rss[0][0]) / 4 if len(rss) > 1 else 0
 
     def peak(rows):
@@ -151,7 +150,7 @@ def main():
         "speech_seconds": round(len(pcm) / frame_bytes / rate, 2),
         "frames": len(arrivals),
         "start_up_s": round(ready[0] - launched, 3),
-        "first_frame_after_first_sample_s": round(arrivals[0] - start, 3),
+        "first_frame_after_first_sample_s": round(arrivals[0] - ready[0], 3),
         "first_frame_after_speech_onset_s": round(arrivals[0] - onset_time, 3),
         "latency_median_s": round(ordered[len(ordered) // 2], 3),
         "latency_p95_s": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 3),

@@ -62,6 +62,19 @@ class Reproduction:
         if not self.args.dry_run:
             subprocess.run([str(part) for part in command], check=True)
 
+    def scaled_recipe(self, recipe, steps):
+        """A copy of a stage's recipe with its warm-up scaled as its steps are (at most steps)."""
+        recipe = dict(recipe)
+        if "warmup" in recipe:
+            recipe["warmup"] = min(steps, round(recipe["warmup"] * self.args.scale))
+        return recipe
+
+    def copy_recipe(self, folder):
+        """The bundle recipe beside the bundle it made, as recipe.json."""
+        print(f"$ cp {shlex.quote(self.recipe_path)} {shlex.quote(os.path.join(folder, 'recipe.json'))}", flush=True)
+        if not self.args.dry_run:
+            shutil.copyfile(self.recipe_path, os.path.join(folder, "recipe.json"))
+
     def write_recipe(self, name, recipe):
         path = os.path.join(self.out, "recipes", name + ".json")
         if not self.args.dry_run:
@@ -94,9 +107,7 @@ class Reproduction:
             name = f"{index:02d}_{stage['stage']}"
             run = os.path.join(self.out, "dae", name)
             steps = scaled(stage["steps"], self.args.scale)
-            recipe = dict(stage["recipe"])
-            if "warmup" in recipe:
-                recipe["warmup"] = min(steps, round(recipe["warmup"] * self.args.scale))
+            recipe = self.scaled_recipe(stage["recipe"], steps)
             if last_logged_step(run) >= steps:
                 print(f"# dae {name}: trained to step {steps} ({run})")
             elif os.path.exists(os.path.join(run, "checkpoint.h5")):
@@ -153,9 +164,7 @@ class Reproduction:
             elif frame is not None:
                 print(f"# bundle: --minutes changes the data, so the most typical frame stands in for frame {frame}")
             self.run(command)
-        print(f"$ cp {shlex.quote(self.recipe_path)} {shlex.quote(os.path.join(folder, 'recipe.json'))}", flush=True)
-        if not self.args.dry_run:
-            shutil.copyfile(self.recipe_path, os.path.join(folder, "recipe.json"))
+        self.copy_recipe(folder)
         return folder
 
     def distill(self, teacher, speaker):
@@ -170,14 +179,10 @@ class Reproduction:
         elif os.path.exists(os.path.join(run, "distill.json")):
             self.run([self.tool, "distill", "--out", folder, "--run", run, "--resume"])
         else:
-            recipe = dict(distill["recipe"])
-            if "warmup" in recipe:
-                recipe["warmup"] = min(steps, round(recipe["warmup"] * self.args.scale))
+            recipe = self.scaled_recipe(distill["recipe"], steps)
             self.run([self.tool, "distill", "--speaker", teacher, "--data", speaker, "--out", folder, "--run", run,
                       "--recipe", self.write_recipe("distill", recipe), "--steps", steps, "--seed", distill["seed"]])
-        print(f"$ cp {shlex.quote(self.recipe_path)} {shlex.quote(os.path.join(folder, 'recipe.json'))}", flush=True)
-        if not self.args.dry_run:
-            shutil.copyfile(self.recipe_path, os.path.join(folder, "recipe.json"))
+        self.copy_recipe(folder)
         return folder
 
     def all(self):

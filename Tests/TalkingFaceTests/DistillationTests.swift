@@ -119,8 +119,7 @@ final class DistillationTests: XCTestCase {
     /// The shipped speaker's student draws what its 20-step teacher draws from the same z_sem
     /// (results §2.11: 39.4 dB over 250 held-out frames; here 6 frames of the test tone's z_sem).
     func testTheShippedStudentDrawsItsTeachersFrames() throws {
-        let bundle = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Weights/default")
+        let bundle = repositoryDirectory.appendingPathComponent("Weights/default")
         try XCTSkipUnless(FileManager.default.fileExists(atPath: bundle.appendingPathComponent(DistilledStudent.file).path), "no shipped student")
         let speaker = try Speaker(bundle: bundle)
         let scratch = try TemporaryDirectory()

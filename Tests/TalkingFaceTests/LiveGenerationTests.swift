@@ -8,7 +8,6 @@ import TestSupport
 
 /// `generateLive`: speech that is still arriving in, each frame out as soon as it is made.
 final class LiveGenerationTests: XCTestCase {
-    private static let repository = fixturesDirectory.deletingLastPathComponent().deletingLastPathComponent()
 
     /// Log-mel frames of a clip, as the live pipeline computes them (block by block).
     private func logMelBlocks(_ samples: [Float], block: Int = 1600) -> [Tensor] {
@@ -44,7 +43,7 @@ final class LiveGenerationTests: XCTestCase {
     /// to the whole utterance's z_sem (on 6 s of the test tone: mean cosine above 0.99, the
     /// lowest 0.91; docs/results.md reports the figures on real speech).
     func testShippedSpeakersWindowedLatentsAgreeWithTheWholeUtterance() throws {
-        let bundle = Self.repository.appendingPathComponent("Weights/default")
+        let bundle = repositoryDirectory.appendingPathComponent("Weights/default")
         try XCTSkipUnless(FileManager.default.fileExists(atPath: bundle.appendingPathComponent("s2l.h5").path), "no shipped speaker")
         let speaker = try Speaker(bundle: bundle)
         let samples = try AudioFile.read(try speechFile(seconds: 6)).samples

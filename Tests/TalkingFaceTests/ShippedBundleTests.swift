@@ -1,12 +1,12 @@
 import Foundation
 import TalkingFace
+import TestSupport
 import XCTest
 
 /// Every speaker bundle in `Weights/` loads (each file, key and shape checked against meta.json)
 /// and renders a frame of its own size from its shared x_T.
 final class ShippedBundleTests: XCTestCase {
-    private let weights = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Weights")
+    private let weights = repositoryDirectory.appendingPathComponent("Weights")
 
     func testEveryShippedBundleLoadsAndRendersAFrame() throws {
         let folders = try FileManager.default.contentsOfDirectory(atPath: weights.path).sorted()

@@ -9,7 +9,6 @@ import XCTest
 /// or out-of-range field is an error that names it, and run records written before recipes
 /// (options.json, run.json, finetune.json with their earlier keys) still read.
 final class TrainingRecipeTests: XCTestCase {
-    private let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     private func dae(_ json: String, file: String? = "runs/x.json") throws -> DAETrainingOptions {
         try RecipeFile.decode(DAETrainingOptions.self, from: Data(json.utf8), file: file).value
@@ -174,7 +173,7 @@ final class TrainingRecipeTests: XCTestCase {
     /// Every stage of the shipped bundles' recipes is a valid training recipe.
     func testShippedBundleRecipesAreValid() throws {
         for name in ["default", "photo128"] {
-            let url = repository.appendingPathComponent("Weights/\(name)/recipe.json")
+            let url = repositoryDirectory.appendingPathComponent("Weights/\(name)/recipe.json")
             let bundle = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
             let stages = try XCTUnwrap(bundle["dae"] as? [[String: Any]])
             XCTAssertFalse(stages.isEmpty)
@@ -200,7 +199,7 @@ final class TrainingRecipeTests: XCTestCase {
 
     /// The example recipes (Examples/recipes) are valid for two cpu64 data sets.
     func testExampleRecipesAreValid() throws {
-        let folder = repository.appendingPathComponent("Examples/recipes")
+        let folder = repositoryDirectory.appendingPathComponent("Examples/recipes")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }
         XCTAssertFalse(files.isEmpty)
         for file in files {
@@ -216,7 +215,7 @@ final class TrainingRecipeTests: XCTestCase {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["python3", "Scripts/reproduce_bundle.py", recipe, "--out", "OUT", "--tool", "tf", "--dry-run"]
-            process.currentDirectoryURL = repository
+            process.currentDirectoryURL = repositoryDirectory
             let output = Pipe()
             process.standardOutput = output
             try process.run()

@@ -23,6 +23,9 @@ public final class TemporaryDirectory {
 public let fixturesDirectory = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
 
+/// The repository's root (Weights/, Scripts/, Examples/ are below it).
+public let repositoryDirectory = fixturesDirectory.deletingLastPathComponent().deletingLastPathComponent()
+
 /// Whether the tests were built without optimisation (timing tests then skip).
 #if DEBUG
 public let isDebugBuild = true

@@ -45,7 +45,8 @@ struct GenerateCommand: ParsableCommand {
         a fragmented MP4 that plays while it grows (--out NAME.mp4, the speech muxed in step \
         with the frames). The model is non-causal: it runs on windows of 2 s context, --hop \
         and --lookahead, so a frame comes out --lookahead (+ up to --hop) after its sound, \
-        plus the decoding time; fewer --steps decode faster. The pose is predicted.
+        plus the decoding time (a bundle's distilled student keeps 25 fps on two cores; without \
+        one, fewer --steps decode faster). The pose is predicted.
 
         Examples:
           talkingface generate --audio hello.wav --out out.mp4
@@ -55,12 +56,12 @@ struct GenerateCommand: ParsableCommand {
               --pose-fit trim --out posed.mp4
           talkingface generate --audio hello.wav --noise independent --out flicker.mp4
           talkingface generate --audio hello.wav --into me.mp4 --out me_speaking.mp4
-          talkingface generate --stream --audio - --out - --steps 2 < hello.wav \\
+          talkingface generate --stream --audio - --out - < hello.wav \\
               | ffplay -f rawvideo -pixel_format rgb24 -video_size 64x64 \\
               -framerate 25 -
           arecord -f S16_LE -r 16000 -c 1 -t raw \\
               | talkingface generate --stream --audio - --raw-rate 16000 \\
-              --steps 2 --out live.mp4
+              --out live.mp4
           talkingface generate --stream --audio recording.wav --idle-seconds 5 \\
               --out live.mp4
         """)
@@ -79,6 +80,16 @@ struct GenerateCommand: ParsableCommand {
     var sampler: DiffusionSampler?
     @Flag(help: "Decode with the DAE's DDIM even when the bundle has a distilled student (`talkingface distill`); --steps and --sampler also choose DDIM.")
     var teacher = false
+    @Option(help: "Start noise: reference, seed or independent (ablation: flickers).") var noise = "reference"
+    @Option(parsing: .unconditional, help: "Seed for --noise seed|independent.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Frames decoded together.") var batch = 16
+    @Option(help: "Wav2Vec2/HuBERT folder, for a speaker bundle trained on its features.") var audioEncoder: String?
+    @Flag(help: "Write the PNG frames only, no MP4.") var noVideo = false
+    @Option(help: "Paste the face into this video (tracked in every frame): the MP4 gets its size and frame rate, the clip running back and forth when the speech is longer. Default: the video a fine-tuned speaker was prepared from, when its bundle records one.")
+    var into: String?
+    @Flag(help: "Make the video of the generated crops even when the speaker bundle records a source video.") var cropOnly = false
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var live: LiveOptions
 
     /// The bundle's student unless --teacher or --sampler asks for DDIM.
     var decoderChoice: DecoderChoice { teacher || sampler != nil ? .teacher : .automatic }
@@ -96,16 +107,6 @@ struct GenerateCommand: ParsableCommand {
     func speakerBundle() throws -> URL {
         try speaker.map { URL(fileURLWithPath: $0) } ?? DefaultSpeakerBundle.locate()
     }
-    @Option(help: "Start noise: reference, seed or independent (ablation: flickers).") var noise = "reference"
-    @Option(parsing: .unconditional, help: "Seed for --noise seed|independent.") var seed: UInt64 = 0
-    @Option(parsing: .unconditional, help: "Frames decoded together.") var batch = 16
-    @Option(help: "Wav2Vec2/HuBERT folder, for a speaker bundle trained on its features.") var audioEncoder: String?
-    @Flag(help: "Write the PNG frames only, no MP4.") var noVideo = false
-    @Option(help: "Paste the face into this video (tracked in every frame): the MP4 gets its size and frame rate, the clip running back and forth when the speech is longer. Default: the video a fine-tuned speaker was prepared from, when its bundle records one.")
-    var into: String?
-    @Flag(help: "Make the video of the generated crops even when the speaker bundle records a source video.") var cropOnly = false
-    @OptionGroup var output: OutputOptions
-    @OptionGroup var live: LiveOptions
 
     func validate() throws {
         try validateLive()
